@@ -1,0 +1,57 @@
+package dqnengine.backend.cpu;
+
+import dqnengine.backend.Conv2dShape;
+import dqnengine.tensor.Tensor;
+
+import java.util.Arrays;
+
+/** Argument checks shared by the CPU backends: a wrong shape fails loudly, never silently. */
+final class Checks {
+    private Checks() {}
+
+    static void shape(Tensor t, int[] expected, String what) {
+        if (!t.hasShape(expected)) {
+            throw new IllegalArgumentException(what + ": expected shape " + Arrays.toString(expected) + ", got " + t.shapeString());
+        }
+    }
+
+    static void length(Tensor t, int expected, String what) {
+        if (t.size() != expected) {
+            throw new IllegalArgumentException(what + ": expected " + expected + " elements, got " + t.shapeString());
+        }
+    }
+
+    static void sameShapes(String what, Tensor first, Tensor... others) {
+        for (Tensor o : others) Tensor.requireSameShape(first, o, what);
+    }
+
+    static void conv(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
+        shape(x, g.inputShape(), "conv2d x");
+        shape(w, g.weightShape(), "conv2d w");
+        length(b, g.outChannels(), "conv2d b");
+        shape(y, g.outputShape(), "conv2d y");
+    }
+
+    static void gemmShapes(boolean transA, boolean transB, Tensor a, Tensor b, Tensor c) {
+        if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2) {
+            throw new IllegalArgumentException("gemm needs 2-D tensors, got " + a.shapeString() + " " + b.shapeString() + " " + c.shapeString());
+        }
+        int m = c.dim(0), n = c.dim(1);
+        int am = transA ? a.dim(1) : a.dim(0), ak = transA ? a.dim(0) : a.dim(1);
+        int bk = transB ? b.dim(1) : b.dim(0), bn = transB ? b.dim(0) : b.dim(1);
+        if (am != m || bn != n || ak != bk) {
+            throw new IllegalArgumentException("gemm shapes do not agree: op(A) " + am + "x" + ak + ", op(B) " + bk + "x" + bn + ", C " + m + "x" + n);
+        }
+    }
+
+    static void gathered(Tensor q, int[] actions, Tensor target, Tensor dq) {
+        int n = q.dim(0), a = q.dim(1);
+        if (q.rank() != 2) throw new IllegalArgumentException("Q-values must be [batch, actions], got " + q.shapeString());
+        if (actions.length < n) throw new IllegalArgumentException("need " + n + " actions, got " + actions.length);
+        length(target, n, "loss target");
+        Tensor.requireSameShape(q, dq, "loss dq");
+        for (int i = 0; i < n; i++) {
+            if (actions[i] < 0 || actions[i] >= a) throw new IllegalArgumentException("action " + actions[i] + " out of range [0," + a + ")");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dqnengine.nn;
+
+import dqnengine.backend.Backend;
+import dqnengine.backend.Conv2dShape;
+import dqnengine.tensor.Init;
+import dqnengine.tensor.Tensor;
+
+import java.util.List;
+import java.util.Random;
+
+/**
+ * 2-D convolution (cross-correlation, as in every deep-learning library).
+ *
+ * <pre>
+ * Shapes:  x [N, C, H, W]   w [O, C, KH, KW]   b [O]   y [N, O, OH, OW]
+ *          OH = ⌊(H + 2·pad − KH)/s⌋ + 1,  OW likewise
+ *
+ * Forward:          y[n,o,i,j] = b[o] + Σ_{c,p,q} w[o,c,p,q] · x[n,c, i·s−pad+p, j·s−pad+q]
+ *
+ * Backward (given dy = ∂L/∂y):
+ *   ∂L/∂w[o,c,p,q] = Σ_{n,i,j} dy[n,o,i,j] · x[n,c, i·s−pad+p, j·s−pad+q]
+ *   ∂L/∂b[o]       = Σ_{n,i,j} dy[n,o,i,j]
+ *   ∂L/∂x[n,c,h,v] = Σ over every (o,i,j,p,q) with h = i·s−pad+p, v = j·s−pad+q of dy[n,o,i,j] · w[o,c,p,q]
+ * </pre>
+ * Each sum follows from y being linear in w, b and x: the derivative of one product term with
+ * respect to one factor is the other factor. See Goodfellow, Bengio &amp; Courville, "Deep
+ * Learning" (2016), §9.5, for the same result.
+ */
+public final class Conv2d implements Layer {
+    private final int inChannels, outChannels, kernel, stride, padding;
+    private final Parameter weight, bias;
+
+    private Conv2dShape shape;      // geometry of the last forward
+    private Tensor input;           // x of the last forward (a reference, not a copy)
+    private Tensor output, dInput;  // reused buffers
+
+    /** A square-kernel convolution with PyTorch's default initialisation. */
+    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, Random rng) {
+        this(inChannels, outChannels, kernel, stride, padding, Init.Scheme.PYTORCH_DEFAULT, rng);
+    }
+
+    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, Init.Scheme init, Random rng) {
+        if (inChannels <= 0 || outChannels <= 0 || kernel <= 0 || stride <= 0 || padding < 0) {
+            throw new IllegalArgumentException("Conv2d(" + inChannels + ", " + outChannels + ", kernel " + kernel
+                    + ", stride " + stride + ", padding " + padding + "): sizes must be positive");
+        }
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+        this.weight = Parameter.of("weight", Tensor.zeros(outChannels, inChannels, kernel, kernel));
+        this.bias = Parameter.of("bias", Tensor.zeros(outChannels));
+        Init.apply(init, weight.value(), bias.value(), inChannels * kernel * kernel, rng);
+    }
+
+    public Parameter weight() { return weight; }
+
+    public Parameter bias() { return bias; }
+
+    private Conv2dShape shapeFor(Tensor x) {
+        if (x.rank() != 4 || x.dim(1) != inChannels) {
+            throw new IllegalArgumentException("Conv2d expects [N, " + inChannels + ", H, W], got " + x.shapeString());
+        }
+        return new Conv2dShape(x.dim(0), inChannels, x.dim(2), x.dim(3), outChannels, kernel, kernel, stride, padding);
+    }
+
+    @Override
+    public Tensor forward(Backend be, Tensor x) {
+        shape = shapeFor(x);
+        input = x;
+        if (output == null || !output.hasShape(shape.outputShape())) output = Tensor.zeros(shape.outputShape());
+        be.conv2dForward(shape, x, weight.value(), bias.value(), output);
+        return output;
+    }
+
+    @Override
+    public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
+        if (input == null) throw new IllegalStateException("Conv2d.backward called before forward");
+        be.conv2dBackwardWeights(shape, input, dy, weight.grad(), bias.grad());      // dW += …, db += …
+        if (!needInputGrad) return null;
+        if (dInput == null || !dInput.sameShape(input)) dInput = Tensor.zerosLike(input);
+        be.conv2dBackwardData(shape, dy, weight.value(), dInput);                     // dx = …
+        return dInput;
+    }
+
+    @Override
+    public List<Parameter> parameters() { return List.of(weight, bias); }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        return new Conv2dShape(in[0], in[1], in[2], in[3], outChannels, kernel, kernel, stride, padding).outputShape();
+    }
+
+    @Override
+    public String toString() {
+        return "Conv2d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ", stride=" + stride
+                + (padding > 0 ? ", padding=" + padding : "") + ")";
+    }
+}

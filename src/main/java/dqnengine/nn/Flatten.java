@@ -1,0 +1,40 @@
+package dqnengine.nn;
+
+import dqnengine.backend.Backend;
+import dqnengine.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * Collapses every dimension after the batch into one: [N, d1, d2, …] → [N, d1·d2·…].
+ * Row-major storage means no element moves, so both passes are views of the same array:
+ * forward reshapes x, backward reshapes dy back to x's shape.
+ */
+public final class Flatten implements Layer {
+    private int[] inputShape;
+
+    @Override
+    public Tensor forward(Backend be, Tensor x) {
+        inputShape = x.shape();
+        return x.reshape(outputShape(inputShape));
+    }
+
+    @Override
+    public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
+        if (inputShape == null) throw new IllegalStateException("Flatten.backward called before forward");
+        return needInputGrad ? dy.reshape(inputShape) : null;
+    }
+
+    @Override
+    public List<Parameter> parameters() { return List.of(); }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        int features = 1;
+        for (int i = 1; i < in.length; i++) features *= in[i];
+        return new int[] {in[0], features};
+    }
+
+    @Override
+    public String toString() { return "Flatten()"; }
+}

@@ -1,0 +1,44 @@
+package dqnengine.nn;
+
+import dqnengine.backend.Backend;
+import dqnengine.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * Rectified linear unit, element-wise, any shape.
+ *
+ * <pre>
+ * Forward:   y = max(0, x)
+ * Backward:  ∂L/∂x = ∂L/∂y · 1[y &gt; 0]      (the subgradient 0 is taken at x = 0)
+ * </pre>
+ * Only y is kept for the backward pass: y &gt; 0 exactly when x &gt; 0.
+ */
+public final class ReLU implements Layer {
+    private Tensor output, dInput;
+
+    @Override
+    public Tensor forward(Backend be, Tensor x) {
+        if (output == null || !output.sameShape(x)) output = Tensor.zerosLike(x);
+        be.reluForward(x, output);
+        return output;
+    }
+
+    @Override
+    public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
+        if (output == null) throw new IllegalStateException("ReLU.backward called before forward");
+        if (!needInputGrad) return null;
+        if (dInput == null || !dInput.sameShape(output)) dInput = Tensor.zerosLike(output);
+        be.reluBackward(output, dy, dInput);
+        return dInput;
+    }
+
+    @Override
+    public List<Parameter> parameters() { return List.of(); }
+
+    @Override
+    public int[] outputShape(int[] in) { return in.clone(); }
+
+    @Override
+    public String toString() { return "ReLU()"; }
+}

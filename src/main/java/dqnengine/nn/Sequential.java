@@ -1,0 +1,92 @@
+package dqnengine.nn;
+
+import dqnengine.backend.Backend;
+import dqnengine.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A chain of layers: y = f_L(… f_2(f_1(x))).
+ *
+ * <p>Backward is the chain rule applied from the end: the gradient returned by layer k+1 is the
+ * dy of layer k. The first layer is asked for no input gradient unless the caller wants one
+ * (a DQN never needs ∂L/∂pixels, and for the Nature network that skips the largest backward
+ * convolution).
+ *
+ * <p>Parameters are named {@code "<index>.<name>"}, e.g. {@code "0.weight"}, exactly as PyTorch
+ * names the state dict of an {@code nn.Sequential} with the same layers, so saved files load
+ * into the equivalent PyTorch model.
+ */
+public final class Sequential implements Layer {
+    private final List<Layer> layers;
+
+    public Sequential(Layer... layers) {
+        this.layers = List.of(layers);
+    }
+
+    public List<Layer> layers() { return layers; }
+
+    @Override
+    public Tensor forward(Backend be, Tensor x) {
+        Tensor h = x;
+        for (Layer layer : layers) h = layer.forward(be, h);
+        return h;
+    }
+
+    /** Backward without the gradient with respect to the network's input. */
+    public void backward(Backend be, Tensor dy) {
+        backward(be, dy, false);
+    }
+
+    @Override
+    public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
+        Tensor g = dy;
+        for (int k = layers.size() - 1; k >= 0; k--) {
+            g = layers.get(k).backward(be, g, k > 0 || needInputGrad);
+        }
+        return g;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> all = new ArrayList<>();
+        for (int k = 0; k < layers.size(); k++) {
+            for (Parameter p : layers.get(k).parameters()) all.add(p.renamed(k + "." + p.name()));
+        }
+        return all;
+    }
+
+    /** Sets every parameter gradient to zero. */
+    public void zeroGrad() {
+        for (Parameter p : parameters()) p.zeroGrad();
+    }
+
+    /** Total number of trainable scalars. */
+    public long parameterCount() {
+        long n = 0;
+        for (Parameter p : parameters()) n += p.value().size();
+        return n;
+    }
+
+    /** Copies every parameter value from a network of identical structure (target-network sync). */
+    public void copyParametersFrom(Sequential other) {
+        List<Parameter> mine = parameters(), theirs = other.parameters();
+        if (mine.size() != theirs.size()) throw new IllegalArgumentException("networks differ in parameter count");
+        for (int i = 0; i < mine.size(); i++) mine.get(i).value().copyFrom(theirs.get(i).value());
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        int[] s = in;
+        for (Layer layer : layers) s = layer.outputShape(s);
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Sequential(\n");
+        for (int k = 0; k < layers.size(); k++) sb.append("  (").append(k).append(") ").append(layers.get(k)).append('\n');
+        return sb.append(')').toString();
+    }
+}
