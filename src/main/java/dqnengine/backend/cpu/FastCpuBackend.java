@@ -1,0 +1,198 @@
+package dqnengine.backend.cpu;
+
+import dqnengine.backend.Conv2dShape;
+import dqnengine.tensor.Tensor;
+
+/**
+ * The fast CPU backend: every matrix product and convolution goes through one blocked,
+ * multithreaded GEMM ({@link PackedGemm}); the optimizer passes run in parallel chunks. The
+ * operations not overridden here are cheap (a few thousand elements per step) and come from
+ * {@link ReferenceBackend}.
+ *
+ * <p>Convolutions as products, with P = N·OH·OW output pixels and K = C·KH·KW:
+ * <pre>
+ *   forward:          Y[O,P]  = W[O,K] · cols(x)[K,P]           then Y → y (NCHW) + bias
+ *   backward-data:    dcols[K,P] = Wᵀ[K,O] · dY[O,P]            then col2im(dcols) → dx
+ *   backward-weights: dW[O,K] += dY[O,P] · cols(x)ᵀ[P,K]        db[o] += Σ dY[o,·]
+ * </pre>
+ * cols(x) is never stored: the GEMM packs it straight from x ({@link Operands.Im2col}).
+ *
+ * <p>Not thread-safe: one training thread drives a backend; the backend drives its own team.
+ * All work buffers grow to the largest shape seen and are reused, so a steady training loop
+ * allocates nothing here.
+ */
+public final class FastCpuBackend extends ReferenceBackend {
+    private static final int CHUNK = 1 << 14;       // elements per task for element-wise passes
+
+    private final ThreadTeam team;
+    private final PackedGemm gemm;
+    private final String kernelName;
+    private final Operands.Dense denseA = new Operands.Dense(), denseB = new Operands.Dense();
+    private final Operands.Im2col im2col;
+    private final Operands.Im2colTransposed im2colT;
+    private final Operands.ChannelMajor dyLeft, dyRight;
+    private float[] product = new float[0];         // Y or dcols, [rows, P]
+
+    public FastCpuBackend(int threads) {
+        this(threads, VectorSupport.bestKernel());
+    }
+
+    FastCpuBackend(int threads, MicroKernel kernel) {
+        this.team = new ThreadTeam(threads);
+        this.gemm = new PackedGemm(team, kernel);
+        this.kernelName = kernel instanceof VectorMicroKernel ? "vector" : "scalar";
+        this.im2col = new Operands.Im2col(threads);
+        this.im2colT = new Operands.Im2colTransposed(threads);
+        this.dyLeft = new Operands.ChannelMajor(threads);
+        this.dyRight = new Operands.ChannelMajor(threads);
+    }
+
+    @Override
+    public String name() { return "cpu (" + team.size() + " threads, " + kernelName + " kernel)"; }
+
+    public int threads() { return team.size(); }
+
+    private float[] productBuffer(int size) {
+        if (product.length < size) product = new float[size];
+        return product;
+    }
+
+    // ---------------------------------------------------------------- matrix products
+
+    @Override
+    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        Checks.gemmShapes(transA, transB, a, b, c);
+        int m = c.dim(0), n = c.dim(1), k = transA ? a.dim(0) : a.dim(1);
+        gemm.multiply(m, n, k, alpha, denseA.set(a.data, 0, a.dim(1), transA), denseB.set(b.data, 0, b.dim(1), transB),
+                beta, c.data, 0, n);
+    }
+
+    // ---------------------------------------------------------------- convolution
+
+    private final ThreadTeam.Job scatterJob = this::scatterImage;
+    private final ThreadTeam.Job col2imJob = this::col2imPlane;
+    private Conv2dShape g;
+    private float[] xData, yData, bData, dxData;
+
+    @Override
+    public void conv2dForward(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
+        Checks.conv(g, x, w, b, y);
+        int O = g.outChannels(), K = g.inChannels() * g.kernelH() * g.kernelW();
+        int P = g.batch() * g.outHeight() * g.outWidth();
+        float[] yAll = productBuffer(O * P);
+        gemm.multiply(O, P, K, 1f, denseA.set(w.data, 0, K, false), im2col.set(x.data, g), 0f, yAll, 0, P);
+        this.g = g;
+        this.yData = y.data;
+        this.bData = b.data;
+        team.run(g.batch(), scatterJob);
+        this.yData = this.bData = null;
+    }
+
+    /** y[n, o, ·] = Y[o, n·OHW …] + b[o] for one image n. */
+    private void scatterImage(int n, int worker) {
+        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), P = g.batch() * ohw;
+        for (int o = 0; o < O; o++) {
+            int src = o * P + n * ohw, dst = (n * O + o) * ohw;
+            float bias = bData[o];
+            for (int i = 0; i < ohw; i++) yData[dst + i] = product[src + i] + bias;
+        }
+    }
+
+    @Override
+    public void conv2dBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
+        Checks.shape(dx, g.inputShape(), "conv2dBackwardData dx");
+        Checks.shape(dy, g.outputShape(), "conv2dBackwardData dy");
+        Checks.shape(w, g.weightShape(), "conv2dBackwardData w");
+        int O = g.outChannels(), K = g.inChannels() * g.kernelH() * g.kernelW();
+        int ohw = g.outHeight() * g.outWidth(), P = g.batch() * ohw;
+        float[] dcols = productBuffer(K * P);
+        gemm.multiply(K, P, O, 1f, denseA.set(w.data, 0, K, true), dyRight.set(dy.data, O, ohw), 0f, dcols, 0, P);
+        this.g = g;
+        this.dxData = dx.data;
+        team.run(g.batch() * g.inChannels(), col2imJob);
+        this.dxData = null;
+    }
+
+    /** dx[n, c, ·, ·] = Σ over (p, q, i, j) of dcols[(c,p,q), (n,i,j)], for one plane (n, c). */
+    private void col2imPlane(int plane, int worker) {
+        int C = g.inChannels(), H = g.inHeight(), W = g.inWidth(), KH = g.kernelH(), KW = g.kernelW();
+        int s = g.stride(), pad = g.padding(), OH = g.outHeight(), OW = g.outWidth(), ohw = OH * OW;
+        int n = plane / C, c = plane - n * C, P = g.batch() * ohw;
+        int dxBase = plane * H * W;
+        java.util.Arrays.fill(dxData, dxBase, dxBase + H * W, 0f);
+        for (int p = 0; p < KH; p++) {
+            for (int q = 0; q < KW; q++) {
+                int row = ((c * KH + p) * KW + q) * P + n * ohw;
+                for (int i = 0; i < OH; i++) {
+                    int h = i * s - pad + p;
+                    if (h < 0 || h >= H) continue;
+                    int src = row + i * OW, dst = dxBase + h * W - pad + q;
+                    for (int j = 0; j < OW; j++) {
+                        int v = j * s - pad + q;
+                        if (v >= 0 && v < W) dxData[dst + j * s] += product[src + j];
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void conv2dBackwardWeights(Conv2dShape g, Tensor x, Tensor dy, Tensor dw, Tensor db) {
+        Checks.shape(x, g.inputShape(), "conv2dBackwardWeights x");
+        Checks.shape(dy, g.outputShape(), "conv2dBackwardWeights dy");
+        Checks.shape(dw, g.weightShape(), "conv2dBackwardWeights dw");
+        Checks.length(db, g.outChannels(), "conv2dBackwardWeights db");
+        int O = g.outChannels(), K = g.inChannels() * g.kernelH() * g.kernelW();
+        int ohw = g.outHeight() * g.outWidth(), P = g.batch() * ohw;
+        gemm.multiply(O, K, P, 1f, dyLeft.set(dy.data, O, ohw), im2colT.set(x.data, g), 1f, dw.data, 0, K);
+        for (int n = 0; n < g.batch(); n++) {
+            for (int o = 0; o < O; o++) {
+                int src = (n * O + o) * ohw;
+                float sum = 0f;
+                for (int i = 0; i < ohw; i++) sum += dy.data[src + i];
+                db.data[o] += sum;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- optimizer updates
+
+    private final ThreadTeam.Job adamJob = this::adamChunk;
+    private float[] pD, gD, mD, vD;
+    private float lr, beta1, beta2, eps, stepSize, invSqrtBias2;
+    private int length;
+
+    @Override
+    public void adamUpdate(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, long step) {
+        Checks.sameShapes("adamUpdate", p, g, m, v);
+        this.pD = p.data;
+        this.gD = g.data;
+        this.mD = m.data;
+        this.vD = v.data;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        // θ −= lr·m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ), √v̂ = √v/√(1−β₂ᵗ)
+        this.stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
+        this.invSqrtBias2 = (float) (1 / Math.sqrt(1 - Math.pow(beta2, step)));
+        this.length = p.size();
+        team.run((length + CHUNK - 1) / CHUNK, adamJob);
+        pD = gD = mD = vD = null;
+    }
+
+    private void adamChunk(int chunk, int worker) {
+        int from = chunk * CHUNK, to = Math.min(length, from + CHUNK);
+        float b1 = beta1, b2 = beta2, c1 = 1 - b1, c2 = 1 - b2, e = eps, step = stepSize, inv = invSqrtBias2;
+        for (int i = from; i < to; i++) {
+            float gi = gD[i];
+            float mi = b1 * mD[i] + c1 * gi;
+            float vi = b2 * vD[i] + c2 * gi * gi;
+            mD[i] = mi;
+            vD[i] = vi;
+            pD[i] -= step * mi / ((float) Math.sqrt(vi) * inv + e);
+        }
+    }
+
+    @Override
+    public void close() { team.close(); }
+}

@@ -1,0 +1,89 @@
+package dqnengine.backend.cpu;
+
+/**
+ * C = α·op(A)·op(B) + β·C, blocked for the cache and the registers, in the GotoBLAS manner
+ * (Goto &amp; van de Geijn 2008, "Anatomy of High-Performance Matrix Multiplication"):
+ *
+ * <pre>
+ *   pack op(A) [M,K] once into strips of 4 rows          (α folded in)
+ *   in parallel, for each panel of 24 columns of C:
+ *     for each block of KC reduction indices:
+ *       pack op(B)[block, panel] (KC×24 floats, stays in L1)
+ *       for each strip of A:  C[strip, panel] += strip · panel     ← {@link MicroKernel}
+ * </pre>
+ *
+ * The panels are the parallel tasks, so threads never write the same part of C. All buffers
+ * grow to the largest problem seen and are then reused.
+ */
+final class PackedGemm {
+    static final int KC = 256;
+    private static final int ROWS = MicroKernel.ROWS, COLS = MicroKernel.COLS;
+
+    private final ThreadTeam team;
+    private final MicroKernel kernel;
+    private final float[][] panels, scratch;
+    private float[] aPacked = new float[0];
+
+    // The product in progress, read by the panel job.
+    private Operands.Right b;
+    private int m, n, k, strips;
+    private float[] c;
+    private int cOff, ldc;
+    private boolean overwrite;
+    private final ThreadTeam.Job panelJob = this::panel;
+
+    PackedGemm(ThreadTeam team, MicroKernel kernel) {
+        this.team = team;
+        this.kernel = kernel;
+        this.panels = new float[team.size()][KC * COLS];
+        this.scratch = new float[team.size()][ROWS * COLS];
+    }
+
+    /** C[cOff + i·ldc + j] = α·Σ_k op(A)[i,k]·op(B)[k,j] + β·C[…], for i &lt; m, j &lt; n. */
+    void multiply(int m, int n, int k, float alpha, Operands.Left a, Operands.Right b,
+                  float beta, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f) {
+            scaleC(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        if (beta != 0f && beta != 1f) scaleC(m, n, beta, c, cOff, ldc);
+        this.strips = (m + ROWS - 1) / ROWS;
+        int packedSize = strips * k * ROWS;
+        if (aPacked.length < packedSize) aPacked = new float[packedSize];
+        for (int s = 0; s < strips; s++) a.packRowStrip(s * ROWS, Math.min(ROWS, m - s * ROWS), k, alpha, aPacked, s * k * ROWS);
+        this.b = b;
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.c = c;
+        this.cOff = cOff;
+        this.ldc = ldc;
+        this.overwrite = beta == 0f;
+        team.run((n + COLS - 1) / COLS, panelJob);
+        this.b = null;
+        this.c = null;
+    }
+
+    private void panel(int p, int worker) {
+        int j0 = p * COLS, cols = Math.min(COLS, n - j0);
+        float[] bp = panels[worker], acc = scratch[worker];
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            int kc = Math.min(KC, k - k0);
+            b.packColumnPanel(k0, kc, j0, cols, bp, worker);
+            boolean store = overwrite && k0 == 0;
+            for (int s = 0; s < strips; s++) {
+                kernel.tile(aPacked, (s * k + k0) * ROWS, bp, kc, c, cOff + s * ROWS * ldc + j0, ldc,
+                        Math.min(ROWS, m - s * ROWS), cols, store, acc);
+            }
+        }
+    }
+
+    private static void scaleC(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            if (beta == 0f) java.util.Arrays.fill(c, row, row + n, 0f);
+            else for (int j = 0; j < n; j++) c[row + j] *= beta;
+        }
+    }
+}

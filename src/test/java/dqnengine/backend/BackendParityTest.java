@@ -1,0 +1,244 @@
+package dqnengine.backend;
+
+import dqnengine.backend.cpu.ReferenceBackend;
+import dqnengine.loss.Huber;
+import dqnengine.nn.Networks;
+import dqnengine.nn.Parameter;
+import dqnengine.nn.Sequential;
+import dqnengine.optim.Adam;
+import dqnengine.optim.RmsProp;
+import dqnengine.tensor.Tensor;
+import dqnengine.testing.TestTensors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Every backend must equal {@link ReferenceBackend}. A backend's test class extends this one and
+ * says how to build the backend; the whole suite then runs against it.
+ *
+ * <p>Tolerance: sums are taken in a different order, so results differ by float rounding. A
+ * result passes when max |fast − reference| ≤ {@value #TOLERANCE} · max |reference| over the
+ * tensor (a relative error in the norm sense; per-element relative error is meaningless for
+ * entries that are sums cancelling to near zero).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class BackendParityTest {
+    static final double TOLERANCE = 2e-5;
+
+    private final Backend ref = new ReferenceBackend();
+    protected Backend fast;
+
+    protected abstract Backend createBackend();
+
+    @BeforeAll
+    void open() { fast = createBackend(); }
+
+    @AfterAll
+    void close() { fast.close(); }
+
+    static void assertNormClose(Tensor expected, Tensor actual, double tol, String what) {
+        if (!expected.sameShape(actual)) fail(what + ": shape " + actual.shapeString() + " != " + expected.shapeString());
+        double maxAbs = 0, maxErr = 0;
+        int worst = -1;
+        for (int i = 0; i < expected.size(); i++) {
+            maxAbs = Math.max(maxAbs, Math.abs(expected.data[i]));
+            double err = Math.abs((double) expected.data[i] - actual.data[i]);
+            if (!(err <= maxErr)) {           // also catches NaN
+                maxErr = err;
+                worst = i;
+            }
+        }
+        if (!(maxErr <= tol * Math.max(maxAbs, 1e-30))) {
+            fail(what + ": max error " + maxErr + " at " + worst + " (expected " + expected.data[worst] + ", got "
+                    + actual.data[worst] + "), max |expected| " + maxAbs);
+        }
+    }
+
+    private static void assertClose(Tensor expected, Tensor actual, String what) {
+        assertNormClose(expected, actual, TOLERANCE, what);
+    }
+
+    @ParameterizedTest(name = "transA={0} transB={1} m={2} n={3} k={4}")
+    @CsvSource({
+            "false, false, 1, 1, 1", "false, false, 5, 7, 3", "false, true, 6, 25, 9", "true, false, 3, 48, 5",
+            "true, true, 7, 23, 6", "false, false, 33, 50, 300", "true, true, 9, 49, 513",
+            "false, true, 32, 512, 3136", "true, false, 512, 3136, 32", "false, false, 32, 3136, 512", "false, true, 32, 6, 512"})
+    void gemmEqualsReference(boolean transA, boolean transB, int m, int n, int k) {
+        Random rng = new Random(31L * m + 7L * n + k);
+        Tensor a = transA ? TestTensors.uniform(rng, k, m) : TestTensors.uniform(rng, m, k);
+        Tensor b = transB ? TestTensors.uniform(rng, n, k) : TestTensors.uniform(rng, k, n);
+        Tensor c0 = TestTensors.uniform(rng, m, n);
+        for (float beta : new float[] {0f, 1f, 0.5f}) {
+            Tensor expected = c0.copy(), actual = c0.copy();
+            ref.gemm(transA, transB, 0.75f, a, b, beta, expected);
+            fast.gemm(transA, transB, 0.75f, a, b, beta, actual);
+            assertClose(expected, actual, "gemm beta=" + beta);
+        }
+    }
+
+    @ParameterizedTest(name = "[{0},{1},{2},{3}] -> {4} k{5} s{6} p{7}")
+    @CsvSource({
+            "1, 1, 3, 3, 1, 2, 2, 1",
+            "2, 3, 7, 6, 5, 3, 2, 1",
+            "3, 2, 11, 9, 7, 3, 1, 2",
+            "2, 5, 13, 17, 6, 5, 3, 0",
+            "4, 4, 84, 84, 32, 8, 4, 0",      // Nature conv1
+            "4, 32, 20, 20, 64, 4, 2, 0",     // Nature conv2
+            "4, 64, 9, 9, 64, 3, 1, 0",       // Nature conv3
+            "32, 64, 9, 9, 64, 3, 1, 0"})     // Nature conv3 at the training batch
+    void convolutionEqualsReference(int n, int c, int h, int w, int o, int k, int s, int p) {
+        Random rng = new Random(n * 1000L + c * 100L + o);
+        Conv2dShape g = new Conv2dShape(n, c, h, w, o, k, k, s, p);
+        Tensor x = TestTensors.uniform(rng, g.inputShape());
+        Tensor wt = TestTensors.uniform(rng, g.weightShape());
+        Tensor b = TestTensors.uniform(rng, o);
+        Tensor dy = TestTensors.uniform(rng, g.outputShape());
+
+        Tensor yRef = Tensor.zeros(g.outputShape()), yFast = Tensor.zeros(g.outputShape()).fill(Float.NaN);
+        ref.conv2dForward(g, x, wt, b, yRef);
+        fast.conv2dForward(g, x, wt, b, yFast);
+        assertClose(yRef, yFast, "forward");
+
+        Tensor dxRef = Tensor.zeros(g.inputShape()), dxFast = Tensor.zeros(g.inputShape()).fill(Float.NaN);
+        ref.conv2dBackwardData(g, dy, wt, dxRef);
+        fast.conv2dBackwardData(g, dy, wt, dxFast);
+        assertClose(dxRef, dxFast, "backward-data");
+
+        // Weight gradients accumulate: start both from the same non-zero values.
+        Tensor dwRef = TestTensors.uniform(rng, g.weightShape()), dwFast = dwRef.copy();
+        Tensor dbRef = TestTensors.uniform(rng, o), dbFast = dbRef.copy();
+        ref.conv2dBackwardWeights(g, x, dy, dwRef, dbRef);
+        fast.conv2dBackwardWeights(g, x, dy, dwFast, dbFast);
+        assertClose(dwRef, dwFast, "backward-weights dw");
+        assertClose(dbRef, dbFast, "backward-weights db");
+    }
+
+    @Test
+    void elementwiseOpsEqualReference() {
+        Random rng = new Random(5);
+        Tensor x = TestTensors.uniform(rng, 3, 5, 7), dy = TestTensors.uniform(rng, 3, 5, 7);
+        Tensor yR = Tensor.zerosLike(x), yF = Tensor.zerosLike(x);
+        ref.reluForward(x, yR);
+        fast.reluForward(x, yF);
+        assertArrayEquals(yR.data, yF.data);
+        Tensor dR = Tensor.zerosLike(x), dF = Tensor.zerosLike(x);
+        ref.reluBackward(yR, dy, dR);
+        fast.reluBackward(yR, dy, dF);
+        assertArrayEquals(dR.data, dF.data);
+
+        Tensor m = TestTensors.uniform(rng, 7, 5), bias = TestTensors.uniform(rng, 5);
+        Tensor mR = m.copy(), mF = m.copy();
+        ref.addRowBias(mR, bias);
+        fast.addRowBias(mF, bias);
+        assertClose(mR, mF, "addRowBias");
+        Tensor sR = TestTensors.uniform(rng, 5), sF = sR.copy();
+        ref.sumRowsInto(m, sR);
+        fast.sumRowsInto(m, sF);
+        assertClose(sR, sF, "sumRowsInto");
+
+        Tensor q = TestTensors.uniform(rng, 9, 6);
+        int[] aR = new int[9], aF = new int[9];
+        Tensor maxR = Tensor.zeros(9), maxF = Tensor.zeros(9);
+        ref.rowMax(q, maxR, aR);
+        fast.rowMax(q, maxF, aF);
+        assertArrayEquals(aR, aF);
+        assertArrayEquals(maxR.data, maxF.data);
+        assertEquals(ref.sumOfSquares(q), fast.sumOfSquares(q), 1e-9);
+    }
+
+    @Test
+    void optimizerUpdatesEqualReference() {
+        Random rng = new Random(6);
+        int size = 70_001;                     // several parallel chunks and a ragged end
+        Tensor g = TestTensors.uniform(rng, size);
+        Tensor p = TestTensors.uniform(rng, size);
+        Tensor pR = p.copy(), mR = Tensor.zeros(size), vR = Tensor.zeros(size);
+        Tensor pF = p.copy(), mF = Tensor.zeros(size), vF = Tensor.zeros(size);
+        for (int step = 1; step <= 3; step++) {
+            ref.adamUpdate(pR, g, mR, vR, 1e-3f, 0.9f, 0.999f, 1e-8f, step);
+            fast.adamUpdate(pF, g, mF, vF, 1e-3f, 0.9f, 0.999f, 1e-8f, step);
+        }
+        assertNormClose(pR, pF, 1e-6, "adam parameters");
+        assertNormClose(vR, vF, 1e-6, "adam second moment");
+
+        Tensor qR = p.copy(), sR = Tensor.zeros(size), gaR = Tensor.zeros(size);
+        Tensor qF = p.copy(), sF = Tensor.zeros(size), gaF = Tensor.zeros(size);
+        for (int step = 0; step < 3; step++) {
+            ref.rmsPropUpdate(qR, g, sR, gaR, null, 2.5e-4f, 0.95f, 0.01f, 0f, true);
+            fast.rmsPropUpdate(qF, g, sF, gaF, null, 2.5e-4f, 0.95f, 0.01f, 0f, true);
+        }
+        assertNormClose(qR, qF, 1e-6, "rmsprop parameters");
+    }
+
+    @Test
+    void aFullNatureTrainStepEqualsReference() {
+        // Target forward, online forward, Huber on gathered Q, backward, Adam: the engine's hot path.
+        int batch = 32;
+        Random rng = new Random(7);
+        Tensor s = Tensor.zeros(batch, 4, 84, 84), s2 = Tensor.zeros(batch, 4, 84, 84);
+        for (int i = 0; i < s.size(); i++) {
+            s.data[i] = rng.nextInt(256) / 255f;
+            s2.data[i] = rng.nextInt(256) / 255f;
+        }
+        int[] actions = new int[batch];
+        Tensor reward = Tensor.zeros(batch);
+        for (int i = 0; i < batch; i++) {
+            actions[i] = rng.nextInt(6);
+            reward.data[i] = rng.nextInt(3) - 1;
+        }
+        List<Parameter> refParams = trainStep(ref, s, s2, actions, reward);
+        List<Parameter> fastParams = trainStep(fast, s, s2, actions, reward);
+        for (int i = 0; i < refParams.size(); i++) {
+            assertNormClose(refParams.get(i).grad(), fastParams.get(i).grad(), 1e-4, refParams.get(i).name() + " gradient");
+            assertNormClose(refParams.get(i).value(), fastParams.get(i).value(), 1e-5, refParams.get(i).name() + " after Adam");
+        }
+    }
+
+    private static List<Parameter> trainStep(Backend be, Tensor s, Tensor s2, int[] actions, Tensor reward) {
+        Sequential online = Networks.nature(4, 6, new Random(1));
+        Sequential target = Networks.nature(4, 6, new Random(1));
+        Adam adam = new Adam(online.parameters(), 1e-4f, 0.9f, 0.999f, 1.5e-4f);
+        int batch = actions.length;
+        Tensor next = target.forward(be, s2);
+        Tensor y = Tensor.zeros(batch);
+        be.rowMax(next, y, null);
+        for (int i = 0; i < batch; i++) y.data[i] = reward.data[i] + 0.99f * y.data[i];
+        Tensor dq = Tensor.zeros(batch, 6);
+        new Huber().compute(be, online.forward(be, s), actions, y, dq);
+        adam.zeroGrad();
+        online.backward(be, dq);
+        adam.step(be);
+        return online.parameters();
+    }
+
+    @Test
+    void rmsPropNatureStepRunsOnTheBackend() {
+        // The centred RMSProp update through the optimizer class, compared on a small network.
+        Random rng = new Random(8);
+        Tensor x = TestTensors.uniform(rng, 3, 4, 12, 12);
+        float[][] results = new float[2][];
+        Backend[] backends = {ref, fast};
+        for (int b = 0; b < 2; b++) {
+            Sequential net = new Sequential(new dqnengine.nn.Conv2d(4, 5, 3, 2, 1, new Random(2)), new dqnengine.nn.Flatten(),
+                    new dqnengine.nn.Linear(5 * 6 * 6, 3, new Random(3)));
+            RmsProp opt = RmsProp.nature(net.parameters());
+            Tensor dq = Tensor.zeros(3, 3);
+            new Huber().compute(backends[b], net.forward(backends[b], x), new int[] {0, 1, 2}, Tensor.zeros(3), dq);
+            net.backward(backends[b], dq);
+            opt.step(backends[b]);
+            results[b] = net.parameters().get(0).value().data.clone();
+        }
+        assertNormClose(Tensor.wrap(results[0], results[0].length), Tensor.wrap(results[1], results[1].length), 1e-5, "rmsprop conv weight");
+    }
+}
