@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A from-scratch Deep Q-Network engine in pure Java.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -25,6 +25,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (Relaunch.wanted()) {
+            int code = Relaunch.run(args);
+            if (code >= 0) System.exit(code);
+            // The child JVM could not be started: carry on here with the plain-Java kernel.
+        }
         System.exit(execute(args));
     }
 

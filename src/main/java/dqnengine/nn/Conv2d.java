@@ -32,7 +32,7 @@ public final class Conv2d implements Layer {
 
     private Conv2dShape shape;      // geometry of the last forward
     private Tensor input;           // x of the last forward (a reference, not a copy)
-    private Tensor output, dInput;  // reused buffers
+    private final BufferCache outputs = new BufferCache(), inputGrads = new BufferCache();
 
     /** A square-kernel convolution with PyTorch's default initialisation. */
     public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, Random rng) {
@@ -58,18 +58,21 @@ public final class Conv2d implements Layer {
 
     public Parameter bias() { return bias; }
 
-    private Conv2dShape shapeFor(Tensor x) {
-        if (x.rank() != 4 || x.dim(1) != inChannels) {
-            throw new IllegalArgumentException("Conv2d expects [N, " + inChannels + ", H, W], got " + x.shapeString());
-        }
-        return new Conv2dShape(x.dim(0), inChannels, x.dim(2), x.dim(3), outChannels, kernel, kernel, stride, padding);
+    /** The geometry of this convolution on an input of shape [N, C, H, W]. */
+    public Conv2dShape shapeFor(int batch, int height, int width) {
+        return new Conv2dShape(batch, inChannels, height, width, outChannels, kernel, kernel, stride, padding);
     }
 
     @Override
     public Tensor forward(Backend be, Tensor x) {
-        shape = shapeFor(x);
+        if (x.rank() != 4 || x.dim(1) != inChannels) {
+            throw new IllegalArgumentException("Conv2d expects [N, " + inChannels + ", H, W], got " + x.shapeString());
+        }
+        if (shape == null || shape.batch() != x.dim(0) || shape.inHeight() != x.dim(2) || shape.inWidth() != x.dim(3)) {
+            shape = shapeFor(x.dim(0), x.dim(2), x.dim(3));
+        }
         input = x;
-        if (output == null || !output.hasShape(shape.outputShape())) output = Tensor.zeros(shape.outputShape());
+        Tensor output = outputs.get(shape.batch(), outChannels, shape.outHeight(), shape.outWidth());
         be.conv2dForward(shape, x, weight.value(), bias.value(), output);
         return output;
     }
@@ -79,7 +82,7 @@ public final class Conv2d implements Layer {
         if (input == null) throw new IllegalStateException("Conv2d.backward called before forward");
         be.conv2dBackwardWeights(shape, input, dy, weight.grad(), bias.grad());      // dW += …, db += …
         if (!needInputGrad) return null;
-        if (dInput == null || !dInput.sameShape(input)) dInput = Tensor.zerosLike(input);
+        Tensor dInput = inputGrads.like(input);
         be.conv2dBackwardData(shape, dy, weight.value(), dInput);                     // dx = …
         return dInput;
     }
@@ -89,7 +92,7 @@ public final class Conv2d implements Layer {
 
     @Override
     public int[] outputShape(int[] in) {
-        return new Conv2dShape(in[0], in[1], in[2], in[3], outChannels, kernel, kernel, stride, padding).outputShape();
+        return shapeFor(in[0], in[2], in[3]).outputShape();
     }
 
     @Override

@@ -11,18 +11,27 @@ import java.util.List;
  * forward reshapes x, backward reshapes dy back to x's shape.
  */
 public final class Flatten implements Layer {
-    private int[] inputShape;
+    private Tensor input, flat;             // the last input and its flat view
+    private Tensor gradient, gradientView;  // the last dy and its view in the input's shape
 
     @Override
     public Tensor forward(Backend be, Tensor x) {
-        inputShape = x.shape();
-        return x.reshape(outputShape(inputShape));
+        if (x != input) {                   // views are cached: the previous layer reuses its buffers
+            input = x;
+            flat = x.reshape(outputShape(x.shape()));
+        }
+        return flat;
     }
 
     @Override
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
-        if (inputShape == null) throw new IllegalStateException("Flatten.backward called before forward");
-        return needInputGrad ? dy.reshape(inputShape) : null;
+        if (input == null) throw new IllegalStateException("Flatten.backward called before forward");
+        if (!needInputGrad) return null;
+        if (dy != gradient || !gradientView.sameShape(input)) {
+            gradient = dy;
+            gradientView = dy.reshape(input.shape());
+        }
+        return gradientView;
     }
 
     @Override

@@ -26,7 +26,7 @@ public final class Linear implements Layer {
     private final Parameter weight, bias;
 
     private Tensor input;
-    private Tensor output, dInput;
+    private final BufferCache outputs = new BufferCache(), inputGrads = new BufferCache();
 
     /** A linear layer with PyTorch's default initialisation. */
     public Linear(int inFeatures, int outFeatures, Random rng) {
@@ -44,6 +44,10 @@ public final class Linear implements Layer {
         Init.apply(init, weight.value(), bias.value(), inFeatures, rng);
     }
 
+    public int inFeatures() { return inFeatures; }
+
+    public int outFeatures() { return outFeatures; }
+
     public Parameter weight() { return weight; }
 
     public Parameter bias() { return bias; }
@@ -54,7 +58,7 @@ public final class Linear implements Layer {
             throw new IllegalArgumentException("Linear expects [N, " + inFeatures + "], got " + x.shapeString());
         }
         input = x;
-        if (output == null || output.dim(0) != x.dim(0)) output = Tensor.zeros(x.dim(0), outFeatures);
+        Tensor output = outputs.get(x.dim(0), outFeatures);
         be.gemm(false, true, 1f, x, weight.value(), 0f, output);       // y = x·wᵀ
         be.addRowBias(output, bias.value());                           // y += b
         return output;
@@ -66,7 +70,7 @@ public final class Linear implements Layer {
         be.gemm(true, false, 1f, dy, input, 1f, weight.grad());        // dW += dyᵀ·x
         be.sumRowsInto(dy, bias.grad());                               // db += Σ_n dy
         if (!needInputGrad) return null;
-        if (dInput == null || !dInput.sameShape(input)) dInput = Tensor.zerosLike(input);
+        Tensor dInput = inputGrads.like(input);
         be.gemm(false, false, 1f, dy, weight.value(), 0f, dInput);     // dx = dy·w
         return dInput;
     }

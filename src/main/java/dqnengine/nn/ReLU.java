@@ -15,11 +15,12 @@ import java.util.List;
  * Only y is kept for the backward pass: y &gt; 0 exactly when x &gt; 0.
  */
 public final class ReLU implements Layer {
-    private Tensor output, dInput;
+    private Tensor output;
+    private final BufferCache outputs = new BufferCache(), inputGrads = new BufferCache();
 
     @Override
     public Tensor forward(Backend be, Tensor x) {
-        if (output == null || !output.sameShape(x)) output = Tensor.zerosLike(x);
+        output = outputs.like(x);
         be.reluForward(x, output);
         return output;
     }
@@ -28,7 +29,7 @@ public final class ReLU implements Layer {
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
         if (output == null) throw new IllegalStateException("ReLU.backward called before forward");
         if (!needInputGrad) return null;
-        if (dInput == null || !dInput.sameShape(output)) dInput = Tensor.zerosLike(output);
+        Tensor dInput = inputGrads.like(output);
         be.reluBackward(output, dy, dInput);
         return dInput;
     }

@@ -20,9 +20,15 @@ import java.util.List;
  */
 public final class Sequential implements Layer {
     private final List<Layer> layers;
+    private final List<Parameter> parameters;
 
     public Sequential(Layer... layers) {
         this.layers = List.of(layers);
+        List<Parameter> all = new ArrayList<>();
+        for (int k = 0; k < layers.length; k++) {
+            for (Parameter p : layers[k].parameters()) all.add(p.renamed(k + "." + p.name()));
+        }
+        this.parameters = List.copyOf(all);
     }
 
     public List<Layer> layers() { return layers; }
@@ -49,17 +55,11 @@ public final class Sequential implements Layer {
     }
 
     @Override
-    public List<Parameter> parameters() {
-        List<Parameter> all = new ArrayList<>();
-        for (int k = 0; k < layers.size(); k++) {
-            for (Parameter p : layers.get(k).parameters()) all.add(p.renamed(k + "." + p.name()));
-        }
-        return all;
-    }
+    public List<Parameter> parameters() { return parameters; }
 
     /** Sets every parameter gradient to zero. */
     public void zeroGrad() {
-        for (Parameter p : parameters()) p.zeroGrad();
+        for (int i = 0; i < parameters.size(); i++) parameters.get(i).zeroGrad();
     }
 
     /** Total number of trainable scalars. */

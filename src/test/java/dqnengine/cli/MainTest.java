@@ -41,6 +41,30 @@ class MainTest {
     }
 
     @Test
+    void benchPrintsEveryFigureWithMedianAndGflops() {
+        Run r = run("bench", "--batch", "2", "--iters", "1", "--repeats", "1", "--warmup", "0", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        for (String figure : new String[] {"train_step_ms", "act_batch1_ms", "conv1_fwd_ms", "conv1_fwd_bwd_ms"}) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(figure + " median=") && l.contains("gflops=")), r.out());
+        }
+    }
+
+    @Test
+    void aBadDeviceGivesOneLineAndExitCode1() {
+        Run r = run("bench", "--device", "tpu");
+        assertEquals(1, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("unknown --device 'tpu'"), r.err());
+    }
+
+    @Test
+    void aNonNumericValueGivesOneLineAndExitCode2() {
+        Run r = run("bench", "--threads", "many");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
     void anUnknownFlagGivesOneLineAndExitCode2() {
         Run r = run("--no-such-flag");
         assertEquals(2, r.code());

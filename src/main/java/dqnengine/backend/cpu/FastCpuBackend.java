@@ -31,15 +31,17 @@ public final class FastCpuBackend extends ReferenceBackend {
     private final Operands.Im2col im2col;
     private final Operands.Im2colTransposed im2colT;
     private final Operands.ChannelMajor dyLeft, dyRight;
+    private final DirectConv direct;
     private float[] product = new float[0];         // Y or dcols, [rows, P]
 
     public FastCpuBackend(int threads) {
-        this(threads, VectorSupport.bestKernel());
+        this(threads, VectorSupport.bestKernel(), VectorSupport.bestBroadcastKernel());
     }
 
-    FastCpuBackend(int threads, MicroKernel kernel) {
+    FastCpuBackend(int threads, MicroKernel kernel, BroadcastKernel broadcastKernel) {
         this.team = new ThreadTeam(threads);
         this.gemm = new PackedGemm(team, kernel);
+        this.direct = new DirectConv(team, broadcastKernel);
         this.kernelName = kernel instanceof VectorMicroKernel ? "vector" : "scalar";
         this.im2col = new Operands.Im2col(threads);
         this.im2colT = new Operands.Im2colTransposed(threads);
@@ -77,6 +79,10 @@ public final class FastCpuBackend extends ReferenceBackend {
     @Override
     public void conv2dForward(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
         Checks.conv(g, x, w, b, y);
+        if (DirectConv.applies(g)) {
+            direct.forward(g, x.data, w.data, b.data, y.data);
+            return;
+        }
         int O = g.outChannels(), K = g.inChannels() * g.kernelH() * g.kernelW();
         int P = g.batch() * g.outHeight() * g.outWidth();
         float[] yAll = productBuffer(O * P);
@@ -144,7 +150,11 @@ public final class FastCpuBackend extends ReferenceBackend {
         Checks.length(db, g.outChannels(), "conv2dBackwardWeights db");
         int O = g.outChannels(), K = g.inChannels() * g.kernelH() * g.kernelW();
         int ohw = g.outHeight() * g.outWidth(), P = g.batch() * ohw;
-        gemm.multiply(O, K, P, 1f, dyLeft.set(dy.data, O, ohw), im2colT.set(x.data, g), 1f, dw.data, 0, K);
+        if (DirectConv.applies(g)) {
+            direct.weightGradient(g, x.data, dy.data, dw.data);
+        } else {
+            gemm.multiply(O, K, P, 1f, dyLeft.set(dy.data, O, ohw), im2colT.set(x.data, g), 1f, dw.data, 0, K);
+        }
         for (int n = 0; n < g.batch(); n++) {
             for (int o = 0; o < O; o++) {
                 int src = (n * O + o) * ohw;
@@ -190,6 +200,54 @@ public final class FastCpuBackend extends ReferenceBackend {
             mD[i] = mi;
             vD[i] = vi;
             pD[i] -= step * mi / ((float) Math.sqrt(vi) * inv + e);
+        }
+    }
+
+    private final ThreadTeam.Job rmsPropJob = this::rmsPropChunk;
+    private float[] sD, gaD, bufD;
+    private float alpha, momentum;
+    private boolean epsInsideSqrt;
+
+    @Override
+    public void rmsPropUpdate(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor momentumBuf,
+                              float lr, float alpha, float eps, float momentum, boolean epsInsideSqrt) {
+        Checks.sameShapes("rmsPropUpdate", p, g, squareAvg);
+        this.pD = p.data;
+        this.gD = g.data;
+        this.sD = squareAvg.data;
+        this.gaD = gradAvg == null ? null : gradAvg.data;
+        this.bufD = momentumBuf == null || momentum == 0f ? null : momentumBuf.data;
+        this.lr = lr;
+        this.alpha = alpha;
+        this.eps = eps;
+        this.momentum = momentum;
+        this.epsInsideSqrt = epsInsideSqrt;
+        this.length = p.size();
+        team.run((length + CHUNK - 1) / CHUNK, rmsPropJob);
+        pD = gD = sD = gaD = bufD = null;
+    }
+
+    /** The same update as {@link ReferenceBackend#rmsPropUpdate}, on one chunk. */
+    private void rmsPropChunk(int chunk, int worker) {
+        int from = chunk * CHUNK, to = Math.min(length, from + CHUNK);
+        float a = alpha, c = 1 - a, e = eps, rate = lr, mu = momentum;
+        for (int i = from; i < to; i++) {
+            float gi = gD[i];
+            float si = a * sD[i] + c * gi * gi;
+            sD[i] = si;
+            float variance = si;
+            if (gaD != null) {
+                float gai = a * gaD[i] + c * gi;
+                gaD[i] = gai;
+                variance -= gai * gai;
+            }
+            float denom = epsInsideSqrt ? (float) Math.sqrt(variance + e) : (float) Math.sqrt(variance) + e;
+            if (bufD != null) {
+                bufD[i] = mu * bufD[i] + gi / denom;
+                pD[i] -= rate * bufD[i];
+            } else {
+                pD[i] -= rate * gi / denom;
+            }
         }
     }
 

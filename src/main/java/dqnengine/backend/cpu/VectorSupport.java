@@ -31,6 +31,12 @@ public final class VectorSupport {
         return new ScalarMicroKernel();
     }
 
+    /** The direct-convolution kernel to use in this JVM. */
+    static BroadcastKernel bestBroadcastKernel() {
+        if (inBootLayer() && wideVectors()) return new VectorBroadcastKernel();
+        return new BroadcastKernel.Scalar();
+    }
+
     /** Reports which kernel {@link #bestKernel()} picks, for logs and the bench command. */
     public static String kernelDescription() {
         if (!inBootLayer()) return "plain Java (jdk.incubator.vector not loaded)";

@@ -20,18 +20,18 @@ class FastCpuBackendTest {
     @Nested
     class VectorKernelTwoThreads extends BackendParityTest {
         @Override
-        protected Backend createBackend() { return new FastCpuBackend(2, new VectorMicroKernel()); }
+        protected Backend createBackend() { return new FastCpuBackend(2, new VectorMicroKernel(), new VectorBroadcastKernel()); }
     }
 
     @Nested
     class VectorKernelThreeThreads extends BackendParityTest {
         @Override
-        protected Backend createBackend() { return new FastCpuBackend(3, new VectorMicroKernel()); }
+        protected Backend createBackend() { return new FastCpuBackend(3, new VectorMicroKernel(), new VectorBroadcastKernel()); }
     }
 
     @Nested
     class ScalarKernelOneThread extends BackendParityTest {
         @Override
-        protected Backend createBackend() { return new FastCpuBackend(1, new ScalarMicroKernel()); }
+        protected Backend createBackend() { return new FastCpuBackend(1, new ScalarMicroKernel(), new BroadcastKernel.Scalar()); }
     }
 }

@@ -1,0 +1,75 @@
+package dqnengine.benchmarks;
+
+import dqnengine.backend.Backend;
+import dqnengine.backend.Conv2dShape;
+import dqnengine.tensor.Tensor;
+import org.openjdk.jmh.annotations.*;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/** Each Nature convolution at batch 32: forward, backward-data and backward-weights. */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@State(Scope.Benchmark)
+public class ConvBenchmark {
+    @Param({"cpu", "reference"})
+    public String backend;
+
+    /** conv1: 4→32, 8×8/4 on 84×84; conv2: 32→64, 4×4/2 on 20×20; conv3: 64→64, 3×3/1 on 9×9. */
+    @Param({"conv1", "conv2", "conv3"})
+    public String layer;
+
+    private Backend be;
+    private Conv2dShape g;
+    private Tensor x, w, b, y, dy, dx, dw, db;
+    private double gflop;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        g = switch (layer) {
+            case "conv1" -> new Conv2dShape(32, 4, 84, 84, 32, 8, 8, 4, 0);
+            case "conv2" -> new Conv2dShape(32, 32, 20, 20, 64, 4, 4, 2, 0);
+            case "conv3" -> new Conv2dShape(32, 64, 9, 9, 64, 3, 3, 1, 0);
+            default -> throw new IllegalArgumentException(layer);
+        };
+        Random rng = new Random(2);
+        x = GemmBenchmark.fill(Tensor.zeros(g.inputShape()), rng);
+        w = GemmBenchmark.fill(Tensor.zeros(g.weightShape()), rng);
+        b = GemmBenchmark.fill(Tensor.zeros(g.outChannels()), rng);
+        y = Tensor.zeros(g.outputShape());
+        dy = GemmBenchmark.fill(Tensor.zeros(g.outputShape()), rng);
+        dx = Tensor.zeros(g.inputShape());
+        dw = Tensor.zeros(g.weightShape());
+        db = Tensor.zeros(g.outChannels());
+        gflop = 2.0 * g.macs() / 1e9;
+        be = BackendState.open(backend);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() { be.close(); }
+
+    @Benchmark
+    public Tensor forward(Flops flops) {
+        be.conv2dForward(g, x, w, b, y);
+        flops.gflop += gflop;
+        return y;
+    }
+
+    @Benchmark
+    public Tensor backwardData(Flops flops) {
+        be.conv2dBackwardData(g, dy, w, dx);
+        flops.gflop += gflop;
+        return dx;
+    }
+
+    @Benchmark
+    public Tensor backwardWeights(Flops flops) {
+        be.conv2dBackwardWeights(g, x, dy, dw, db);
+        flops.gflop += gflop;
+        return dw;
+    }
+}

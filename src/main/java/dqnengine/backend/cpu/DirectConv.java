@@ -1,0 +1,142 @@
+package dqnengine.backend.cpu;
+
+import dqnengine.backend.Conv2dShape;
+
+import java.util.Arrays;
+
+/**
+ * Convolution forward and weight gradient without im2col, for unpadded convolutions whose output
+ * channels come in multiples of 16 (every Nature DQN layer). The 16 output channels of a block
+ * are the vector lanes; input values are broadcast straight from x ({@link BroadcastKernel}).
+ *
+ * <pre>
+ *   k = (c, p, q) ∈ [0, K),  kOff[k] = (c·H + p)·W + q           offset of a kernel tap in one image
+ *   pixel = (n, i, j),       base[pixel] = n·C·H·W + i·s·W + j·s  where that pixel's window starts
+ *   so x[n, c, i·s+p, j·s+q] = x[base[pixel] + kOff[k]]
+ *
+ *   forward:   y[n, o, i, j] = b[o] + Σ_k x[base[pixel] + kOff[k]] · w[o, k]
+ *              tile = 6 pixels × 16 channels, summed over k; weights packed wT[block][k][16]
+ *   dW:        dw[o, k] += Σ_pixel x[base[pixel] + kOff[k]] · dy[n, o, i, j]
+ *              tile = 6 taps k × 16 channels, summed over pixels; dy packed dyT[block][pixel][16]
+ * </pre>
+ * Both are the same loop with the roles of pixels and taps exchanged.
+ */
+final class DirectConv {
+    private static final int ROWS = BroadcastKernel.ROWS, LANES = BroadcastKernel.LANES;
+    private static final int PIXEL_TILES_PER_TASK = 16;
+
+    /** Whether this path applies to the convolution. */
+    static boolean applies(Conv2dShape g) {
+        return g.padding() == 0 && g.outChannels() % LANES == 0;
+    }
+
+    private final ThreadTeam team;
+    private final BroadcastKernel kernel;
+    private final float[][] acc;
+    private final int[][] rowBase;
+    private int[] kOff = new int[0], pixelBase = new int[0];
+    private float[] packed = new float[0];
+
+    // The call in progress.
+    private Conv2dShape g;
+    private float[] x, out, bias;
+    private int taps, pixels, blocks, tileCount;
+    private final ThreadTeam.Job forwardJob = this::forwardTask, weightJob = this::weightTask;
+
+    DirectConv(ThreadTeam team, BroadcastKernel kernel) {
+        this.team = team;
+        this.kernel = kernel;
+        this.acc = new float[team.size()][ROWS * LANES];
+        this.rowBase = new int[team.size()][ROWS];
+    }
+
+    private void prepare(Conv2dShape g, float[] x) {
+        this.g = g;
+        this.x = x;
+        int C = g.inChannels(), H = g.inHeight(), W = g.inWidth(), KH = g.kernelH(), KW = g.kernelW(), s = g.stride();
+        int OH = g.outHeight(), OW = g.outWidth();
+        taps = C * KH * KW;
+        pixels = g.batch() * OH * OW;
+        blocks = g.outChannels() / LANES;
+        if (kOff.length < taps) kOff = new int[taps];
+        if (pixelBase.length < pixels) pixelBase = new int[pixels];
+        for (int c = 0, k = 0; c < C; c++)
+            for (int p = 0; p < KH; p++)
+                for (int q = 0; q < KW; q++) kOff[k++] = (c * H + p) * W + q;
+        for (int n = 0, t = 0; n < g.batch(); n++)
+            for (int i = 0; i < OH; i++)
+                for (int j = 0; j < OW; j++) pixelBase[t++] = n * C * H * W + i * s * W + j * s;
+    }
+
+    private float[] packedBuffer(int size) {
+        if (packed.length < size) packed = new float[size];
+        return packed;
+    }
+
+    // ------------------------------------------------------------------ forward
+
+    void forward(Conv2dShape g, float[] x, float[] w, float[] b, float[] y) {
+        prepare(g, x);
+        float[] wT = packedBuffer(blocks * taps * LANES);          // wT[block][k][lane] = w[block·16 + lane, k]
+        for (int o = 0; o < g.outChannels(); o++) {
+            int block = o / LANES, lane = o % LANES;
+            for (int k = 0; k < taps; k++) wT[(block * taps + k) * LANES + lane] = w[o * taps + k];
+        }
+        this.out = y;
+        this.bias = b;
+        tileCount = (pixels + ROWS - 1) / ROWS;
+        int tasksPerBlock = (tileCount + PIXEL_TILES_PER_TASK - 1) / PIXEL_TILES_PER_TASK;
+        team.run(blocks * tasksPerBlock, forwardJob);
+        this.out = this.bias = this.x = null;
+    }
+
+    private void forwardTask(int task, int worker) {
+        int tasksPerBlock = (tileCount + PIXEL_TILES_PER_TASK - 1) / PIXEL_TILES_PER_TASK;
+        int block = task / tasksPerBlock, firstTile = (task % tasksPerBlock) * PIXEL_TILES_PER_TASK;
+        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), o0 = block * LANES;
+        float[] a = acc[worker];
+        int[] base = rowBase[worker];
+        for (int tile = firstTile; tile < Math.min(tileCount, firstTile + PIXEL_TILES_PER_TASK); tile++) {
+            int p0 = tile * ROWS, rows = Math.min(ROWS, pixels - p0);
+            for (int r = 0; r < ROWS; r++) base[r] = pixelBase[p0 + Math.min(r, rows - 1)];   // ragged tile: repeat the last pixel
+            for (int r = 0; r < ROWS; r++) System.arraycopy(bias, o0, a, r * LANES, LANES);  // start from the bias
+            kernel.accumulate(x, base, kOff, 0, taps, packed, block * taps * LANES, a);
+            for (int r = 0; r < rows; r++) {                         // y[n, o, pix] for the tile's pixels
+                int pixel = p0 + r, n = pixel / ohw, dst = (n * O + o0) * ohw + (pixel - n * ohw);
+                for (int l = 0; l < LANES; l++) out[dst + l * ohw] = a[r * LANES + l];
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ weight gradient
+
+    void weightGradient(Conv2dShape g, float[] x, float[] dy, float[] dw) {
+        prepare(g, x);
+        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth();
+        float[] dyT = packedBuffer(blocks * pixels * LANES);       // dyT[block][pixel][lane] = dy[n, block·16 + lane, pix]
+        for (int n = 0; n < g.batch(); n++) {
+            for (int o = 0; o < O; o++) {
+                int block = o / LANES, lane = o % LANES, src = (n * O + o) * ohw;
+                int dst = (block * pixels + n * ohw) * LANES + lane;
+                for (int pix = 0; pix < ohw; pix++) dyT[dst + pix * LANES] = dy[src + pix];
+            }
+        }
+        this.out = dw;
+        tileCount = (taps + ROWS - 1) / ROWS;
+        team.run(blocks * tileCount, weightJob);
+        this.out = this.x = null;
+    }
+
+    private void weightTask(int task, int worker) {
+        int block = task / tileCount, k0 = (task % tileCount) * ROWS, rows = Math.min(ROWS, taps - k0);
+        float[] a = acc[worker];
+        int[] base = rowBase[worker];
+        for (int r = 0; r < ROWS; r++) base[r] = kOff[k0 + Math.min(r, rows - 1)];
+        Arrays.fill(a, 0f);
+        kernel.accumulate(x, base, pixelBase, 0, pixels, packed, block * pixels * LANES, a);
+        int o0 = block * LANES;
+        for (int r = 0; r < rows; r++) {
+            for (int l = 0; l < LANES; l++) out[(o0 + l) * taps + k0 + r] += a[r * LANES + l];
+        }
+    }
+}

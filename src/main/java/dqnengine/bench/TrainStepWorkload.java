@@ -1,0 +1,94 @@
+package dqnengine.bench;
+
+import dqnengine.backend.Backend;
+import dqnengine.loss.Huber;
+import dqnengine.nn.Networks;
+import dqnengine.nn.Sequential;
+import dqnengine.optim.Adam;
+import dqnengine.tensor.Tensor;
+
+import java.util.Random;
+
+/**
+ * The benchmark workload, identical to the peers' in {@code shared/peers} so that times compare:
+ * the Nature network on [B, 4, 84, 84] float inputs, 6 actions.
+ *
+ * <pre>
+ *   trainStep:  q' = target(s')  (forward only)
+ *               y  = r + 0.99·(1 − done)·max_a q'[·, a]
+ *               L  = Huber(online(s)[·, a], y), mean over the batch
+ *               backward, Adam (lr 1e-4, ε 1.5e-4) on the online network
+ *   act:        argmax_a online(s[0:1])
+ * </pre>
+ * All buffers are made here once; a step allocates nothing.
+ */
+public final class TrainStepWorkload {
+    public static final int ACTIONS = 6;
+    public static final float GAMMA = 0.99f;
+
+    private final Backend be;
+    public final Sequential online, target;
+    private final Adam adam;
+    private final Huber huber = new Huber();
+    private final Tensor states, nextStates, single, rewards, dones, nextMax, targets, dq;
+    private final int[] actions, chosen = new int[1];
+    private final Tensor singleMax = Tensor.zeros(1);
+
+    public TrainStepWorkload(Backend be, int batch, long seed) {
+        this.be = be;
+        Random rng = new Random(seed);
+        online = Networks.nature(4, ACTIONS, rng);
+        target = Networks.nature(4, ACTIONS, rng);
+        target.copyParametersFrom(online);
+        adam = new Adam(online.parameters(), 1e-4f, 0.9f, 0.999f, 1.5e-4f);
+        states = Tensor.zeros(batch, 4, 84, 84);
+        nextStates = Tensor.zeros(batch, 4, 84, 84);
+        for (int i = 0; i < states.size(); i++) {
+            states.data[i] = rng.nextFloat();
+            nextStates.data[i] = rng.nextFloat();
+        }
+        single = Tensor.zeros(1, 4, 84, 84);
+        System.arraycopy(states.data, 0, single.data, 0, single.size());
+        rewards = Tensor.zeros(batch);
+        dones = Tensor.zeros(batch);
+        actions = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            rewards.data[i] = rng.nextFloat();
+            actions[i] = rng.nextInt(ACTIONS);
+        }
+        nextMax = Tensor.zeros(batch);
+        targets = Tensor.zeros(batch);
+        dq = Tensor.zeros(batch, ACTIONS);
+    }
+
+    /** One DQN update; returns the loss. */
+    public float trainStep() {
+        be.rowMax(target.forward(be, nextStates), nextMax, null);
+        for (int i = 0; i < targets.size(); i++) {
+            targets.data[i] = rewards.data[i] + GAMMA * (1f - dones.data[i]) * nextMax.data[i];
+        }
+        float loss = huber.compute(be, online.forward(be, states), actions, targets, dq);
+        adam.zeroGrad();
+        online.backward(be, dq);
+        adam.step(be);
+        return loss;
+    }
+
+    /** Greedy action for one state. */
+    public int act() {
+        be.rowMax(online.forward(be, single), singleMax, chosen);
+        return chosen[0];
+    }
+
+    /** The first convolution alone, forward, on the batch (the peers' conv1_fwd). */
+    public Tensor conv1Forward() {
+        return online.layers().get(0).forward(be, states);
+    }
+
+    /** conv1 forward then the gradients of sum(out) for weight, bias and input (the peers' conv1_fwd_bwd). */
+    public Tensor conv1ForwardBackward(Tensor ones) {
+        var conv = online.layers().get(0);
+        conv.forward(be, states);
+        return conv.backward(be, ones, true);
+    }
+}

@@ -1,0 +1,109 @@
+package dqnengine.cli;
+
+import dqnengine.backend.Backend;
+import dqnengine.backend.Backends;
+import dqnengine.backend.cpu.VectorSupport;
+import dqnengine.bench.CostModel;
+import dqnengine.bench.TrainStepWorkload;
+import dqnengine.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bench}: times the Nature-DQN workload on this machine and prints medians with GFLOP/s,
+ * in the same line format as the peers in {@code shared/peers} so the numbers sit side by side.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Time the Nature-DQN train step (batch 32 by default), single-state action",
+                "selection and the first convolution on this machine; print median, min and max",
+                "per-call milliseconds and GFLOP/s."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE",
+            description = "Compute device: ${COMPLETION-CANDIDATES}. 'reference' times the plain-loop oracle. Default: ${DEFAULT-VALUE}.",
+            completionCandidates = DeviceCandidates.class)
+    String device;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads. Default: all cores.")
+    Integer threads;
+
+    @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Train-step batch size. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--repeats", defaultValue = "5", paramLabel = "N", description = "Timed blocks per figure; the median is reported. Default: ${DEFAULT-VALUE}.")
+    int repeats;
+
+    @Option(names = "--iters", defaultValue = "20", paramLabel = "N", description = "Calls per timed block (x10 for act, x2 for conv1 forward). Default: ${DEFAULT-VALUE}.")
+    int iters;
+
+    @Option(names = "--warmup", defaultValue = "10", paramLabel = "N", description = "Untimed calls first, for the JIT. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed for weights and inputs. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--peak-gflops-per-core", defaultValue = "83.2", paramLabel = "X",
+            description = {"Machine peak per core, for the share-of-peak column. Default: ${DEFAULT-VALUE}",
+                    "(2.6 GHz x 2 FMA units x 8 lanes x 2 flops, the AVX2 development machine)."})
+    double peakPerCore;
+
+    static final class DeviceCandidates implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() { return Arrays.asList(Backends.DEVICES.split(", ")).iterator(); }
+    }
+
+    @Override
+    public Integer call() {
+        if (batch < 1 || repeats < 1 || iters < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--batch, --repeats and --iters must be at least 1, --warmup at least 0");
+        }
+        int nThreads = threads == null ? Backends.defaultThreads() : threads;
+        PrintStream out = System.out;
+        try (Backend be = Backends.create(device, nThreads)) {
+            boolean reference = be.name().startsWith("reference");
+            TrainStepWorkload w = new TrainStepWorkload(be, batch, seed);
+            double stepFlops = CostModel.trainStepFlops(w.online, batch, 4, 84, 84);
+            double actFlops = 2.0 * CostModel.forwardMacs(w.online, 4, 84, 84);
+            double conv1Flops = 2.0 * batch * CostModel.firstLayerMacs(w.online, 4, 84, 84);
+            int usedThreads = reference ? 1 : nThreads;
+            double peak = peakPerCore * usedThreads;
+            out.printf(Locale.ROOT, "# dqn-engine bench: backend=%s kernel=%s threads=%d batch=%d java=%s%n", be.name(),
+                    reference ? "plain loops" : VectorSupport.kernelDescription(), usedThreads, batch, System.getProperty("java.version"));
+            out.printf(Locale.ROOT, "# workload: Nature CNN [B,4,84,84] -> 6 actions; train step = target fwd + online fwd + Huber + backward + Adam "
+                    + "(%.3f GFLOP); peak assumed %.1f GFLOP/s%n", stepFlops / 1e9, peak);
+            int it = reference ? Math.max(1, iters / 10) : iters;
+            report(out, "train_step_ms", time(w::trainStep, it, stepFlops), stepFlops, peak);
+            report(out, "act_batch1_ms", time(w::act, it * 10, actFlops), actFlops, peak);
+            report(out, "conv1_fwd_ms", time(w::conv1Forward, it * 2, conv1Flops), conv1Flops, peak);
+            Tensor ones = Tensor.zeros(w.online.layers().get(0).outputShape(new int[] {batch, 4, 84, 84})).fill(1f);
+            // forward + weight/bias gradients + input gradient: 3 convolutions' worth
+            report(out, "conv1_fwd_bwd_ms", time(() -> w.conv1ForwardBackward(ones), it, 3 * conv1Flops), 3 * conv1Flops, peak);
+        }
+        return 0;
+    }
+
+    private double[] time(Runnable call, int perBlock, double flops) {
+        for (int i = 0; i < warmup; i++) call.run();
+        double[] ms = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < perBlock; i++) call.run();
+            ms[r] = (System.nanoTime() - t0) / 1e6 / perBlock;
+        }
+        Arrays.sort(ms);
+        return ms;
+    }
+
+    private static void report(PrintStream out, String name, double[] sortedMs, double flops, double peak) {
+        double median = sortedMs.length % 2 == 1 ? sortedMs[sortedMs.length / 2]
+                : (sortedMs[sortedMs.length / 2 - 1] + sortedMs[sortedMs.length / 2]) / 2;
+        double gflops = flops / (median * 1e6);
+        out.printf(Locale.ROOT, "%s median=%.3f min=%.3f max=%.3f gflops=%.1f peak_share=%.0f%%%n",
+                name, median, sortedMs[0], sortedMs[sortedMs.length - 1], gflops, 100 * gflops / peak);
+    }
+}

@@ -1,0 +1,29 @@
+package dqnengine.backend;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BackendsTest {
+    @Test
+    void namesMapToBackends() {
+        try (Backend cpu = Backends.create("cpu", 2); Backend ref = Backends.create("reference", 1);
+             Backend auto = Backends.create("AUTO", 1)) {
+            assertTrue(cpu.name().startsWith("cpu (2 threads"), cpu.name());
+            assertTrue(ref.name().equals("reference"));
+            assertTrue(auto.name().startsWith("cpu"), auto.name());
+        }
+    }
+
+    @Test
+    void anUnknownDeviceNamesTheChoices() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.create("tpu", 1));
+        assertTrue(e.getMessage().contains("tpu") && e.getMessage().contains(Backends.DEVICES), e.getMessage());
+    }
+
+    @Test
+    void zeroThreadsIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Backends.create("cpu", 0));
+    }
+}
