@@ -18,16 +18,25 @@ import java.util.Arrays;
  *              tile = 6 pixels × 16 channels, summed over k; weights packed wT[block][k][16]
  *   dW:        dw[o, k] += Σ_pixel x[base[pixel] + kOff[k]] · dy[n, o, i, j]
  *              tile = 6 taps k × 16 channels, summed over pixels; dy packed dyT[block][pixel][16]
+ *   dx:        dcols[pixel, k] = Σ_o dy[n, o, i, j] · w[o, k], then dx[base[pixel] + kOff[k]] += dcols
+ *              tile = 6 pixels × 16 taps, summed over o; weights packed wK[block of taps][o][16];
+ *              one task per image, so the overlapping windows of one image never race
  * </pre>
- * Both are the same loop with the roles of pixels and taps exchanged.
+ * All three are the same loop with the roles of pixels, taps and channels exchanged. Forward and
+ * dW need the output channels in multiples of 16, dx needs the taps K = C·KH·KW in multiples of 16.
  */
 final class DirectConv {
     private static final int ROWS = BroadcastKernel.ROWS, LANES = BroadcastKernel.LANES;
     private static final int PIXEL_TILES_PER_TASK = 16;
 
-    /** Whether this path applies to the convolution. */
+    /** Whether the forward and weight-gradient paths apply to the convolution. */
     static boolean applies(Conv2dShape g) {
         return g.padding() == 0 && g.outChannels() % LANES == 0;
+    }
+
+    /** Whether the input-gradient path applies to the convolution. */
+    static boolean appliesToData(Conv2dShape g) {
+        return g.padding() == 0 && (g.inChannels() * g.kernelH() * g.kernelW()) % LANES == 0;
     }
 
     private final ThreadTeam team;
@@ -41,7 +50,8 @@ final class DirectConv {
     private Conv2dShape g;
     private float[] x, out, bias;
     private int taps, pixels, blocks, tileCount;
-    private final ThreadTeam.Job forwardJob = this::forwardTask, weightJob = this::weightTask;
+    private final ThreadTeam.Job forwardJob = this::forwardTask, weightJob = this::weightTask, dataJob = this::dataTask;
+    private int[] channelOff = new int[0];
 
     DirectConv(ThreadTeam team, BroadcastKernel kernel) {
         this.team = team;
@@ -137,6 +147,41 @@ final class DirectConv {
         int o0 = block * LANES;
         for (int r = 0; r < rows; r++) {
             for (int l = 0; l < LANES; l++) out[(o0 + l) * taps + k0 + r] += a[r * LANES + l];
+        }
+    }
+
+    // ------------------------------------------------------------------ input gradient
+
+    void dataGradient(Conv2dShape g, float[] dy, float[] w, float[] dx) {
+        prepare(g, null);
+        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), tapBlocks = taps / LANES;
+        float[] wK = packedBuffer(taps * O);                         // wK[tapBlock][o][lane] = w[o, tapBlock·16 + lane]
+        for (int tb = 0; tb < tapBlocks; tb++)
+            for (int o = 0; o < O; o++) System.arraycopy(w, o * taps + tb * LANES, wK, (tb * O + o) * LANES, LANES);
+        if (channelOff.length < O) channelOff = new int[O];
+        for (int o = 0; o < O; o++) channelOff[o] = o * ohw;        // dy[n, o, pix] = dy[n·O·ohw + pix + o·ohw]
+        this.x = dy;
+        this.out = dx;
+        team.run(g.batch(), dataJob);
+        this.out = this.x = null;
+    }
+
+    private void dataTask(int n, int worker) {
+        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), chw = g.inChannels() * g.inHeight() * g.inWidth();
+        Arrays.fill(out, n * chw, (n + 1) * chw, 0f);
+        float[] a = acc[worker];
+        int[] base = rowBase[worker];
+        for (int pix0 = 0; pix0 < ohw; pix0 += ROWS) {
+            int rows = Math.min(ROWS, ohw - pix0);
+            for (int r = 0; r < ROWS; r++) base[r] = n * O * ohw + pix0 + Math.min(r, rows - 1);
+            for (int tb = 0; tb < taps / LANES; tb++) {
+                Arrays.fill(a, 0f);
+                kernel.accumulate(x, base, channelOff, 0, O, packed, tb * O * LANES, a);
+                for (int r = 0; r < rows; r++) {                     // col2im: add each tap back where it was read
+                    int dst = pixelBase[n * ohw + pix0 + r];
+                    for (int l = 0; l < LANES; l++) out[dst + kOff[tb * LANES + l]] += a[r * LANES + l];
+                }
+            }
         }
     }
 }

@@ -109,6 +109,10 @@ public final class FastCpuBackend extends ReferenceBackend {
         Checks.shape(dx, g.inputShape(), "conv2dBackwardData dx");
         Checks.shape(dy, g.outputShape(), "conv2dBackwardData dy");
         Checks.shape(w, g.weightShape(), "conv2dBackwardData w");
+        if (DirectConv.appliesToData(g)) {
+            direct.dataGradient(g, dy.data, w.data, dx.data);
+            return;
+        }
         int O = g.outChannels(), K = g.inChannels() * g.kernelH() * g.kernelW();
         int ohw = g.outHeight() * g.outWidth(), P = g.batch() * ohw;
         float[] dcols = productBuffer(K * P);
