@@ -36,7 +36,7 @@ public final class Sequential implements Layer {
     @Override
     public Tensor forward(Backend be, Tensor x) {
         Tensor h = x;
-        for (Layer layer : layers) h = layer.forward(be, h);
+        for (int k = 0; k < layers.size(); k++) h = layers.get(k).forward(be, h);   // index loop: no iterator per call
         return h;
     }
 

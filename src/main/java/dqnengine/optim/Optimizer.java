@@ -48,7 +48,7 @@ public abstract class Optimizer {
 
     /** Sets every parameter's gradient to zero. */
     public void zeroGrad() {
-        for (Parameter p : params) p.zeroGrad();
+        for (int i = 0; i < params.size(); i++) params.get(i).zeroGrad();
     }
 
     public List<Parameter> parameters() { return params; }

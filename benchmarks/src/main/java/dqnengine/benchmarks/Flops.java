@@ -7,9 +7,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Floating-point operations done, as a JMH auxiliary counter: JMH divides it by the measured time,
- * so the result table shows a {@code gflop} row in operations per second scaled by 1e-9 units of
- * the benchmark's time unit. With {@code -tu s} read it directly as GFLOP/s.
+ * Floating-point operations done, as a JMH auxiliary counter. The benchmarks run in throughput
+ * mode per second, so JMH divides the counter by the time and the {@code gflop} row of the result
+ * table reads directly as GFLOP/s; the primary score is calls per second (1000 / score = ms per
+ * call).
  */
 @State(Scope.Thread)
 @AuxCounters(AuxCounters.Type.OPERATIONS)

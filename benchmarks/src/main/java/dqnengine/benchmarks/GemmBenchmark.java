@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * Shapes are "m x n x k, transA, transB":
  * fc1 forward (x·Wᵀ), fc1 weight gradient (dyᵀ·x), fc1 input gradient (dy·W).
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * gathered Q-values, backward, Adam) and single-state action selection: the workload of
  * {@code shared/peers}. Run with {@code -prof gc} to see that a step allocates nothing.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})

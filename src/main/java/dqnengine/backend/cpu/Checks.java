@@ -21,15 +21,44 @@ final class Checks {
         }
     }
 
-    static void sameShapes(String what, Tensor first, Tensor... others) {
-        for (Tensor o : others) Tensor.requireSameShape(first, o, what);
+    // Fixed arities rather than varargs, and dimension-by-dimension comparisons: these run on
+    // every call of the hot path, which must not allocate.
+
+    static void sameShapes(String what, Tensor first, Tensor second) {
+        Tensor.requireSameShape(first, second, what);
+    }
+
+    static void sameShapes(String what, Tensor first, Tensor second, Tensor third) {
+        Tensor.requireSameShape(first, second, what);
+        Tensor.requireSameShape(first, third, what);
+    }
+
+    static void sameShapes(String what, Tensor first, Tensor second, Tensor third, Tensor fourth) {
+        sameShapes(what, first, second, third);
+        Tensor.requireSameShape(first, fourth, what);
+    }
+
+    private static boolean is4d(Tensor t, int d0, int d1, int d2, int d3) {
+        return t.rank() == 4 && t.dim(0) == d0 && t.dim(1) == d1 && t.dim(2) == d2 && t.dim(3) == d3;
+    }
+
+    static void input(Conv2dShape g, Tensor x, String what) {
+        if (!is4d(x, g.batch(), g.inChannels(), g.inHeight(), g.inWidth())) shape(x, g.inputShape(), what);
+    }
+
+    static void weight(Conv2dShape g, Tensor w, String what) {
+        if (!is4d(w, g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW())) shape(w, g.weightShape(), what);
+    }
+
+    static void output(Conv2dShape g, Tensor y, String what) {
+        if (!is4d(y, g.batch(), g.outChannels(), g.outHeight(), g.outWidth())) shape(y, g.outputShape(), what);
     }
 
     static void conv(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
-        shape(x, g.inputShape(), "conv2d x");
-        shape(w, g.weightShape(), "conv2d w");
+        input(g, x, "conv2d x");
+        weight(g, w, "conv2d w");
         length(b, g.outChannels(), "conv2d b");
-        shape(y, g.outputShape(), "conv2d y");
+        output(g, y, "conv2d y");
     }
 
     static void gemmShapes(boolean transA, boolean transB, Tensor a, Tensor b, Tensor c) {

@@ -106,9 +106,9 @@ public final class FastCpuBackend extends ReferenceBackend {
 
     @Override
     public void conv2dBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
-        Checks.shape(dx, g.inputShape(), "conv2dBackwardData dx");
-        Checks.shape(dy, g.outputShape(), "conv2dBackwardData dy");
-        Checks.shape(w, g.weightShape(), "conv2dBackwardData w");
+        Checks.input(g, dx, "conv2dBackwardData dx");
+        Checks.output(g, dy, "conv2dBackwardData dy");
+        Checks.weight(g, w, "conv2dBackwardData w");
         if (DirectConv.appliesToData(g)) {
             direct.dataGradient(g, dy.data, w.data, dx.data);
             return;
@@ -148,9 +148,9 @@ public final class FastCpuBackend extends ReferenceBackend {
 
     @Override
     public void conv2dBackwardWeights(Conv2dShape g, Tensor x, Tensor dy, Tensor dw, Tensor db) {
-        Checks.shape(x, g.inputShape(), "conv2dBackwardWeights x");
-        Checks.shape(dy, g.outputShape(), "conv2dBackwardWeights dy");
-        Checks.shape(dw, g.weightShape(), "conv2dBackwardWeights dw");
+        Checks.input(g, x, "conv2dBackwardWeights x");
+        Checks.output(g, dy, "conv2dBackwardWeights dy");
+        Checks.weight(g, dw, "conv2dBackwardWeights dw");
         Checks.length(db, g.outChannels(), "conv2dBackwardWeights db");
         int O = g.outChannels(), K = g.inChannels() * g.kernelH() * g.kernelW();
         int ohw = g.outHeight() * g.outWidth(), P = g.batch() * ohw;
