@@ -1,0 +1,39 @@
+package dqnengine.env;
+
+import java.util.List;
+
+/**
+ * What the agent talks to: a game with a fixed observation shape and a discrete action set.
+ *
+ * <p>Observations are unsigned bytes ({@code byte[]}, read with {@code & 0xFF}) in row-major
+ * order with {@link #observationShape()}, e.g. [4, 84, 84] for stacked Atari frames. They stay
+ * bytes all the way to the replay buffer; the returned array is owned by the environment and
+ * overwritten by the next {@code reset} or {@code step}, so copy what you keep.
+ *
+ * <p>The data flows one way: the agent calls {@link #step} with an action and reads the
+ * returned {@link Step}; an environment never calls back into the agent.
+ */
+public interface Environment extends AutoCloseable {
+
+    /** The id that created it, e.g. {@code ale:pong}. */
+    String id();
+
+    /** Shape of every observation, e.g. {@code [4, 84, 84]}. */
+    int[] observationShape();
+
+    /** Number of actions; valid actions are 0 … actionCount() − 1. */
+    int actionCount();
+
+    /** A name for every action, e.g. NOOP, FIRE, UP. */
+    List<String> actionMeanings();
+
+    /** Starts a new episode and returns its first observation (reward 0, not terminal). */
+    Step reset();
+
+    /** Applies one action and returns what followed. */
+    Step step(int action);
+
+    /** Releases native resources; the environment cannot be used afterwards. */
+    @Override
+    void close();
+}

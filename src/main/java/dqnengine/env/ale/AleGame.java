@@ -1,0 +1,131 @@
+package dqnengine.env.ale;
+
+import org.bytedeco.ale.ALEInterface;
+import org.bytedeco.javacpp.IntPointer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * One Atari emulator (ALE 0.6.1 through JavaCPP), raw frames, no preprocessing.
+ *
+ * <p>The ROM is copied into a private temporary directory under its canonical name before ALE
+ * loads it (ALE picks the game from the file name; see {@link KnownRoms}), and the copy is
+ * deleted on {@link #close()}, which also frees the native emulator.
+ */
+public final class AleGame implements AutoCloseable {
+    /** ALE's 18 actions, in its enum order. */
+    public static final List<String> ACTION_NAMES = List.of("NOOP", "FIRE", "UP", "RIGHT", "LEFT", "DOWN", "UPRIGHT", "UPLEFT",
+            "DOWNRIGHT", "DOWNLEFT", "UPFIRE", "RIGHTFIRE", "LEFTFIRE", "DOWNFIRE", "UPRIGHTFIRE", "UPLEFTFIRE",
+            "DOWNRIGHTFIRE", "DOWNLEFTFIRE");
+    public static final int HEIGHT = 210, WIDTH = 160;
+
+    private final KnownRoms.Game game;
+    private final Path tempDir;
+    private ALEInterface ale;
+    private final int[] actions;
+
+    /**
+     * @param stickyProbability ALE's {@code repeat_action_probability}: chance that the previous
+     *                          action repeats on each frame (Machado et al. 2018 use 0.25; ALE's
+     *                          own default is 0.25, so it is always set explicitly here)
+     * @param fullActionSet     all 18 actions rather than the game's minimal set
+     * @param mode              game mode, or -1 for the default
+     * @param difficulty        difficulty, or -1 for the default
+     */
+    public AleGame(RomFinder.FoundRom rom, int seed, float stickyProbability, boolean fullActionSet, int mode, int difficulty) {
+        if (stickyProbability < 0f || stickyProbability > 1f) {
+            throw new IllegalArgumentException("sticky action probability must be in [0, 1], got " + stickyProbability);
+        }
+        this.game = rom.game();
+        RomFinder.identify(rom.path());                              // proves the content again: never hand ALE an unknown file
+        try {
+            tempDir = Files.createTempDirectory("dqn-engine-rom-");
+            Files.copy(rom.path(), tempDir.resolve(game.canonicalFileName()), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stage ROM " + rom.path() + ": " + e.getMessage(), e);
+        }
+        ale = new ALEInterface();
+        ale.setInt("random_seed", seed);
+        ale.setFloat("repeat_action_probability", stickyProbability);
+        ale.loadROM(tempDir.resolve(game.canonicalFileName()).toString());
+        if (mode >= 0) {
+            requireAvailable("mode", mode, ale.getAvailableModes());
+            ale.setMode(mode);
+        }
+        if (difficulty >= 0) {
+            requireAvailable("difficulty", difficulty, ale.getAvailableDifficulties());
+            ale.setDifficulty(difficulty);
+        }
+        actions = toArray(fullActionSet ? ale.getLegalActionSet() : ale.getMinimalActionSet());
+    }
+
+    private void requireAvailable(String what, int value, IntPointer available) {
+        int[] options = toArray(available);
+        for (int o : options) if (o == value) return;
+        close();
+        throw new IllegalArgumentException(game.id() + " has no " + what + " " + value + "; available: " + java.util.Arrays.toString(options));
+    }
+
+    private static int[] toArray(IntPointer p) {
+        int[] a = new int[(int) p.limit()];
+        p.get(a);
+        return a;
+    }
+
+    public KnownRoms.Game game() { return game; }
+
+    /** The ALE action ids this game uses, indexed by our action number. */
+    public int[] actions() { return actions.clone(); }
+
+    public List<String> actionMeanings() {
+        List<String> names = new ArrayList<>();
+        for (int a : actions) names.add(ACTION_NAMES.get(a));
+        return names;
+    }
+
+    /** Emulates one frame with our action number {@code a}; returns the game's reward. */
+    public int act(int a) { return ale().act(actions[a]); }
+
+    /** Emulates one frame with an ALE action id (0-17), whether or not it is in the action set. */
+    public int actRaw(int aleAction) { return ale().act(aleAction); }
+
+    public boolean gameOver() { return ale().game_over(); }
+
+    public void resetGame() { ale().reset_game(); }
+
+    public int lives() { return ale().lives(); }
+
+    public int episodeFrameNumber() { return ale().getEpisodeFrameNumber(); }
+
+    /** Copies the 210×160 grayscale screen into {@code dst}. */
+    public void screenGrayscale(byte[] dst) { ale().getScreenGrayscale(dst); }
+
+    /** Copies the 210×160×3 RGB screen into {@code dst}. */
+    public void screenRgb(byte[] dst) { ale().getScreenRGB(dst); }
+
+    private ALEInterface ale() {
+        if (ale == null) throw new IllegalStateException("the emulator was closed");
+        return ale;
+    }
+
+    @Override
+    public void close() {
+        if (ale != null) {
+            ale.close();                                             // frees the native emulator
+            ale = null;
+        }
+        try (Stream<Path> files = Files.walk(tempDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temp file is harmless
+        }
+    }
+}
