@@ -18,10 +18,10 @@ import java.util.concurrent.Callable;
  * {@code bench}: times the Nature-DQN workload on this machine and prints medians with GFLOP/s,
  * in the same line format as the peers in {@code shared/peers} so the numbers sit side by side.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchEnvCommand.class,
         description = {"Time the Nature-DQN train step (batch 32 by default), single-state action",
                 "selection and the first convolution on this machine; print median, min and max",
-                "per-call milliseconds and GFLOP/s."})
+                "per-call milliseconds and GFLOP/s. 'bench env' times the Atari emulator and preprocessing."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE",

@@ -1,0 +1,143 @@
+package dqnengine.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** roms, bench env and play --human, end to end (skipped without ROMs; the display test without Xvfb). */
+class AtariCommandsTest {
+    @TempDir
+    Path tmp;
+
+    private static Path roms() {
+        String env = System.getenv("DQN_ENGINE_TEST_ROMS");
+        Path p = env != null && !env.isBlank() ? Paths.get(env) : Paths.get("..", "shared", "roms");
+        assumeTrue(Files.isRegularFile(p.resolve("pong.bin")), "no Atari ROMs found: set DQN_ENGINE_TEST_ROMS");
+        return p.toAbsolutePath().normalize();
+    }
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run inProcess(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            return new Run(Main.execute(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    /** Runs the CLI in a child JVM (for display handling), returning exit code and stderr. */
+    private static Run child(Map<String, String> env, boolean removeDisplay, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        pb.environment().put("DQN_ENGINE_NO_RELAUNCH", "1");
+        if (removeDisplay) pb.environment().remove("DISPLAY");
+        File err = Files.createTempFile("play", ".err").toFile(), out = Files.createTempFile("play", ".out").toFile();
+        pb.redirectError(err).redirectOutput(out);
+        Process p = pb.start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM did not finish");
+        return new Run(p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+    }
+
+    @Test
+    void keysComposeIntoAleActions() {
+        assertEquals(0, HumanControls.action(false, false, false, false, false));       // NOOP
+        assertEquals(1, HumanControls.action(false, false, false, false, true));        // FIRE
+        assertEquals(6, HumanControls.action(true, false, false, true, false));         // UPRIGHT
+        assertEquals(17, HumanControls.action(false, true, true, false, true));         // DOWNLEFTFIRE
+        assertEquals(4, HumanControls.action(true, true, true, false, false));          // up+down cancel: LEFT
+    }
+
+    @Test
+    void romsListsWhatItFindsAndImportCopiesUnderCanonicalNames() throws IOException {
+        Path source = Files.createDirectories(tmp.resolve("downloads"));
+        Files.copy(roms().resolve("breakout.bin"), source.resolve("Breakout (1978).a26"));
+        Files.writeString(source.resolve("notes.txt"), "not a rom");
+        Path target = tmp.resolve("imported");
+        Run imported = inProcess("roms", "import", source.toString(), "--to", target.toString());
+        assertEquals(0, imported.code(), imported.err());
+        assertTrue(Files.isRegularFile(target.resolve("breakout.bin")), imported.out());
+        Run listed = inProcess("roms", "--rom-dir", target.toString());
+        assertEquals(0, listed.code(), listed.err());
+        assertTrue(listed.out().lines().anyMatch(l -> l.startsWith("breakout") && l.contains(target.resolve("breakout.bin").toString())), listed.out());
+        Run empty = inProcess("roms", "import", tmp.resolve("nothing-here").toString());
+        assertEquals(1, empty.code());
+        assertEquals(1, empty.err().strip().lines().count(), empty.err());
+    }
+
+    @Test
+    void benchEnvPrintsRawAndPreprocessedFramesPerSecond() {
+        Run r = inProcess("bench", "env", "--env", "ale:pong", "--rom-dir", roms().toString(), "--frames", "400", "--repeats", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("ale_raw_fps median=") && r.out().contains("preprocessed_fps median=")
+                && r.out().contains("preprocessing_overhead="), r.out());
+    }
+
+    @Test
+    void aMissingRomOrUnknownEnvironmentIsOneLine() {
+        Run missing = inProcess("bench", "env", "--env", "ale:pong", "--rom", tmp.resolve("nope.bin").toString());
+        assertEquals(1, missing.code());
+        assertEquals(1, missing.err().strip().lines().count(), missing.err());
+        assertTrue(missing.err().contains("does not exist"), missing.err());
+        Run unknown = inProcess("bench", "env", "--env", "gym:CartPole-v1");
+        assertEquals(1, unknown.code());
+        assertTrue(unknown.err().contains("not an Atari environment"), unknown.err());
+    }
+
+    @Test
+    void playWithoutADisplayFailsWithOneLine() throws Exception {
+        Run r = child(Map.of(), true, "play", "--human", "--env", "ale:pong", "--rom-dir", roms().toString());
+        assertEquals(1, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("needs a display"), r.err());
+    }
+
+    @Test
+    void playShowsTheGameInAWindowUnderXvfb() throws Exception {
+        Path roms = roms();
+        assumeTrue(Files.isExecutable(Paths.get("/usr/bin/Xvfb")), "Xvfb is not installed (apt-get install xvfb); display test skipped");
+        int display = 90 + (int) (ProcessHandle.current().pid() % 9);
+        Process xvfb = new ProcessBuilder("/usr/bin/Xvfb", ":" + display, "-screen", "0", "800x800x24", "-nolisten", "tcp")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("xvfb.log").toFile()).start();
+        try {
+            Thread.sleep(1000);
+            Path png = tmp.resolve("shot.png");
+            Run r = child(Map.of("DISPLAY", ":" + display), false, "play", "--human", "--env", "ale:space_invaders", "--rom-dir",
+                    roms.toString(), "--max-frames", "120", "--screenshot", png.toString());
+            assertEquals(0, r.code(), r.err());
+            BufferedImage shot = ImageIO.read(png.toFile());
+            assertEquals(160 * 3, shot.getWidth());
+            long distinct = java.util.stream.IntStream.range(0, shot.getWidth() * 300).map(i -> shot.getRGB(i % shot.getWidth(), i / shot.getWidth()))
+                    .distinct().count();
+            assertTrue(distinct >= 4, "the window shows the game's colours, found " + distinct);
+        } finally {
+            xvfb.destroy();
+        }
+    }
+}
