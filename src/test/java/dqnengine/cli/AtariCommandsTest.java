@@ -1,15 +1,14 @@
 package dqnengine.cli;
 
+import dqnengine.testing.CliRun;
+import dqnengine.testing.TestRoms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -27,27 +26,11 @@ class AtariCommandsTest {
     @TempDir
     Path tmp;
 
-    private static Path roms() {
-        String env = System.getenv("DQN_ENGINE_TEST_ROMS");
-        Path p = env != null && !env.isBlank() ? Paths.get(env) : Paths.get("..", "shared", "roms");
-        assumeTrue(Files.isRegularFile(p.resolve("pong.bin")), "no Atari ROMs found: set DQN_ENGINE_TEST_ROMS");
-        return p.toAbsolutePath().normalize();
-    }
+    private static Path roms() { return TestRoms.dir(); }
 
     private record Run(int code, String out, String err) {}
 
-    private static Run inProcess(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            return new Run(Main.execute(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
+    private static CliRun inProcess(String... args) { return CliRun.of(args); }
 
     /** Runs the CLI in a child JVM (for display handling), returning exit code and stderr. */
     private static Run child(Map<String, String> env, boolean removeDisplay, String... args) throws IOException, InterruptedException {
@@ -80,20 +63,20 @@ class AtariCommandsTest {
         Files.copy(roms().resolve("breakout.bin"), source.resolve("Breakout (1978).a26"));
         Files.writeString(source.resolve("notes.txt"), "not a rom");
         Path target = tmp.resolve("imported");
-        Run imported = inProcess("roms", "import", source.toString(), "--to", target.toString());
+        CliRun imported = inProcess("roms", "import", source.toString(), "--to", target.toString());
         assertEquals(0, imported.code(), imported.err());
         assertTrue(Files.isRegularFile(target.resolve("breakout.bin")), imported.out());
-        Run listed = inProcess("roms", "--rom-dir", target.toString());
+        CliRun listed = inProcess("roms", "--rom-dir", target.toString());
         assertEquals(0, listed.code(), listed.err());
         assertTrue(listed.out().lines().anyMatch(l -> l.startsWith("breakout") && l.contains(target.resolve("breakout.bin").toString())), listed.out());
-        Run empty = inProcess("roms", "import", tmp.resolve("nothing-here").toString());
+        CliRun empty = inProcess("roms", "import", tmp.resolve("nothing-here").toString());
         assertEquals(1, empty.code());
         assertEquals(1, empty.err().strip().lines().count(), empty.err());
     }
 
     @Test
     void benchEnvPrintsRawAndPreprocessedFramesPerSecond() {
-        Run r = inProcess("bench", "env", "--env", "ale:pong", "--rom-dir", roms().toString(), "--frames", "400", "--repeats", "1");
+        CliRun r = inProcess("bench", "env", "--env", "ale:pong", "--rom-dir", roms().toString(), "--frames", "400", "--repeats", "1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("ale_raw_fps median=") && r.out().contains("preprocessed_fps median=")
                 && r.out().contains("preprocessing_overhead="), r.out());
@@ -101,11 +84,11 @@ class AtariCommandsTest {
 
     @Test
     void aMissingRomOrUnknownEnvironmentIsOneLine() {
-        Run missing = inProcess("bench", "env", "--env", "ale:pong", "--rom", tmp.resolve("nope.bin").toString());
+        CliRun missing = inProcess("bench", "env", "--env", "ale:pong", "--rom", tmp.resolve("nope.bin").toString());
         assertEquals(1, missing.code());
         assertEquals(1, missing.err().strip().lines().count(), missing.err());
         assertTrue(missing.err().contains("does not exist"), missing.err());
-        Run unknown = inProcess("bench", "env", "--env", "gym:CartPole-v1");
+        CliRun unknown = inProcess("bench", "env", "--env", "gym:CartPole-v1");
         assertEquals(1, unknown.code());
         assertTrue(unknown.err().contains("not an Atari environment"), unknown.err());
     }

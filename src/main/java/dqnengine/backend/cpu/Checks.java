@@ -61,6 +61,19 @@ final class Checks {
         output(g, y, "conv2d y");
     }
 
+    static void convBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
+        input(g, dx, "conv2dBackwardData dx");
+        output(g, dy, "conv2dBackwardData dy");
+        weight(g, w, "conv2dBackwardData w");
+    }
+
+    static void convBackwardWeights(Conv2dShape g, Tensor x, Tensor dy, Tensor dw, Tensor db) {
+        input(g, x, "conv2dBackwardWeights x");
+        output(g, dy, "conv2dBackwardWeights dy");
+        weight(g, dw, "conv2dBackwardWeights dw");
+        length(db, g.outChannels(), "conv2dBackwardWeights db");
+    }
+
     static void gemmShapes(boolean transA, boolean transB, Tensor a, Tensor b, Tensor c) {
         if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2) {
             throw new IllegalArgumentException("gemm needs 2-D tensors, got " + a.shapeString() + " " + b.shapeString() + " " + c.shapeString());

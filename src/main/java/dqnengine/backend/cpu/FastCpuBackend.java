@@ -106,9 +106,7 @@ public final class FastCpuBackend extends ReferenceBackend {
 
     @Override
     public void conv2dBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
-        Checks.input(g, dx, "conv2dBackwardData dx");
-        Checks.output(g, dy, "conv2dBackwardData dy");
-        Checks.weight(g, w, "conv2dBackwardData w");
+        Checks.convBackwardData(g, dy, w, dx);
         if (DirectConv.appliesToData(g)) {
             direct.dataGradient(g, dy.data, w.data, dx.data);
             return;
@@ -148,10 +146,7 @@ public final class FastCpuBackend extends ReferenceBackend {
 
     @Override
     public void conv2dBackwardWeights(Conv2dShape g, Tensor x, Tensor dy, Tensor dw, Tensor db) {
-        Checks.input(g, x, "conv2dBackwardWeights x");
-        Checks.output(g, dy, "conv2dBackwardWeights dy");
-        Checks.weight(g, dw, "conv2dBackwardWeights dw");
-        Checks.length(db, g.outChannels(), "conv2dBackwardWeights db");
+        Checks.convBackwardWeights(g, x, dy, dw, db);
         int O = g.outChannels(), K = g.inChannels() * g.kernelH() * g.kernelW();
         int ohw = g.outHeight() * g.outWidth(), P = g.batch() * ohw;
         if (DirectConv.applies(g)) {

@@ -89,21 +89,26 @@ final class Operands {
      * kernel offset, K = C·KH·KW), columns are output pixels (n, i, j) (N·OH·OW), and
      * <pre>  op[(c,p,q), (n,i,j)] = x[n, c, i·s − pad + p, j·s − pad + q]   (0 in the padding)</pre>
      */
-    static final class Im2col implements Right {
-        private final Scratch[] scratch;
-        private float[] x;
-        private Conv2dShape g;
+    /** An NCHW image and its convolution, the state both im2col views read from. */
+    abstract static class ImageView implements Right {
+        final Scratch[] scratch;
+        float[] x;
+        Conv2dShape g;
 
-        Im2col(int workers) {
+        ImageView(int workers) {
             scratch = new Scratch[workers];
             for (int i = 0; i < workers; i++) scratch[i] = new Scratch();
         }
 
-        Im2col set(float[] x, Conv2dShape g) {
+        ImageView set(float[] x, Conv2dShape g) {
             this.x = x;
             this.g = g;
             return this;
         }
+    }
+
+    static final class Im2col extends ImageView {
+        Im2col(int workers) { super(workers); }
 
         @Override
         public void packColumnPanel(int k0, int kc, int c0, int cols, float[] dst, int worker) {
@@ -134,21 +139,8 @@ final class Operands {
     }
 
     /** The transpose of {@link Im2col}: rows are output pixels (n, i, j), columns are (c, p, q). */
-    static final class Im2colTransposed implements Right {
-        private final Scratch[] scratch;
-        private float[] x;
-        private Conv2dShape g;
-
-        Im2colTransposed(int workers) {
-            scratch = new Scratch[workers];
-            for (int i = 0; i < workers; i++) scratch[i] = new Scratch();
-        }
-
-        Im2colTransposed set(float[] x, Conv2dShape g) {
-            this.x = x;
-            this.g = g;
-            return this;
-        }
+    static final class Im2colTransposed extends ImageView {
+        Im2colTransposed(int workers) { super(workers); }
 
         @Override
         public void packColumnPanel(int k0, int kc, int c0, int cols, float[] dst, int worker) {

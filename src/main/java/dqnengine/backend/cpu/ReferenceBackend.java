@@ -83,9 +83,7 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public void conv2dBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
-        Checks.input(g, dx, "conv2dBackwardData dx");
-        Checks.output(g, dy, "conv2dBackwardData dy");
-        Checks.weight(g, w, "conv2dBackwardData w");
+        Checks.convBackwardData(g, dy, w, dx);
         int C = g.inChannels(), H = g.inHeight(), W = g.inWidth();
         int O = g.outChannels(), KH = g.kernelH(), KW = g.kernelW(), s = g.stride(), pad = g.padding();
         int OH = g.outHeight(), OW = g.outWidth();
@@ -112,10 +110,7 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public void conv2dBackwardWeights(Conv2dShape g, Tensor x, Tensor dy, Tensor dw, Tensor db) {
-        Checks.input(g, x, "conv2dBackwardWeights x");
-        Checks.output(g, dy, "conv2dBackwardWeights dy");
-        Checks.weight(g, dw, "conv2dBackwardWeights dw");
-        Checks.length(db, g.outChannels(), "conv2dBackwardWeights db");
+        Checks.convBackwardWeights(g, x, dy, dw, db);
         int C = g.inChannels(), H = g.inHeight(), W = g.inWidth();
         int O = g.outChannels(), KH = g.kernelH(), KW = g.kernelW(), s = g.stride(), pad = g.padding();
         int OH = g.outHeight(), OW = g.outWidth();

@@ -1,5 +1,7 @@
 package dqnengine.env.ale;
 
+import dqnengine.testing.TestRoms;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package dqnengine.env.ale;
 
+import dqnengine.testing.TestRoms;
+
 import dqnengine.env.Step;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

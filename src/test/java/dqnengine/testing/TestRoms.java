@@ -1,4 +1,6 @@
-package dqnengine.env.ale;
+package dqnengine.testing;
+
+import dqnengine.env.ale.RomFinder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,10 +13,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code ../shared/roms} beside the checkout. Tests that need them are skipped with this message
  * when neither exists. ROMs are never copied into the repository.
  */
-final class TestRoms {
+public final class TestRoms {
     private TestRoms() {}
 
-    static Path dir() {
+    public static Path dir() {
         String env = System.getenv("DQN_ENGINE_TEST_ROMS");
         Path p = env != null && !env.isBlank() ? Paths.get(env) : Paths.get("..", "shared", "roms");
         assumeTrue(Files.isRegularFile(p.resolve("pong.bin")),
@@ -22,7 +24,7 @@ final class TestRoms {
         return p.toAbsolutePath().normalize();
     }
 
-    static RomFinder.FoundRom rom(String id) {
+    public static RomFinder.FoundRom rom(String id) {
         return RomFinder.identify(dir().resolve(id + ".bin"));
     }
 }
