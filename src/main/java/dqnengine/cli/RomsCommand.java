@@ -38,6 +38,10 @@ public final class RomsCommand implements Callable<Integer> {
             System.out.printf("%-16s %s%n", g.id(), rom == null ? "not found" : rom.path());
         }
         System.out.println(found.size() + " of " + KnownRoms.all().size() + " known games found");
+        if (found.isEmpty()) {
+            System.out.println("ROMs are not shipped: 'dqn-engine roms import DIR' copies yours into "
+                    + RomFinder.userRomDir(Paths.get(System.getProperty("user.home"))) + ", or set $ALE_ROMS_DIR");
+        }
         return 0;
     }
 
