@@ -37,7 +37,7 @@ final class BenchEnvCommand implements Callable<Integer> {
         RomFinder.FoundRom rom = envOptions.romFinder().find(game);
         AtariConfig cfg = envOptions.atariConfig();
         double[] raw = new double[repeats], full = new double[repeats];
-        try (AleGame ale = new AleGame(rom, (int) envOptions.seed, cfg.stickyProbability(), cfg.fullActionSet(), cfg.mode(), cfg.difficulty());
+        try (AleGame ale = new AleGame(rom, envOptions.seed, cfg.stickyProbability(), cfg.fullActionSet(), cfg.mode(), cfg.difficulty());
              AtariEnvironment env = new AtariEnvironment(rom, cfg, envOptions.seed)) {
             int actions = ale.actions().length;
             Random rng = new Random(envOptions.seed);

@@ -69,7 +69,7 @@ final class PlayCommand implements Callable<Integer> {
         String gameId = Environments.aleGame(envOptions.env);
         RomFinder.FoundRom rom = envOptions.romFinder().find(gameId);
         AtariConfig cfg = envOptions.atariConfig();
-        try (AleGame game = new AleGame(rom, (int) envOptions.seed, cfg.stickyProbability(), true, cfg.mode(), cfg.difficulty())) {
+        try (AleGame game = new AleGame(rom, envOptions.seed, cfg.stickyProbability(), true, cfg.mode(), cfg.difficulty())) {
             BufferedImage screen = new BufferedImage(AleGame.WIDTH, AleGame.HEIGHT, BufferedImage.TYPE_INT_RGB);
             int[] pixels = ((DataBufferInt) screen.getRaster().getDataBuffer()).getData();
             JFrame[] window = new JFrame[1];

@@ -4,12 +4,13 @@ import dqnengine.backend.Conv2dShape;
 import dqnengine.tensor.Tensor;
 
 /**
- * The fast CPU backend: every matrix product and convolution goes through one blocked,
- * multithreaded GEMM ({@link PackedGemm}); the optimizer passes run in parallel chunks. The
- * operations not overridden here are cheap (a few thousand elements per step) and come from
- * {@link ReferenceBackend}.
+ * The fast CPU backend: matrix products go through one blocked, multithreaded GEMM
+ * ({@link PackedGemm}); unpadded convolutions with channel counts in multiples of 16 (every
+ * Nature DQN layer) run as direct convolutions ({@link DirectConv}); the optimizer passes run in
+ * parallel chunks. The operations not overridden here are cheap (a few thousand elements per
+ * step) and come from {@link ReferenceBackend}.
  *
- * <p>Convolutions as products, with P = N·OH·OW output pixels and K = C·KH·KW:
+ * <p>Every other convolution is a product, with P = N·OH·OW output pixels and K = C·KH·KW:
  * <pre>
  *   forward:          Y[O,P]  = W[O,K] · cols(x)[K,P]           then Y → y (NCHW) + bias
  *   backward-data:    dcols[K,P] = Wᵀ[K,O] · dY[O,P]            then col2im(dcols) → dx
@@ -51,8 +52,6 @@ public final class FastCpuBackend extends ReferenceBackend {
 
     @Override
     public String name() { return "cpu (" + team.size() + " threads, " + kernelName + " kernel)"; }
-
-    public int threads() { return team.size(); }
 
     private float[] productBuffer(int size) {
         if (product.length < size) product = new float[size];

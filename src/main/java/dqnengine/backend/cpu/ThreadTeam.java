@@ -30,13 +30,11 @@ public final class ThreadTeam implements AutoCloseable {
     private volatile Job job;
     private volatile int taskCount;
     private volatile Throwable failure;
-    private final Thread[] parked;
 
     public ThreadTeam(int size) {
         if (size < 1) throw new IllegalArgumentException("thread count must be at least 1, got " + size);
         this.size = size;
         this.workers = new Thread[size - 1];
-        this.parked = new Thread[size - 1];
         for (int w = 1; w < size; w++) {
             final int id = w;
             Thread t = new Thread(() -> workerLoop(id), "dqn-cpu-" + w);

@@ -33,6 +33,7 @@ public final class AleGame implements AutoCloseable {
     private final int[] actions;
 
     /**
+     * @param seed              seeds the emulator (ALE takes a non-negative int; the long is folded into one)
      * @param stickyProbability ALE's {@code repeat_action_probability}: chance that the previous
      *                          action repeats on each frame (Machado et al. 2018 use 0.25; ALE's
      *                          own default is 0.25, so it is always set explicitly here)
@@ -40,22 +41,36 @@ public final class AleGame implements AutoCloseable {
      * @param mode              game mode, or -1 for the default
      * @param difficulty        difficulty, or -1 for the default
      */
-    public AleGame(RomFinder.FoundRom rom, int seed, float stickyProbability, boolean fullActionSet, int mode, int difficulty) {
+    public AleGame(RomFinder.FoundRom rom, long seed, float stickyProbability, boolean fullActionSet, int mode, int difficulty) {
         if (stickyProbability < 0f || stickyProbability > 1f) {
             throw new IllegalArgumentException("sticky action probability must be in [0, 1], got " + stickyProbability);
         }
         this.game = rom.game();
-        RomFinder.identify(rom.path());                              // proves the content again: never hand ALE an unknown file
+        Path staged;
         try {
             tempDir = Files.createTempDirectory("dqn-engine-rom-");
-            Files.copy(rom.path(), tempDir.resolve(game.canonicalFileName()), StandardCopyOption.REPLACE_EXISTING);
+            staged = tempDir.resolve(game.canonicalFileName());
+            Files.copy(rom.path(), staged, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stage ROM " + rom.path() + ": " + e.getMessage(), e);
         }
+        // Prove the bytes ALE will load, not the original (which could have changed since it was found).
+        String md5;
+        try {
+            md5 = RomFinder.md5(staged);
+        } catch (IOException e) {
+            deleteTempDir();
+            throw new UncheckedIOException("cannot read staged ROM " + staged + ": " + e.getMessage(), e);
+        }
+        if (!md5.equals(game.md5())) {
+            deleteTempDir();
+            throw new RomException("ROM file " + rom.path() + " changed since it was identified: MD5 is now " + md5 + ", "
+                    + game.id() + " has " + game.md5());
+        }
         ale = new ALEInterface();
-        ale.setInt("random_seed", seed);
+        ale.setInt("random_seed", (int) (seed ^ (seed >>> 32)) & 0x7fffffff);
         ale.setFloat("repeat_action_probability", stickyProbability);
-        ale.loadROM(tempDir.resolve(game.canonicalFileName()).toString());
+        ale.loadROM(staged.toString());
         if (mode >= 0) {
             requireAvailable("mode", mode, ale.getAvailableModes());
             ale.setMode(mode);
@@ -103,8 +118,6 @@ public final class AleGame implements AutoCloseable {
 
     public int lives() { return ale().lives(); }
 
-    public int episodeFrameNumber() { return ale().getEpisodeFrameNumber(); }
-
     /** Copies the 210×160 grayscale screen into {@code dst}. */
     public void screenGrayscale(byte[] dst) { ale().getScreenGrayscale(dst); }
 
@@ -122,6 +135,10 @@ public final class AleGame implements AutoCloseable {
             ale.close();                                             // frees the native emulator
             ale = null;
         }
+        deleteTempDir();
+    }
+
+    private void deleteTempDir() {
         try (Stream<Path> files = Files.walk(tempDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

@@ -66,12 +66,6 @@ public record AtariConfig(float stickyProbability, boolean fullActionSet, int fr
         };
     }
 
-    /** The same settings with life loss as terminal or not (e.g. off for evaluation). */
-    public AtariConfig withLifeLossTerminal(boolean on) {
-        return new AtariConfig(stickyProbability, fullActionSet, frameSkip, maxPoolLastTwo, size, stack, noopMax, fireOnReset, on,
-                clipRewards, maxEpisodeFrames, mode, difficulty);
-    }
-
     /** One line for logs and the eval report. */
     public String describe() {
         return String.format(Locale.ROOT, "sticky=%.2f actions=%s frameskip=%d maxpool=%s %dx%d stack=%d noops<=%d fire-reset=%s "

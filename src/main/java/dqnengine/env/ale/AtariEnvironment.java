@@ -38,15 +38,10 @@ public final class AtariEnvironment implements Environment {
     private int episodeFrames, lives;
     private boolean needsGameReset = true;
 
-    /** Opens game {@code gameId} (e.g. {@code pong}), finding its ROM with {@code finder}. */
-    public static AtariEnvironment open(String gameId, RomFinder finder, AtariConfig cfg, long seed) {
-        return new AtariEnvironment(finder.find(gameId), cfg, seed);
-    }
-
     public AtariEnvironment(RomFinder.FoundRom rom, AtariConfig cfg, long seed) {
         this.id = "ale:" + rom.game().id();
         this.cfg = cfg;
-        this.game = new AleGame(rom, (int) (seed ^ (seed >>> 32)) & 0x7fffffff, cfg.stickyProbability(), cfg.fullActionSet(),
+        this.game = new AleGame(rom, seed, cfg.stickyProbability(), cfg.fullActionSet(),
                 cfg.mode(), cfg.difficulty());
         this.noopRng = new Random(seed);
         this.resize = new AreaResize(AleGame.HEIGHT, AleGame.WIDTH, cfg.size(), cfg.size());
