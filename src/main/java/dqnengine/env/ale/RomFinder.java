@@ -62,11 +62,11 @@ public final class RomFinder {
             if (v != null && !v.isBlank()) dirs.add(Map.entry("$" + var, Paths.get(v)));
         }
         dirs.add(Map.entry("user directory", userRomDir(home)));
-        for (Path p : aleyPyRomDirs()) dirs.add(Map.entry("ale-py", p));
+        for (Path p : alePyRomDirs()) dirs.add(Map.entry("ale-py", p));
         return dirs;
     }
 
-    private List<Path> aleyPyRomDirs() {
+    private List<Path> alePyRomDirs() {
         List<Path> roots = new ArrayList<>();
         String venv = env.get("VIRTUAL_ENV");
         if (venv != null) roots.add(Paths.get(venv, "lib"));
