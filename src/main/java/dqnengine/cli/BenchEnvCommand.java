@@ -33,7 +33,7 @@ final class BenchEnvCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (frames < 100 || repeats < 1) throw new IllegalArgumentException("--frames must be at least 100 and --repeats at least 1");
-        String game = Environments.aleGame(envOptions.env);
+        String game = Environments.aleGame(envOptions.envOr("ale:pong"));
         RomFinder.FoundRom rom = envOptions.romFinder().find(game);
         AtariConfig cfg = envOptions.atariConfig();
         double[] raw = new double[repeats], full = new double[repeats];
@@ -51,7 +51,7 @@ final class BenchEnvCommand implements Callable<Integer> {
         Arrays.sort(raw);
         Arrays.sort(full);
         double rawFps = raw[repeats / 2], fullFps = full[repeats / 2];
-        System.out.printf(Locale.ROOT, "# dqn-engine bench env: %s preset=%s (%s), 1 core, %d frames per block%n", envOptions.env,
+        System.out.printf(Locale.ROOT, "# dqn-engine bench env: %s preset=%s (%s), 1 core, %d frames per block%n", envOptions.envOr("ale:pong"),
                 envOptions.atariPreset, cfg.describe(), frames);
         System.out.printf(Locale.ROOT, "ale_raw_fps median=%.0f min=%.0f max=%.0f%n", rawFps, raw[0], raw[repeats - 1]);
         System.out.printf(Locale.ROOT, "preprocessed_fps median=%.0f min=%.0f max=%.0f (agent steps/s = fps / %d)%n", fullFps, full[0],

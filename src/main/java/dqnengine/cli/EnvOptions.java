@@ -1,5 +1,9 @@
 package dqnengine.cli;
 
+import dqnengine.env.Environment;
+import dqnengine.env.Environments;
+import dqnengine.env.ale.AtariEnvironment;
+import dqnengine.env.minatar.MinAtarGame;
 import dqnengine.env.ale.AtariConfig;
 import dqnengine.env.ale.RomFinder;
 import picocli.CommandLine.Option;
@@ -8,8 +12,9 @@ import java.nio.file.Path;
 
 /** The environment flags, spelled the same on every command that opens a game. */
 final class EnvOptions {
-    @Option(names = "--env", paramLabel = "ID", defaultValue = "ale:pong",
-            description = "Environment: ale:<game>, e.g. ale:pong, ale:breakout, ale:space_invaders. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--env", paramLabel = "ID",
+            description = "Environment: cartpole, frozenlake, minatar:<breakout|space_invaders|freeway|asterix|seaquest>, "
+                    + "or ale:<game> (e.g. ale:pong; needs the game's ROM).")
     String env;
 
     @Option(names = "--rom", paramLabel = "FILE", description = "An Atari ROM file to use (identified by its MD5; any file name works).")
@@ -24,6 +29,27 @@ final class EnvOptions {
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed for the emulator and every random choice. Default: ${DEFAULT-VALUE}.")
     long seed;
+
+    /** The --env value, or {@code fallback} when it was not given. */
+    String envOr(String fallback) { return env == null ? fallback : env; }
+
+    /**
+     * Opens environment {@code id}: an Atari game through ALE and the preset's preprocessing, or a
+     * built-in game. {@code sticky} overrides the sticky-action probability when ≥ 0.
+     */
+    Environment open(String id, long seed, double sticky) {
+        if (Environments.isAle(id)) {
+            AtariConfig cfg = atariConfig();
+            if (sticky >= 0) {
+                cfg = new AtariConfig((float) sticky, cfg.fullActionSet(), cfg.frameSkip(), cfg.maxPoolLastTwo(), cfg.size(), cfg.stack(),
+                        cfg.noopMax(), cfg.fireOnReset(), cfg.lifeLossTerminal(), cfg.clipRewards(), cfg.maxEpisodeFrames(), cfg.mode(), cfg.difficulty());
+            }
+            return new AtariEnvironment(romFinder().find(Environments.aleGame(id)), cfg, seed);
+        }
+        MinAtarGame.Options m = MinAtarGame.Options.paper(seed);
+        if (sticky >= 0) m = new MinAtarGame.Options(seed, sticky, m.ramping(), m.minimalActions(), m.maxSteps());
+        return Environments.builtIn(id, seed, m);
+    }
 
     RomFinder romFinder() { return new RomFinder(rom, romDir); }
 

@@ -66,7 +66,7 @@ final class PlayCommand implements Callable<Integer> {
             String why = System.getenv("DISPLAY") == null ? "DISPLAY is not set" : "this Java runtime is headless";
             throw new IllegalStateException("play --human needs a display, and " + why + " (run it in a desktop session, or under Xvfb)");
         }
-        String gameId = Environments.aleGame(envOptions.env);
+        String gameId = Environments.aleGame(envOptions.envOr("ale:pong"));
         RomFinder.FoundRom rom = envOptions.romFinder().find(gameId);
         AtariConfig cfg = envOptions.atariConfig();
         try (AleGame game = new AleGame(rom, envOptions.seed, cfg.stickyProbability(), true, cfg.mode(), cfg.difficulty())) {

@@ -24,6 +24,15 @@ public interface Environment extends AutoCloseable {
     /** Number of actions; valid actions are 0 … actionCount() − 1. */
     int actionCount();
 
+    /** How the observation bytes encode numbers (Atari pixels unless an environment says otherwise). */
+    default ObservationEncoding encoding() { return ObservationEncoding.PIXELS; }
+
+    /**
+     * How many frames the observation stacks along its first axis (4 for Atari, 1 otherwise). The
+     * newest frame comes last; a replay buffer stores only that one and rebuilds the stack.
+     */
+    default int frameStack() { return 1; }
+
     /** A name for every action, e.g. NOOP, FIRE, UP. */
     List<String> actionMeanings();
 

@@ -1,15 +1,54 @@
 package dqnengine.env;
 
-/** Environment ids: the forms this build understands, and parsing them. */
+import dqnengine.env.builtin.CartPole;
+import dqnengine.env.builtin.FrozenLake;
+import dqnengine.env.minatar.Asterix;
+import dqnengine.env.minatar.Breakout;
+import dqnengine.env.minatar.Freeway;
+import dqnengine.env.minatar.MinAtarGame;
+import dqnengine.env.minatar.Seaquest;
+import dqnengine.env.minatar.SpaceInvaders;
+
+import java.util.List;
+
+/** Environment ids: the forms this build understands, and opening the built-in ones. */
 public final class Environments {
     private Environments() {}
 
+    /** The built-in environments: they need no ROM and no native library. */
+    public static final List<String> BUILT_IN = List.of("cartpole", "frozenlake", "frozenlake:deterministic",
+            "minatar:breakout", "minatar:space_invaders", "minatar:freeway", "minatar:asterix", "minatar:seaquest");
+
     /** The id forms this build understands. */
-    public static final String FORMS = "ale:<game> (e.g. ale:pong, ale:breakout, ale:space_invaders)";
+    public static final String FORMS = String.join(", ", BUILT_IN) + ", ale:<game> (e.g. ale:pong, ale:breakout)";
+
+    /** Whether {@code id} names an Atari game (which needs a ROM and ALE). */
+    public static boolean isAle(String id) { return id.startsWith("ale:"); }
 
     /** The game id of an {@code ale:<game>} environment id. */
     public static String aleGame(String id) {
-        if (!id.startsWith("ale:")) throw new IllegalArgumentException("'" + id + "' is not an Atari environment; expected " + FORMS);
+        if (!isAle(id)) throw new IllegalArgumentException("'" + id + "' is not an Atari environment; expected ale:<game>, e.g. ale:pong");
         return id.substring(4);
+    }
+
+    /** Opens a built-in environment; MinAtar games take {@code minatar} (sticky actions, ramping). */
+    public static Environment builtIn(String id, long seed, MinAtarGame.Options minatar) {
+        MinAtarGame.Options m = new MinAtarGame.Options(seed, minatar.sticky(), minatar.ramping(), minatar.minimalActions(), minatar.maxSteps());
+        return switch (id) {
+            case "cartpole" -> new CartPole(seed);
+            case "frozenlake" -> new FrozenLake(true, seed);
+            case "frozenlake:deterministic" -> new FrozenLake(false, seed);
+            case "minatar:breakout" -> new Breakout(m);
+            case "minatar:space_invaders" -> new SpaceInvaders(m);
+            case "minatar:freeway" -> new Freeway(m);
+            case "minatar:asterix" -> new Asterix(m);
+            case "minatar:seaquest" -> new Seaquest(m);
+            default -> throw new IllegalArgumentException("unknown environment '" + id + "'; expected one of " + FORMS);
+        };
+    }
+
+    /** Opens a built-in environment with the MinAtar paper's settings. */
+    public static Environment builtIn(String id, long seed) {
+        return builtIn(id, seed, MinAtarGame.Options.paper(seed));
     }
 }

@@ -27,4 +27,35 @@ public final class Networks {
                 new Linear(64 * 7 * 7, 512, rng), new ReLU(),
                 new Linear(512, actions, rng));
     }
+
+    /**
+     * The MinAtar network (Young &amp; Tian 2019, section 4: one convolution and one hidden layer).
+     * <pre>
+     *   [N,C,10,10] → Conv 16 3×3 /1 → ReLU → [N,16,8,8] → Flatten [N,1024]
+     *              → Linear 128 → ReLU → Linear actions → Q [N,actions]
+     * </pre>
+     */
+    public static Sequential minatar(int inChannels, int actions, Random rng) {
+        return new Sequential(
+                new Conv2d(inChannels, 16, 3, 1, 0, rng), new ReLU(),
+                new Flatten(),
+                new Linear(16 * 8 * 8, 128, rng), new ReLU(),
+                new Linear(128, actions, rng));
+    }
+
+    /**
+     * A multi-layer perceptron for vector observations (CartPole):
+     * {@code [N,in] → (Linear h → ReLU) per hidden size → Linear actions}.
+     */
+    public static Sequential mlp(int inputs, int[] hidden, int actions, Random rng) {
+        java.util.List<Layer> layers = new java.util.ArrayList<>();
+        int width = inputs;
+        for (int h : hidden) {
+            layers.add(new Linear(width, h, rng));
+            layers.add(new ReLU());
+            width = h;
+        }
+        layers.add(new Linear(width, actions, rng));
+        return new Sequential(layers.toArray(new Layer[0]));
+    }
 }

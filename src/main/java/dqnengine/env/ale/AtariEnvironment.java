@@ -58,6 +58,9 @@ public final class AtariEnvironment implements Environment {
     public int[] observationShape() { return new int[] {cfg.stack(), cfg.size(), cfg.size()}; }
 
     @Override
+    public int frameStack() { return cfg.stack(); }
+
+    @Override
     public int actionCount() { return game.actions().length; }
 
     @Override

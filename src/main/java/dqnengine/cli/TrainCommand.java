@@ -1,0 +1,168 @@
+package dqnengine.cli;
+
+import dqnengine.backend.Backend;
+import dqnengine.backend.Backends;
+import dqnengine.dqn.Checkpoint;
+import dqnengine.dqn.DqnConfig;
+import dqnengine.dqn.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code train}: runs the DQN loop ({@link Trainer}) on one environment and writes a run directory.
+ * Settings come from a preset, then a JSON config file, then single flags, in that order.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a DQN. With no arguments: CartPole with the 'cartpole' preset (a few minutes on 2 cores;",
+                "stops when the last 100 episodes average 475). Atari: --env ale:pong (preset nature).",
+                "Writes RUN_DIR/config.json, episodes.csv, progress.csv, plots/*.png and checkpoints/."})
+public final class TrainCommand implements Callable<Integer> {
+
+    @Mixin EnvOptions envOptions;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "nature, cleanrl, minatar or cartpole. Default: the one that suits --env.")
+    String preset;
+    @Option(names = "--config", paramLabel = "FILE", description = "A JSON file of settings (the names in config.json), applied over the preset.")
+    Path config;
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Where to write the run. Default: runs/<env>-<date>-<time>.")
+    Path runDir;
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its latest checkpoint (--steps may raise the total).")
+    Path resume;
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE", description = "Compute device: " + Backends.DEVICES + ". Default: ${DEFAULT-VALUE}.")
+    String device;
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads. Default: all cores.")
+    Integer threads;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Total environment steps (all environments together; Atari: 4 frames each).") Long steps;
+    @Option(names = "--num-envs", paramLabel = "N", description = "Environments stepped together, actions chosen in one batched forward pass.") Integer numEnvs;
+    @Option(names = "--replay-size", paramLabel = "N", description = "Replay capacity in frames.") Integer replaySize;
+    @Option(names = "--batch-size", paramLabel = "N") Integer batchSize;
+    @Option(names = "--learning-starts", paramLabel = "N", description = "Random-policy steps before the first update.") Long learningStarts;
+    @Option(names = "--gamma", paramLabel = "X") Double gamma;
+    @Option(names = "--lr", paramLabel = "X") Double lr;
+    @Option(names = "--optimizer", paramLabel = "NAME", description = "adam, rmsprop-nature, rmsprop-centered or sgd.") String optimizer;
+    @Option(names = "--optimizer-eps", paramLabel = "X") Double optimizerEps;
+    @Option(names = "--loss", paramLabel = "NAME", description = "huber or mse.") String loss;
+    @Option(names = "--train-every", paramLabel = "N") Integer trainEvery;
+    @Option(names = "--target-every", paramLabel = "N", description = "Steps between target-network updates.") Long targetEvery;
+    @Option(names = "--tau", paramLabel = "X", description = "1 = hard copy; below 1 = Polyak averaging at each target update.") Double tau;
+    @Option(names = "--double", negatable = true, description = "Double DQN targets (van Hasselt et al. 2016).") Boolean doubleDqn;
+    @Option(names = "--max-grad-norm", paramLabel = "X", description = "Clip the global gradient norm (0 = off).") Double maxGradNorm;
+    @Option(names = "--epsilon-start", paramLabel = "X") Double epsilonStart;
+    @Option(names = "--epsilon-end", paramLabel = "X") Double epsilonEnd;
+    @Option(names = "--epsilon-steps", paramLabel = "N") Long epsilonSteps;
+    @Option(names = "--sticky", paramLabel = "P", description = "Sticky-action probability (MinAtar, Atari). Default: the environment preset's.") Double sticky;
+    @Option(names = "--checkpoint-every", paramLabel = "N") Long checkpointEvery;
+    @Option(names = "--log-every", paramLabel = "N") Long logEvery;
+    @Option(names = "--stop-at-return", paramLabel = "X", description = "Stop when the mean return of the last 100 episodes reaches X.") Double stopAtReturn;
+
+    @Override
+    public Integer call() throws IOException {
+        DqnConfig cfg;
+        Path dir;
+        Path resumeFrom = null;
+        if (resume != null) {
+            if (runDir != null || preset != null || config != null || envOptions.env != null || anyOverride()) {
+                throw new IllegalArgumentException("--resume continues a run with its own config.json; only --steps, --device and --threads may be given with it");
+            }
+            dir = resume;
+            Path configFile = dir.resolve("config.json");
+            if (!Files.isRegularFile(configFile)) throw new NoSuchFileException(configFile + " (is " + dir + " a run directory?)");
+            cfg = DqnConfig.fromJson(Files.readString(configFile, StandardCharsets.UTF_8), new DqnConfig());
+            resumeFrom = Checkpoint.resolve(dir, false);
+            if (steps != null) cfg.steps = steps;
+            cfg.validate();
+        } else {
+            String env = envOptions.envOr(preset == null ? "cartpole" : DqnConfig.preset(preset).env);
+            cfg = DqnConfig.preset(preset == null ? DqnConfig.presetFor(env) : preset);
+            if (config != null) cfg = DqnConfig.fromJson(Files.readString(config, StandardCharsets.UTF_8), cfg);
+            if (envOptions.env != null || config == null) cfg.env = env;
+            cfg.seed = envOptions.seed;
+            applyOverrides(cfg);
+            cfg.validate();
+            dir = runDir != null ? runDir : Path.of("runs", cfg.env.replace(':', '-') + "-"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        }
+        if (!envOptions.atariPreset.equals(cfg.atariPreset) && resume == null) cfg.atariPreset = envOptions.atariPreset;
+        envOptions.atariPreset = cfg.atariPreset;
+
+        int nThreads = threads == null ? Backends.defaultThreads() : threads;
+        try (Backend be = Backends.create(device, nThreads)) {
+            if (resume == null) Trainer.prepareNewRunDir(dir, cfg);
+            DqnConfig run = cfg;
+            Trainer trainer = new Trainer(cfg, be, (i, seed) -> envOptions.open(run.env, seed, run.sticky), dir, System.out);
+            System.out.printf(Locale.ROOT, "train: %s, preset %s, %,d steps, %d env(s), backend %s, run dir %s%n",
+                    cfg.env, cfg.preset, cfg.steps, cfg.numEnvs, be.name(), dir);
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                trainer.requestStop();
+                try {
+                    finished.await(120, TimeUnit.SECONDS);       // let the loop write its checkpoint
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "save-on-interrupt");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Trainer.Result r;
+            try {
+                r = trainer.run(resumeFrom);
+            } finally {
+                finished.countDown();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running and has been released above
+            }
+            System.out.printf(Locale.ROOT, "%s after %,d steps (%,d updates, %,d episodes); mean return of the last 100 episodes: %.2f%n",
+                    r.interrupted() ? "interrupted and saved" : "done", r.steps(), r.updates(), r.episodes(), r.meanReturn100());
+            System.out.println("run directory: " + dir + " (evaluate with: eval --run-dir " + dir + ")");
+        }
+        return 0;
+    }
+
+    private boolean anyOverride() {
+        Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, trainEvery, targetEvery, tau,
+                doubleDqn, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, sticky, checkpointEvery, logEvery, stopAtReturn};
+        for (Object o : all) if (o != null) return true;
+        return false;
+    }
+
+    private void applyOverrides(DqnConfig c) {
+        if (steps != null) c.steps = steps;
+        if (numEnvs != null) c.numEnvs = numEnvs;
+        if (replaySize != null) c.replaySize = replaySize;
+        if (batchSize != null) c.batchSize = batchSize;
+        if (learningStarts != null) c.learningStarts = learningStarts;
+        if (gamma != null) c.gamma = gamma;
+        if (lr != null) c.lr = lr;
+        if (optimizer != null) c.optimizer = optimizer;
+        if (optimizerEps != null) c.optimizerEps = optimizerEps;
+        if (loss != null) c.loss = loss;
+        if (trainEvery != null) c.trainEvery = trainEvery;
+        if (targetEvery != null) c.targetEvery = targetEvery;
+        if (tau != null) c.tau = tau;
+        if (doubleDqn != null) c.doubleDqn = doubleDqn;
+        if (maxGradNorm != null) c.maxGradNorm = maxGradNorm;
+        if (epsilonStart != null) c.epsilonStart = epsilonStart;
+        if (epsilonEnd != null) c.epsilonEnd = epsilonEnd;
+        if (epsilonSteps != null) c.epsilonSteps = epsilonSteps;
+        if (sticky != null) c.sticky = sticky;
+        if (checkpointEvery != null) c.checkpointEvery = checkpointEvery;
+        if (logEvery != null) c.logEvery = logEvery;
+        if (stopAtReturn != null) c.stopAtReturn = stopAtReturn;
+    }
+}

@@ -1,0 +1,177 @@
+package dqnengine.dqn;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+
+import java.util.List;
+
+/**
+ * Every setting of a DQN run. A run starts from a named preset; flags and a JSON config file
+ * (same names as the fields) override single values; the result is written to the run
+ * directory as {@code config.json}, which is what {@code --resume} reads back.
+ *
+ * <p>Counting: a <b>step</b> is one call of {@code Environment.step} (an "agent step"); with
+ * several environments each of them counts. For Atari one step is 4 emulator frames (frame
+ * skip), so the papers' "frames" are steps × 4. Updates happen every {@code trainEvery} steps.
+ */
+public final class DqnConfig {
+    // --- what to train on
+    public String env = "minatar:breakout";
+    public long steps = 5_000_000;
+    public long seed = 0;
+    public int numEnvs = 1;
+    public String network = "minatar";          // nature | minatar | mlp
+    public int[] hidden = {128, 128};          // mlp only
+
+    // --- replay
+    public int replaySize = 100_000;
+    public int batchSize = 32;
+    public long learningStarts = 5_000;        // steps of random-policy data before the first update
+
+    // --- learning
+    public double gamma = 0.99;
+    public String optimizer = "rmsprop-centered";   // adam | rmsprop-nature | rmsprop-centered | sgd
+    public double lr = 2.5e-4;
+    public double optimizerEps = 0.01;
+    public String loss = "huber";              // huber | mse
+    public int trainEvery = 1;
+    public long targetEvery = 1_000;           // steps between target updates
+    public double tau = 1.0;                   // 1 = hard copy; < 1 = Polyak averaging at every target update
+    public boolean doubleDqn = false;
+    public double maxGradNorm = 0;             // 0 = no clipping
+
+    // --- exploration
+    public double epsilonStart = 1.0;
+    public double epsilonEnd = 0.1;
+    public long epsilonSteps = 100_000;        // linear decay over these steps, counted from step 0
+    public double evalEpsilon = 0.05;
+
+    // --- environment details
+    public double sticky = -1;                 // MinAtar / Atari sticky-action probability; -1 = the env preset's
+    public String atariPreset = "nature";
+
+    // --- bookkeeping
+    public long checkpointEvery = 100_000;
+    public long logEvery = 10_000;
+    public double stopAtReturn = Double.NaN;   // stop when the mean return of the last 100 episodes reaches it
+    public String preset = "minatar";
+
+    public static final List<String> PRESETS = List.of("nature", "cleanrl", "minatar", "cartpole");
+
+    /**
+     * A named preset. Every value cites where it comes from.
+     * <ul>
+     *   <li>{@code nature}: Mnih et al. 2015, Extended Data Table 1, counted in agent steps as
+     *       Dopamine's {@code dqn_nature.gin} does: minibatch 32, replay 1,000,000, target update
+     *       every 10,000 steps, discount 0.99, update every 4 steps, RMSProp lr 0.00025, squared
+     *       gradient momentum 0.95, min squared gradient 0.01, ε 1 → 0.1 over 1,000,000 frames
+     *       (250,000 steps), replay start 50,000 steps, 50 M frames in all (12.5 M steps).</li>
+     *   <li>{@code cleanrl}: CleanRL's {@code dqn_atari.py} (Huang et al. 2022): Adam lr 1e-4,
+     *       MSE loss, replay 1,000,000, target every 1,000 steps, train every 4, learning starts
+     *       80,000, ε 1 → 0.01 over 10% of 10 M steps.</li>
+     *   <li>{@code minatar}: Young &amp; Tian 2019, section 4: batch 32, replay 100,000, target
+     *       every 1,000 steps, train every step, discount 0.99, centred RMSProp lr 0.00025,
+     *       α 0.95, ε 0.01, Huber loss, ε 1 → 0.1 over the first 100,000 frames, replay start
+     *       5,000, 5 M frames.</li>
+     *   <li>{@code cartpole}: ours, tuned on this machine (no paper sets them): an MLP 128-128,
+     *       Adam lr 5e-4, batch 64, replay 50,000, hard target update every 500 steps, train
+     *       every step after 1,000, ε 1 → 0.05 over 10,000 steps, MSE loss, 100,000 steps, stop
+     *       when the last 100 episodes average 475.</li>
+     * </ul>
+     */
+    public static DqnConfig preset(String name) {
+        DqnConfig c = new DqnConfig();
+        c.preset = name;
+        switch (name) {
+            case "nature" -> {
+                c.env = "ale:pong"; c.network = "nature"; c.steps = 12_500_000;
+                c.replaySize = 1_000_000; c.batchSize = 32; c.learningStarts = 50_000;
+                c.optimizer = "rmsprop-nature"; c.lr = 2.5e-4; c.optimizerEps = 0.01; c.loss = "huber";
+                c.trainEvery = 4; c.targetEvery = 10_000;
+                c.epsilonEnd = 0.1; c.epsilonSteps = 250_000;
+                c.checkpointEvery = 250_000; c.logEvery = 10_000;
+            }
+            case "cleanrl" -> {
+                c.env = "ale:pong"; c.network = "nature"; c.steps = 10_000_000;
+                c.replaySize = 1_000_000; c.batchSize = 32; c.learningStarts = 80_000;
+                c.optimizer = "adam"; c.lr = 1e-4; c.optimizerEps = 1e-8; c.loss = "mse";
+                c.trainEvery = 4; c.targetEvery = 1_000;
+                c.epsilonEnd = 0.01; c.epsilonSteps = 1_000_000;
+                c.checkpointEvery = 250_000; c.logEvery = 10_000;
+            }
+            case "minatar" -> { /* the field defaults above are this preset */ }
+            case "cartpole" -> {
+                c.env = "cartpole"; c.network = "mlp"; c.hidden = new int[] {128, 128}; c.steps = 100_000;
+                c.replaySize = 50_000; c.batchSize = 64; c.learningStarts = 1_000;
+                c.optimizer = "adam"; c.lr = 5e-4; c.optimizerEps = 1e-8; c.loss = "mse";
+                c.trainEvery = 1; c.targetEvery = 500;
+                c.epsilonEnd = 0.05; c.epsilonSteps = 10_000;
+                c.checkpointEvery = 25_000; c.logEvery = 5_000; c.stopAtReturn = 475;
+            }
+            default -> throw new IllegalArgumentException("unknown preset '" + name + "'; expected one of " + String.join(", ", PRESETS));
+        }
+        return c;
+    }
+
+    /** The preset that suits an environment when none is named. */
+    public static String presetFor(String env) {
+        if (env.startsWith("ale:")) return "nature";
+        if (env.equals("cartpole")) return "cartpole";
+        return "minatar";
+    }
+
+    /** ε after {@code step} steps: linear from epsilonStart to epsilonEnd over epsilonSteps, then flat. */
+    public double epsilon(long step) {
+        if (step >= epsilonSteps) return epsilonEnd;
+        return epsilonStart + (epsilonEnd - epsilonStart) * step / (double) epsilonSteps;
+    }
+
+    /** Rejects impossible settings with a message naming the flag. */
+    public void validate() {
+        require(steps > 0, "--steps must be positive");
+        require(numEnvs >= 1 && numEnvs <= 256, "--num-envs must be between 1 and 256");
+        require(replaySize >= 100, "--replay-size must be at least 100");
+        require(batchSize >= 1 && batchSize <= 4096, "--batch-size must be between 1 and 4096");
+        require(learningStarts >= batchSize, "--learning-starts must be at least the batch size (" + batchSize + ")");
+        require(gamma >= 0 && gamma <= 1, "--gamma must be in [0, 1]");
+        require(lr > 0 && lr < 1, "--lr must be in (0, 1)");
+        require(trainEvery >= 1, "--train-every must be at least 1");
+        require(targetEvery >= 1, "--target-every must be at least 1");
+        require(tau > 0 && tau <= 1, "--tau must be in (0, 1]");
+        require(epsilonStart >= 0 && epsilonStart <= 1 && epsilonEnd >= 0 && epsilonEnd <= 1, "epsilon values must be in [0, 1]");
+        require(epsilonSteps >= 1, "--epsilon-steps must be at least 1");
+        require(evalEpsilon >= 0 && evalEpsilon <= 1, "--eval-epsilon must be in [0, 1]");
+        require(maxGradNorm >= 0, "--max-grad-norm must be 0 (off) or positive");
+        require(checkpointEvery >= 1 && logEvery >= 1, "--checkpoint-every and --log-every must be positive");
+        require(List.of("nature", "minatar", "mlp").contains(network), "--network must be nature, minatar or mlp");
+        require(List.of("adam", "rmsprop-nature", "rmsprop-centered", "sgd").contains(optimizer),
+                "--optimizer must be adam, rmsprop-nature, rmsprop-centered or sgd");
+        require(List.of("huber", "mse").contains(loss), "--loss must be huber or mse");
+        require(sticky == -1 || (sticky >= 0 && sticky < 1), "--sticky must be in [0, 1)");
+        for (int h : hidden) require(h >= 1, "--hidden sizes must be positive");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException(message);
+    }
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+    public String toJson() { return GSON.toJson(this); }
+
+    /** Reads a config written by {@link #toJson}; fields it does not name keep {@code base}'s values. */
+    public static DqnConfig fromJson(String json, DqnConfig base) {
+        try {
+            DqnConfig read = new GsonBuilder().serializeSpecialFloatingPointValues()
+                    .registerTypeAdapter(DqnConfig.class, (com.google.gson.InstanceCreator<DqnConfig>) t -> base.copy())
+                    .create().fromJson(json, DqnConfig.class);
+            if (read == null) throw new IllegalArgumentException("the config file is empty");
+            return read;
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException("the config file is not valid JSON for a run config: " + e.getMessage());
+        }
+    }
+
+    public DqnConfig copy() { return GSON.fromJson(GSON.toJson(this), DqnConfig.class); }
+}

@@ -1,0 +1,194 @@
+package dqnengine.dqn;
+
+import dqnengine.backend.Backend;
+import dqnengine.env.ObservationEncoding;
+import dqnengine.loss.Huber;
+import dqnengine.loss.Loss;
+import dqnengine.loss.Mse;
+import dqnengine.nn.Networks;
+import dqnengine.nn.Parameter;
+import dqnengine.nn.Sequential;
+import dqnengine.optim.Adam;
+import dqnengine.optim.GradClip;
+import dqnengine.optim.Optimizer;
+import dqnengine.optim.RmsProp;
+import dqnengine.optim.Sgd;
+import dqnengine.replay.ReplayBuffer;
+import dqnengine.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The learning half of DQN (Mnih et al. 2015, Methods and Algorithm 1): an online network Q(s,a;θ),
+ * a target network Q(s,a;θ⁻), and one gradient step on a sampled batch.
+ *
+ * <pre>
+ *   y_j = r_j                                              if s'_j is terminal
+ *       = r_j + γ · max_a' Q(s'_j, a'; θ⁻)                 otherwise                (DQN)
+ *       = r_j + γ · Q(s'_j, argmax_a' Q(s'_j, a'; θ); θ⁻)   otherwise  (Double DQN, van Hasselt et al. 2016)
+ *   L(θ) = mean_j ℓ(Q(s_j, a_j; θ) − y_j)       ℓ = Huber (δ = 1) or ½e² (MSE)
+ *   θ ← optimizer(θ, ∇_θ L)                    target: θ⁻ ← τθ + (1 − τ)θ⁻ every C steps
+ * </pre>
+ * A truncated episode (time limit) is not terminal: its s' is stored and bootstrapped from.
+ *
+ * <p>Shapes: observations [B, …obs] as floats decoded from the replay's bytes; Q [B, A]. All
+ * buffers are allocated once; an update allocates nothing.
+ */
+public final class DqnLearner {
+    private final Backend be;
+    private final DqnConfig cfg;
+    private final int[] obsShape;
+    private final ObservationEncoding encoding;
+    public final Sequential online, target;
+    public final Optimizer optimizer;
+    private final Loss loss;
+    private final int actions;
+    private final ReplayBuffer.Batch batch;
+    private final Tensor states, nextStates, nextMax, targets, dq, rowMax;
+    private final int[] nextArgmax, actArgmax;
+    private Tensor actInput, actMax;
+    private float lastLoss = Float.NaN, lastMeanMaxQ = Float.NaN;
+
+    public DqnLearner(Backend be, DqnConfig cfg, int[] obsShape, ObservationEncoding encoding, int actions, long seed) {
+        this.be = be;
+        this.cfg = cfg;
+        this.obsShape = obsShape.clone();
+        this.encoding = encoding;
+        this.actions = actions;
+        Random init = new Random(seed);
+        this.online = build(cfg, obsShape, actions, init);
+        this.target = build(cfg, obsShape, actions, init);
+        target.copyParametersFrom(online);
+        this.optimizer = optimizer(cfg, online.parameters());
+        this.loss = cfg.loss.equals("mse") ? new Mse() : new Huber();
+        int b = cfg.batchSize;
+        this.batch = new ReplayBuffer.Batch(b);
+        this.states = Tensor.zeros(withBatch(b, obsShape));
+        this.nextStates = Tensor.zeros(withBatch(b, obsShape));
+        this.nextMax = Tensor.zeros(b);
+        this.targets = Tensor.zeros(b);
+        this.rowMax = Tensor.zeros(b);
+        this.dq = Tensor.zeros(b, actions);
+        this.nextArgmax = new int[b];
+        this.actArgmax = new int[256];
+    }
+
+    /** The network the config names, for observations of {@code obsShape} (no batch dimension). */
+    public static Sequential build(DqnConfig cfg, int[] obsShape, int actions, Random rng) {
+        return switch (cfg.network) {
+            case "nature" -> {
+                if (obsShape.length != 3 || obsShape[1] != 84 || obsShape[2] != 84)
+                    throw new IllegalArgumentException("the nature network takes [C,84,84] observations, this environment gives " + Arrays.toString(obsShape));
+                yield Networks.nature(obsShape[0], actions, rng);
+            }
+            case "minatar" -> {
+                if (obsShape.length != 3 || obsShape[1] != 10 || obsShape[2] != 10)
+                    throw new IllegalArgumentException("the minatar network takes [C,10,10] observations, this environment gives " + Arrays.toString(obsShape));
+                yield Networks.minatar(obsShape[0], actions, rng);
+            }
+            case "mlp" -> {
+                int in = 1;
+                for (int d : obsShape) in *= d;
+                yield Networks.mlp(in, cfg.hidden, actions, rng);
+            }
+            default -> throw new IllegalArgumentException("unknown network " + cfg.network);
+        };
+    }
+
+    static Optimizer optimizer(DqnConfig cfg, List<Parameter> params) {
+        float lr = (float) cfg.lr, eps = (float) cfg.optimizerEps;
+        return switch (cfg.optimizer) {
+            case "adam" -> new Adam(params, lr, 0.9f, 0.999f, eps);
+            case "rmsprop-nature" -> new RmsProp(params, lr, 0.95f, eps, 0f, true, true);
+            case "rmsprop-centered" -> new RmsProp(params, lr, 0.95f, eps, 0f, true, false);
+            case "sgd" -> new Sgd(params, lr);
+            default -> throw new IllegalArgumentException("unknown optimizer " + cfg.optimizer);
+        };
+    }
+
+    private static int[] withBatch(int b, int[] shape) {
+        int[] s = new int[shape.length + 1];
+        s[0] = b;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        return s;
+    }
+
+    public int actions() { return actions; }
+
+    /**
+     * Greedy actions for {@code count} observations at once (one batched forward pass).
+     * {@code observations[i]} are the environments' raw bytes; the chosen actions go to {@code out}.
+     */
+    public void greedy(byte[][] observations, int count, int[] out) {
+        if (actInput == null || actInput.dim(0) != count) {
+            actInput = Tensor.zeros(withBatch(count, obsShape));
+            actMax = Tensor.zeros(count);
+        }
+        int per = actInput.size() / count;
+        for (int i = 0; i < count; i++) encoding.decode(observations[i], 0, actInput.data, i * per, per);
+        int[] argmax = count <= actArgmax.length ? actArgmax : new int[count];
+        be.rowMax(online.forward(be, actInput), actMax, argmax);
+        System.arraycopy(argmax, 0, out, 0, count);
+    }
+
+    /** Q-values of one observation (for watching and tests). */
+    public float[] qValues(byte[] observation) {
+        Tensor x = Tensor.zeros(withBatch(1, obsShape));
+        encoding.decode(observation, 0, x.data, 0, x.size());
+        return online.forward(be, x).data.clone();
+    }
+
+    /** One gradient step on a batch sampled from {@code replay}; returns the loss. */
+    public float update(ReplayBuffer replay) {
+        replay.sample(batch);
+        replay.gather(batch, false, encoding, states.data);
+        replay.gather(batch, true, encoding, nextStates.data);
+
+        if (cfg.doubleDqn) {
+            be.rowMax(online.forward(be, nextStates), nextMax, nextArgmax);       // a* from the online network
+            Tensor qNext = target.forward(be, nextStates);
+            for (int j = 0; j < batch.size; j++) nextMax.data[j] = qNext.data[j * actions + nextArgmax[j]];
+        } else {
+            be.rowMax(target.forward(be, nextStates), nextMax, null);
+        }
+        float gamma = (float) cfg.gamma;
+        for (int j = 0; j < batch.size; j++) {
+            targets.data[j] = batch.rewards[j] + gamma * (1f - batch.terminated[j]) * nextMax.data[j];
+        }
+
+        Tensor q = online.forward(be, states);                                   // last forward: backward uses it
+        be.rowMax(q, rowMax, null);
+        float l = loss.compute(be, q, batch.actions, targets, dq);
+        optimizer.zeroGrad();
+        online.backward(be, dq);
+        if (cfg.maxGradNorm > 0) GradClip.clipGlobalNorm(be, online.parameters(), cfg.maxGradNorm);
+        optimizer.step(be);
+
+        double sum = 0;
+        for (int j = 0; j < batch.size; j++) sum += rowMax.data[j];
+        lastMeanMaxQ = (float) (sum / batch.size);
+        lastLoss = l;
+        return l;
+    }
+
+    /** θ⁻ ← τθ + (1 − τ)θ⁻ (a plain copy when τ = 1). */
+    public void updateTarget() {
+        if (cfg.tau >= 1.0) {
+            target.copyParametersFrom(online);
+            return;
+        }
+        float tau = (float) cfg.tau;
+        List<Parameter> on = online.parameters(), tg = target.parameters();
+        for (int i = 0; i < on.size(); i++) {
+            float[] src = on.get(i).value().data, dst = tg.get(i).value().data;
+            for (int k = 0; k < dst.length; k++) dst[k] = tau * src[k] + (1f - tau) * dst[k];
+        }
+    }
+
+    public float lastLoss() { return lastLoss; }
+
+    /** Mean over the last batch of max_a Q(s, a): the "average Q" of Mnih et al. 2015, Fig. 2. */
+    public float lastMeanMaxQ() { return lastMeanMaxQ; }
+}

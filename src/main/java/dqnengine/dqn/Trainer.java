@@ -1,0 +1,322 @@
+package dqnengine.dqn;
+
+import dqnengine.backend.Backend;
+import dqnengine.env.Environment;
+import dqnengine.env.Step;
+import dqnengine.io.CsvLog;
+import dqnengine.io.LinePlot;
+import dqnengine.replay.ReplayBuffer;
+import dqnengine.util.Rng;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Locale;
+
+/**
+ * The DQN training loop (Mnih et al. 2015, Algorithm 1), one way from environment to optimizer:
+ * <pre>
+ *   repeat until `steps`:
+ *     ε ← schedule(step)
+ *     a_i ← random with probability ε (always before learningStarts), else argmax_a Q(s_i, a)
+ *           — one batched forward pass for all N environments
+ *     s'_i, r_i ← env_i.step(a_i);  replay ← (s_i, a_i, r_i, s'_i, terminated, truncated)
+ *     every trainEvery steps (after learningStarts): one update on a sampled batch
+ *     every targetEvery steps: target network ← online network (or Polyak average)
+ *     every logEvery steps: a row of progress.csv; every checkpointEvery: a checkpoint and plots
+ * </pre>
+ * Episode returns are the game's unclipped score summed until the game is over (with Atari's
+ * life-loss terminals an episode spans all lives), and they are what the logs report.
+ *
+ * <p>Resuming: the checkpoint restores networks, optimizer, counters, ε schedule position,
+ * random-source states and the last 100 returns. The replay buffer is not saved; before the
+ * schedule continues, the resumed run refills it with {@code learningStarts} transitions from
+ * the restored policy at the restored ε. Those refill steps are not counted, so every counter
+ * and the schedule carry on from where they stopped.
+ */
+public final class Trainer {
+    /** Opens environment number {@code index} with the given seed. */
+    public interface EnvFactory {
+        Environment open(int index, long seed);
+    }
+
+    /** What a run ended with. */
+    public record Result(long steps, long updates, long episodes, double meanReturn100, boolean reachedBound, boolean interrupted, Path runDir) {}
+
+    private final DqnConfig cfg;
+    private final Backend be;
+    private final EnvFactory factory;
+    private final Path runDir;
+    private final PrintStream out;
+    private final boolean tty;
+    private volatile boolean stopRequested;
+
+    private Environment[] envs;
+    private DqnLearner learner;
+    private ReplayBuffer replay;
+    private final Rng rng;
+    private long step, updates, episodes;
+    private double bestMean = Double.NEGATIVE_INFINITY;
+    private final ArrayDeque<Double> recent = new ArrayDeque<>();
+    private long wallMillisBefore;
+
+    public Trainer(DqnConfig cfg, Backend be, EnvFactory factory, Path runDir, PrintStream out) {
+        this.cfg = cfg;
+        this.be = be;
+        this.factory = factory;
+        this.runDir = runDir;
+        this.out = out;
+        this.tty = System.console() != null;
+        this.rng = new Rng(cfg.seed * 0x9E3779B97F4A7C15L + 12345);
+    }
+
+    /** Asks the loop to stop at the next step, save a checkpoint and return (Ctrl-C). */
+    public void requestStop() { stopRequested = true; }
+
+    public DqnLearner learner() { return learner; }
+
+    public long step() { return step; }
+
+    /** Trains from scratch, or from {@code resumeFrom} (a checkpoint directory) when not null. */
+    public Result run(Path resumeFrom) throws IOException {
+        envs = new Environment[cfg.numEnvs];
+        try {
+            for (int i = 0; i < envs.length; i++) envs[i] = factory.open(i, cfg.seed * 1_000_003L + i);
+            Environment e0 = envs[0];
+            int[] shape = e0.observationShape();
+            int stack = e0.frameStack();
+            int obsBytes = e0.encoding().bytes(shape);
+            int frameBytes = obsBytes / stack;
+
+            long need = ReplayBuffer.bytesNeeded(cfg.replaySize, frameBytes);
+            Runtime rt = Runtime.getRuntime();
+            long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            long margin = 256L << 20;
+            out.printf(Locale.ROOT, "memory: replay of %,d frames x %,d bytes needs %s; this JVM may use %s more%n",
+                    cfg.replaySize, frameBytes, gb(need), gb(free));
+            if (need + margin > free) {
+                long xmx = (need + (1L << 30)) >> 30;
+                throw new IllegalArgumentException(String.format(Locale.ROOT,
+                        "the replay buffer needs %s but this JVM may use only %s: lower --replay-size or give Java more memory (java -Xmx%dg -jar ...)",
+                        gb(need), gb(free), xmx + 1));
+            }
+            replay = new ReplayBuffer(cfg.replaySize, cfg.numEnvs, frameBytes, stack, cfg.seed + 777);
+            learner = new DqnLearner(be, cfg, shape, e0.encoding(), e0.actionCount(), cfg.seed);
+
+            if (resumeFrom != null) {
+                Checkpoint.State s = Checkpoint.load(resumeFrom, learner, cfg.env, shape, e0.actionCount());
+                step = s.step;
+                updates = s.updates;
+                episodes = s.episodes;
+                rng.setState(s.agentRng);
+                replay.setRngState(s.replayRng);
+                bestMean = s.bestMeanReturn;
+                for (double r : s.recentReturns) recent.addLast(r);
+                wallMillisBefore = s.wallMillis;
+                out.printf(Locale.ROOT, "resumed from %s at step %,d (%,d updates, %,d episodes, epsilon %.3f)%n",
+                        resumeFrom, step, updates, episodes, cfg.epsilon(step));
+            }
+            return loop(resumeFrom != null);
+        } finally {
+            if (envs != null) for (Environment e : envs) if (e != null) e.close();
+        }
+    }
+
+    private Result loop(boolean resumed) throws IOException {
+        int n = envs.length;
+        byte[][] obs = new byte[n][];
+        double[] epReturn = new double[n];
+        long[] epLength = new long[n];
+        int[] greedy = new int[n], chosen = new int[n];
+        for (int i = 0; i < n; i++) {
+            obs[i] = envs[i].reset().observation();
+            replay.start(i, obs[i]);
+        }
+        if (resumed) refill(obs, greedy, chosen);
+
+        long start = System.nanoTime();
+        long startStep = step;
+        long lastPrint = start;
+        double lossSum = 0, qSum = 0;
+        long lossCount = 0;
+        boolean reached = false;
+        try (CsvLog episodesCsv = new CsvLog(runDir.resolve("episodes.csv"), "episode", "step", "env", "return", "length", "epsilon", "wall_s");
+             CsvLog progressCsv = new CsvLog(runDir.resolve("progress.csv"), "step", "updates", "episodes", "steps_per_s", "epsilon",
+                     "loss", "mean_max_q", "mean_return_100")) {
+            while (step < cfg.steps && !stopRequested && !reached) {
+                double eps = step < cfg.learningStarts ? 1.0 : cfg.epsilon(step);
+                chooseActions(obs, eps, greedy, chosen);
+                for (int i = 0; i < n && step < cfg.steps; i++) {
+                    Step s = envs[i].step(chosen[i]);
+                    replay.add(i, chosen[i], s.reward(), s.terminated(), s.truncated(), s.observation());
+                    obs[i] = s.observation();
+                    epReturn[i] += s.score();
+                    epLength[i]++;
+                    step++;
+                    if (s.done()) {
+                        if (s.gameOver() || s.truncated()) {
+                            episodes++;
+                            recent.addLast(epReturn[i]);
+                            if (recent.size() > 100) recent.removeFirst();
+                            episodesCsv.row(episodes, step, i, epReturn[i], epLength[i], eps, wall(start));
+                            epReturn[i] = 0;
+                            epLength[i] = 0;
+                        }
+                        obs[i] = envs[i].reset().observation();
+                        replay.start(i, obs[i]);
+                    }
+                    if (step >= cfg.learningStarts && step % cfg.trainEvery == 0) {
+                        lossSum += learner.update(replay);
+                        qSum += learner.lastMeanMaxQ();
+                        lossCount++;
+                        updates++;
+                    }
+                    if (step % cfg.targetEvery == 0) learner.updateTarget();
+                    if (step % cfg.logEvery == 0) {
+                        double sps = (step - startStep) / Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+                        progressCsv.row(step, updates, episodes, round(sps), cfg.epsilon(step),
+                                lossCount == 0 ? Double.NaN : lossSum / lossCount, lossCount == 0 ? Double.NaN : qSum / lossCount, mean100());
+                        lossSum = 0;
+                        qSum = 0;
+                        lossCount = 0;
+                        if (recent.size() >= Math.min(100, Math.max(1, episodes)) && mean100() > bestMean && step >= cfg.learningStarts) {
+                            bestMean = mean100();
+                            save("best", start);
+                        }
+                    }
+                    if (step % cfg.checkpointEvery == 0) {
+                        save("latest", start);
+                        plots();
+                    }
+                    if (!Double.isNaN(cfg.stopAtReturn) && recent.size() >= 100 && mean100() >= cfg.stopAtReturn) {
+                        reached = true;
+                        bestMean = Math.max(bestMean, mean100());
+                        save("best", start);
+                        break;
+                    }
+                }
+                long now = System.nanoTime();
+                if (now - lastPrint > (tty ? 500_000_000L : 10_000_000_000L)) {
+                    lastPrint = now;
+                    progress(start, startStep, false);
+                }
+            }
+            save("latest", start);
+            plots();
+            progress(start, startStep, true);
+        }
+        if (reached) out.printf(Locale.ROOT, "reached the bound: mean return %.2f over the last 100 episodes >= %.2f at step %,d%n",
+                mean100(), cfg.stopAtReturn, step);
+        return new Result(step, updates, episodes, mean100(), reached, stopRequested, runDir);
+    }
+
+    /** After a resume: fills the empty replay buffer from the restored policy without counting steps. */
+    private void refill(byte[][] obs, int[] greedy, int[] chosen) {
+        long target = Math.min(cfg.learningStarts, cfg.replaySize / 2);
+        out.printf(Locale.ROOT, "refilling the replay buffer with %,d transitions (not counted as training steps)...%n", target);
+        double eps = step < cfg.learningStarts ? 1.0 : cfg.epsilon(step);
+        for (long k = 0; k < target; ) {
+            chooseActions(obs, eps, greedy, chosen);
+            for (int i = 0; i < envs.length; i++, k++) {
+                Step s = envs[i].step(chosen[i]);
+                replay.add(i, chosen[i], s.reward(), s.terminated(), s.truncated(), s.observation());
+                obs[i] = s.observation();
+                if (s.done()) {
+                    obs[i] = envs[i].reset().observation();
+                    replay.start(i, obs[i]);
+                }
+            }
+        }
+    }
+
+    /** ε-greedy for all environments: the random draws first, then one forward pass if any is greedy. */
+    private void chooseActions(byte[][] obs, double eps, int[] greedy, int[] chosen) {
+        boolean anyGreedy = false;
+        for (int i = 0; i < envs.length; i++) {
+            if (rng.nextDouble() < eps) {
+                chosen[i] = rng.nextInt(envs[i].actionCount());
+            } else {
+                chosen[i] = -1;
+                anyGreedy = true;
+            }
+        }
+        if (!anyGreedy) return;
+        learner.greedy(obs, envs.length, greedy);
+        for (int i = 0; i < envs.length; i++) if (chosen[i] < 0) chosen[i] = greedy[i];
+    }
+
+    private void save(String kind, long start) throws IOException {
+        Checkpoint.State s = new Checkpoint.State();
+        s.env = cfg.env;
+        s.network = cfg.network;
+        s.observationShape = envs[0].observationShape();
+        s.actions = envs[0].actionCount();
+        s.step = step;
+        s.updates = updates;
+        s.episodes = episodes;
+        s.epsilon = cfg.epsilon(step);
+        s.agentRng = rng.state();
+        s.replayRng = replay.rngState();
+        s.bestMeanReturn = bestMean;
+        s.recentReturns = recent.stream().mapToDouble(Double::doubleValue).toArray();
+        s.wallMillis = wallMillisBefore + (System.nanoTime() - start) / 1_000_000;
+        Checkpoint.save(runDir, kind, learner, s);
+    }
+
+    private void plots() throws IOException {
+        Path plots = runDir.resolve("plots");
+        double[][] ret = CsvLog.columns(runDir.resolve("episodes.csv"), "step", "return");
+        LinePlot.write(plots.resolve("return.png"), "Episode return (" + cfg.env + ")", "step", "return", ret[0], ret[1], 100);
+        double[][] loss = CsvLog.columns(runDir.resolve("progress.csv"), "step", "loss");
+        LinePlot.write(plots.resolve("loss.png"), "Training loss (" + cfg.loss + ")", "step", "loss", loss[0], loss[1], 1);
+        double[][] q = CsvLog.columns(runDir.resolve("progress.csv"), "step", "mean_max_q");
+        LinePlot.write(plots.resolve("q.png"), "Mean max-Q of sampled batches", "step", "Q", q[0], q[1], 1);
+    }
+
+    private void progress(long start, long startStep, boolean last) {
+        double secs = (System.nanoTime() - start) / 1e9;
+        double sps = (step - startStep) / Math.max(secs, 1e-9);
+        long left = cfg.steps - step;
+        String eta = sps > 0 && !last ? duration(left / sps) : "-";
+        String line = String.format(Locale.ROOT, "step %,d/%,d (%.0f%%) | %,.0f steps/s | episodes %,d | return100 %s | eps %.3f | loss %s | ETA %s",
+                step, cfg.steps, 100.0 * step / cfg.steps, sps, episodes,
+                recent.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", mean100()), cfg.epsilon(step),
+                Float.isNaN(learner.lastLoss()) ? "-" : String.format(Locale.ROOT, "%.4g", learner.lastLoss()), eta);
+        if (tty) {
+            out.print("\r" + line + "   ");
+            if (last) out.println();
+        } else {
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    private double mean100() {
+        if (recent.isEmpty()) return Double.NaN;
+        double s = 0;
+        for (double r : recent) s += r;
+        return s / recent.size();
+    }
+
+    private static double wall(long start) { return round((System.nanoTime() - start) / 1e9); }
+
+    private static double round(double v) { return Math.round(v * 100) / 100.0; }
+
+    static String gb(long bytes) { return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9); }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+    }
+
+    /** Creates a new run directory, refusing one that already holds a run (so no run is overwritten). */
+    public static void prepareNewRunDir(Path dir, DqnConfig cfg) throws IOException {
+        if (Files.exists(dir.resolve("config.json")) || Files.exists(dir.resolve("checkpoints"))) {
+            throw new IllegalArgumentException("run directory " + dir + " already holds a run: continue it with --resume " + dir + " or choose another --run-dir");
+        }
+        Files.createDirectories(dir);
+        dqnengine.io.AtomicFiles.writeString(dir.resolve("config.json"), cfg.toJson() + "\n");
+    }
+}
