@@ -35,8 +35,9 @@ import java.util.concurrent.Callable;
  * shown in colour, scaled up, with score and lives.
  */
 @Command(name = "play", mixinStandardHelpOptions = true,
-        description = {"Play an Atari game yourself (--human): arrow keys move, space fires, Esc quits.",
-                "Needs a display (a desktop session, or Xvfb)."})
+        description = {"Watch a trained agent (--run-dir or --checkpoint, recorded with --gif or --frames-dir),",
+                "or play an Atari game yourself (--human): arrow keys move, space fires, Esc quits;",
+                "--human needs a display (a desktop session, or Xvfb)."})
 final class PlayCommand implements Callable<Integer> {
     @Mixin
     EnvOptions envOptions;
@@ -53,14 +54,73 @@ final class PlayCommand implements Callable<Integer> {
     @Option(names = "--screenshot", paramLabel = "PNG", description = "On exit, save the window's content to this PNG file.")
     Path screenshot;
 
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Watch the agent of this run (its best checkpoint, else its latest).")
+    Path runDir;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = "Watch the agent of this checkpoint directory.")
+    Path checkpoint;
+
+    @Option(names = "--gif", paramLabel = "FILE", description = "Record the agent's game to this animated GIF.")
+    Path gif;
+
+    @Option(names = "--frames-dir", paramLabel = "DIR", description = "Record the agent's game as numbered PNG frames in this directory.")
+    Path framesDir;
+
+    @Option(names = "--episodes", defaultValue = "1", paramLabel = "N", description = "Episodes to record. Default: ${DEFAULT-VALUE}.")
+    int episodes;
+
+    @Option(names = "--epsilon", defaultValue = "0.05", paramLabel = "X", description = "Exploration while watching. Default: ${DEFAULT-VALUE}.")
+    double epsilon;
+
+    @Option(names = "--max-steps", defaultValue = "2000", paramLabel = "N", description = "Cut each recorded episode after N steps. Default: ${DEFAULT-VALUE}.")
+    long maxSteps;
+
+    @Option(names = "--fps", defaultValue = "15", paramLabel = "N", description = "GIF frames per second. Default: ${DEFAULT-VALUE}.")
+    int fps;
+
     private volatile boolean up, down, left, right, fire, quit;
+
+    /** Runs a trained agent and records what it sees to a GIF and/or PNG frames. */
+    private Integer playAgent() throws Exception {
+        if (runDir == null && checkpoint == null) {
+            throw new IllegalArgumentException("play needs --human (you play) or --run-dir/--checkpoint with --gif or --frames-dir (an agent plays)");
+        }
+        if (runDir != null && checkpoint != null) throw new IllegalArgumentException("give --run-dir or --checkpoint, not both");
+        if (gif == null && framesDir == null) throw new IllegalArgumentException("say where to record the game: --gif FILE.gif or --frames-dir DIR");
+        if (episodes < 1 || maxSteps < 1 || fps < 1 || fps > 100) throw new IllegalArgumentException("--episodes and --max-steps must be positive, --fps 1..100");
+        if (!(epsilon >= 0 && epsilon <= 1)) throw new IllegalArgumentException("--epsilon must be in [0, 1]");
+        long seed = envOptions.seed + 2_000_000_011L;
+        try (dqnengine.backend.Backend be = dqnengine.backend.Backends.create("auto", dqnengine.backend.Backends.defaultThreads());
+             TrainedAgent agent = TrainedAgent.load(runDir != null ? runDir : checkpoint, runDir != null, envOptions, seed, be);
+             dqnengine.io.GifWriter writer = gif == null ? null : new dqnengine.io.GifWriter(gif, 1000 / fps)) {
+            dqnengine.io.FrameRenderer renderer = new dqnengine.io.FrameRenderer(agent.env());
+            if (framesDir != null) java.nio.file.Files.createDirectories(framesDir);
+            long[] count = {0};
+            java.io.IOException[] failure = {null};
+            dqnengine.dqn.Evaluator.Summary s = dqnengine.dqn.Evaluator.run(agent.learner(), agent.env(), episodes, epsilon, seed, maxSteps, obs -> {
+                if (failure[0] != null) return;
+                try {
+                    java.awt.image.BufferedImage img = renderer.render(obs);
+                    if (writer != null) writer.add(img);
+                    if (framesDir != null) javax.imageio.ImageIO.write(img, "png", framesDir.resolve(String.format("frame-%06d.png", count[0])).toFile());
+                    count[0]++;
+                } catch (java.io.IOException e) {
+                    failure[0] = e;
+                }
+            });
+            if (failure[0] != null) throw failure[0];
+            if (writer != null) writer.finish();
+            System.out.printf(java.util.Locale.ROOT, "recorded %,d frames of %d episode(s) from %s; return %.2f%s%n", count[0], episodes,
+                    agent.checkpoint(), s.mean(), episodes > 1 ? String.format(java.util.Locale.ROOT, " +- %.2f", s.std()) : "");
+        }
+        if (gif != null) System.out.println("gif: " + gif);
+        if (framesDir != null) System.out.println("frames: " + framesDir);
+        return 0;
+    }
 
     @Override
     public Integer call() throws Exception {
-        if (!human) {
-            throw new IllegalArgumentException("play without --human runs a trained agent, which needs the training loop (not in this build); "
-                    + "use 'play --human --env ale:GAME' to play yourself");
-        }
+        if (!human) return playAgent();
         if (scale < 1 || scale > 8) throw new IllegalArgumentException("--scale must be between 1 and 8");
         if (GraphicsEnvironment.isHeadless()) {
             String why = System.getenv("DISPLAY") == null ? "DISPLAY is not set" : "this Java runtime is headless";

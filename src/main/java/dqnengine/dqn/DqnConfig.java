@@ -76,7 +76,7 @@ public final class DqnConfig {
      *       5,000, 5 M frames.</li>
      *   <li>{@code cartpole}: ours, tuned on this machine (no paper sets them): an MLP 128-128,
      *       Adam lr 5e-4, batch 64, replay 50,000, hard target update every 500 steps, train
-     *       every step after 1,000, ε 1 → 0.05 over 10,000 steps, MSE loss, 100,000 steps, stop
+     *       every step after 1,000, ε 1 → 0.01 over 10,000 steps, MSE loss, 200,000 steps, stop
      *       when the last 100 episodes average 475.</li>
      * </ul>
      */
@@ -102,11 +102,11 @@ public final class DqnConfig {
             }
             case "minatar" -> { /* the field defaults above are this preset */ }
             case "cartpole" -> {
-                c.env = "cartpole"; c.network = "mlp"; c.hidden = new int[] {128, 128}; c.steps = 100_000;
+                c.env = "cartpole"; c.network = "mlp"; c.hidden = new int[] {128, 128}; c.steps = 200_000;
                 c.replaySize = 50_000; c.batchSize = 64; c.learningStarts = 1_000;
                 c.optimizer = "adam"; c.lr = 5e-4; c.optimizerEps = 1e-8; c.loss = "mse";
                 c.trainEvery = 1; c.targetEvery = 500;
-                c.epsilonEnd = 0.05; c.epsilonSteps = 10_000;
+                c.epsilonEnd = 0.01; c.epsilonSteps = 10_000;
                 c.checkpointEvery = 25_000; c.logEvery = 5_000; c.stopAtReturn = 475;
             }
             default -> throw new IllegalArgumentException("unknown preset '" + name + "'; expected one of " + String.join(", ", PRESETS));
