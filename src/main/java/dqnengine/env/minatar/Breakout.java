@@ -26,7 +26,7 @@ public final class Breakout extends MinAtarGame {
     private static final int[] DX = {-1, 1, 1, -1}, DY = {-1, -1, 1, 1};
     private static final int[] FLIP_X = {1, 0, 3, 2}, FLIP_Y = {3, 2, 1, 0}, FLIP_BOTH = {2, 3, 0, 1};
 
-    private final boolean[][] bricks = new boolean[SIZE][SIZE];
+    final boolean[][] bricks = new boolean[SIZE][SIZE];
     int ballX, ballY, direction, paddle, lastX, lastY;
     private boolean struck;
 
