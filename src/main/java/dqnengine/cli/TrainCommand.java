@@ -86,10 +86,17 @@ public final class TrainCommand implements Callable<Integer> {
             if (steps != null) cfg.steps = steps;
             cfg.validate();
         } else {
-            String env = envOptions.envOr(preset == null ? "cartpole" : DqnConfig.preset(preset).env);
-            cfg = DqnConfig.preset(preset == null ? DqnConfig.presetFor(env) : preset);
-            if (config != null) cfg = DqnConfig.fromJson(Files.readString(config, StandardCharsets.UTF_8), cfg);
-            if (envOptions.env != null || config == null) cfg.env = env;
+            // env: the flag, else the config file's, else the preset's, else CartPole;
+            // preset: the flag, else the file's, else the one that suits the env.
+            String json = config == null ? null : Files.readString(config, StandardCharsets.UTF_8);
+            String fileEnv = json == null ? null : DqnConfig.peek(json, "env");
+            String filePreset = json == null ? null : DqnConfig.peek(json, "preset");
+            String presetName = preset != null ? preset : filePreset;
+            String env = envOptions.env != null ? envOptions.env : fileEnv != null ? fileEnv
+                    : presetName != null ? DqnConfig.preset(presetName).env : "cartpole";
+            cfg = DqnConfig.preset(presetName != null ? presetName : DqnConfig.presetFor(env));
+            if (json != null) cfg = DqnConfig.fromJson(json, cfg);
+            cfg.env = env;
             cfg.seed = envOptions.seed;
             applyOverrides(cfg);
             cfg.validate();

@@ -169,7 +169,19 @@ public final class DqnConfig {
             if (read == null) throw new IllegalArgumentException("the config file is empty");
             return read;
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException("the config file is not valid JSON for a run config: " + e.getMessage());
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            throw new IllegalArgumentException("the config file is not valid JSON for a run config: " + why);
+        }
+    }
+
+    /** The value of a top-level string field of a JSON config, or null (to pick the preset before applying the file). */
+    public static String peek(String json, String field) {
+        try {
+            com.google.gson.JsonElement root = com.google.gson.JsonParser.parseString(json);
+            if (!root.isJsonObject() || !root.getAsJsonObject().has(field)) return null;
+            return root.getAsJsonObject().get(field).getAsString();
+        } catch (RuntimeException e) {
+            return null;                                   // fromJson reports the syntax error
         }
     }
 

@@ -28,7 +28,7 @@ import java.util.Random;
  *   y_j = r_j                                              if s'_j is terminal
  *       = r_j + γ · max_a' Q(s'_j, a'; θ⁻)                 otherwise                (DQN)
  *       = r_j + γ · Q(s'_j, argmax_a' Q(s'_j, a'; θ); θ⁻)   otherwise  (Double DQN, van Hasselt et al. 2016)
- *   L(θ) = mean_j ℓ(Q(s_j, a_j; θ) − y_j)       ℓ = Huber (δ = 1) or ½e² (MSE)
+ *   L(θ) = mean_j ℓ(Q(s_j, a_j; θ) − y_j)       ℓ = Huber (δ = 1) or e² (MSE, as torch.nn.functional.mse_loss)
  *   θ ← optimizer(θ, ∇_θ L)                    target: θ⁻ ← τθ + (1 − τ)θ⁻ every C steps
  * </pre>
  * A truncated episode (time limit) is not terminal: its s' is stored and bootstrapped from.
@@ -91,7 +91,7 @@ public final class DqnLearner {
             case "mlp" -> {
                 int in = 1;
                 for (int d : obsShape) in *= d;
-                yield Networks.mlp(in, cfg.hidden, actions, rng);
+                yield Networks.mlp(in, cfg.hidden, actions, obsShape.length > 1, rng);
             }
             default -> throw new IllegalArgumentException("unknown network " + cfg.network);
         };

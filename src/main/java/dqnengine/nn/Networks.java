@@ -45,10 +45,12 @@ public final class Networks {
 
     /**
      * A multi-layer perceptron for vector observations (CartPole):
-     * {@code [N,in] → (Linear h → ReLU) per hidden size → Linear actions}.
+     * {@code [N,in] → (Linear h → ReLU) per hidden size → Linear actions}, with a Flatten first
+     * when {@code flatten} (observations of rank above one, e.g. MinAtar's [C,10,10]).
      */
-    public static Sequential mlp(int inputs, int[] hidden, int actions, Random rng) {
+    public static Sequential mlp(int inputs, int[] hidden, int actions, boolean flatten, Random rng) {
         java.util.List<Layer> layers = new java.util.ArrayList<>();
+        if (flatten) layers.add(new Flatten());
         int width = inputs;
         for (int h : hidden) {
             layers.add(new Linear(width, h, rng));

@@ -1,0 +1,97 @@
+package dqnengine.cli;
+
+import dqnengine.testing.CliRun;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** train, eval, play and tabular from the command line, including the ways they refuse bad input. */
+class TrainingCommandsTest {
+    @TempDir Path tmp;
+
+    private static void oneLineError(CliRun r, int code, String contains) {
+        assertEquals(code, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().contains(contains), r.err());
+    }
+
+    @Test
+    void trainThenEvalThenRecordAGif() throws Exception {
+        Path run = tmp.resolve("run");
+        CliRun t = CliRun.of("train", "--steps", "800", "--learning-starts", "200", "--log-every", "200", "--run-dir", run.toString());
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("train: cartpole, preset cartpole"), t.out());
+        assertTrue(t.out().contains("memory: replay of 50,000 frames"), t.out());
+        assertTrue(t.out().contains("done after 800 steps"), t.out());
+
+        CliRun e = CliRun.of("eval", "--run-dir", run.toString(), "--episodes", "3");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("protocol: cartpole, epsilon 0.050, 3 episodes"), e.out());
+        assertTrue(e.out().matches("(?s).*return: [0-9.]+ \\+- [0-9.]+ \\(std over 3 episodes.*"), e.out());
+
+        Path gif = tmp.resolve("agent.gif");
+        CliRun p = CliRun.of("play", "--run-dir", run.toString(), "--gif", gif.toString(), "--max-steps", "15");
+        assertEquals(0, p.code(), p.err());
+        try (ImageInputStream in = ImageIO.createImageInputStream(gif.toFile())) {
+            ImageReader reader = ImageIO.getImageReaders(in).next();
+            reader.setInput(in);
+            int frames = reader.getNumImages(true);
+            assertTrue(frames >= 2 && frames <= 16, "frames: " + frames);
+            assertEquals(480, reader.getWidth(0));
+        }
+
+        oneLineError(CliRun.of("train", "--steps", "100", "--run-dir", run.toString()), 1, "already holds a run");
+        oneLineError(CliRun.of("train", "--resume", run.toString(), "--lr", "0.1"), 1, "only --steps, --device and --threads");
+        CliRun more = CliRun.of("train", "--resume", run.toString(), "--steps", "1000");
+        assertEquals(0, more.code(), more.err());
+        assertTrue(more.out().contains("resumed from") && more.out().contains("at step 800"), more.out());
+        assertTrue(more.out().contains("done after 1,000 steps"), more.out());
+    }
+
+    @Test
+    void badInputGetsOneClearLine() {
+        oneLineError(CliRun.of("train", "--steps", "0", "--run-dir", tmp.resolve("a").toString()), 1, "--steps must be positive");
+        oneLineError(CliRun.of("train", "--env", "minatar:pacman", "--run-dir", tmp.resolve("b").toString()), 1, "unknown environment 'minatar:pacman'");
+        oneLineError(CliRun.of("train", "--preset", "atari2600"), 1, "unknown preset");
+        oneLineError(CliRun.of("train", "--resume", tmp.resolve("nothing").toString()), 1, "config.json");
+        oneLineError(CliRun.of("eval", "--run-dir", tmp.resolve("nothing").toString()), 1, "no such run directory");
+        oneLineError(CliRun.of("eval"), 2, "--run-dir");
+        oneLineError(CliRun.of("play", "--run-dir", tmp.resolve("x").toString()), 1, "--gif");
+        oneLineError(CliRun.of("tabular", "--env", "cartpole"), 1, "frozenlake");
+        Path bad = tmp.resolve("bad.json");
+        try {
+            Files.writeString(bad, "{ not json");
+        } catch (java.io.IOException ex) {
+            throw new RuntimeException(ex);
+        }
+        oneLineError(CliRun.of("train", "--config", bad.toString(), "--run-dir", tmp.resolve("c").toString()), 1, "not valid JSON");
+    }
+
+    @Test
+    void tabularQLearningReportsItsSuccessRate() {
+        CliRun r = CliRun.of("tabular", "--env", "frozenlake:deterministic", "--episodes", "2000");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("greedy success rate 1.000"), r.out());
+    }
+
+    @Test
+    void aConfigFileOverridesThePresetAndFlagsOverrideTheFile() throws Exception {
+        Path cfg = tmp.resolve("cfg.json");
+        Files.writeString(cfg, "{\"env\": \"minatar:freeway\", \"lr\": 0.001, \"batchSize\": 8}");
+        Path run = tmp.resolve("cfgrun");
+        CliRun r = CliRun.of("train", "--config", cfg.toString(), "--batch-size", "4", "--steps", "300", "--learning-starts", "100",
+                "--run-dir", run.toString());
+        assertEquals(0, r.code(), r.err());
+        String written = Files.readString(run.resolve("config.json"));
+        assertTrue(written.contains("\"env\": \"minatar:freeway\""), written);
+        assertTrue(written.contains("\"lr\": 0.001"), written);
+        assertTrue(written.contains("\"batchSize\": 4"), written);
+    }
+}
