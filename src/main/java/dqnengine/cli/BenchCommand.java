@@ -18,10 +18,10 @@ import java.util.concurrent.Callable;
  * {@code bench}: times the Nature-DQN workload on this machine and prints medians with GFLOP/s,
  * in the same line format as the peers in {@code shared/peers} so the numbers sit side by side.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchEnvCommand.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchEnvCommand.class, BenchLoopCommand.class},
         description = {"Time the Nature-DQN train step, action selection and conv1 on this machine.",
                 "Prints median, min and max per-call milliseconds and GFLOP/s (train step at batch 32 by",
-                "default). 'bench env' times the Atari emulator and preprocessing."})
+                "default). 'bench env' times the Atari emulator and preprocessing; 'bench loop' the whole DQN loop."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE",
@@ -79,7 +79,9 @@ public final class BenchCommand implements Callable<Integer> {
             // The reference loops are ~100x slower: fewer calls, and one warm-up call suffices.
             int it = reference ? Math.max(1, iters / 10) : iters;
             if (reference) warmup = Math.min(warmup, 1);
-            report(out, "train_step_ms", time(w::trainStep, it, stepFlops), stepFlops, peak);
+            double[] stepMs = time(w::trainStep, it, stepFlops);
+            report(out, "train_step_ms", stepMs, stepFlops, peak);
+            out.printf(Locale.ROOT, "train_steps_per_s median=%.1f (batch %d)%n", 1000 / median(stepMs), batch);
             report(out, "act_batch1_ms", time(w::act, it * 10, actFlops), actFlops, peak);
             report(out, "conv1_fwd_ms", time(w::conv1Forward, it * 2, conv1Flops), conv1Flops, peak);
             Tensor ones = Tensor.zeros(w.online.layers().get(0).outputShape(new int[] {batch, 4, 84, 84})).fill(1f);
@@ -101,9 +103,12 @@ public final class BenchCommand implements Callable<Integer> {
         return ms;
     }
 
+    private static double median(double[] sorted) {
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
     private static void report(PrintStream out, String name, double[] sortedMs, double flops, double peak) {
-        double median = sortedMs.length % 2 == 1 ? sortedMs[sortedMs.length / 2]
-                : (sortedMs[sortedMs.length / 2 - 1] + sortedMs[sortedMs.length / 2]) / 2;
+        double median = median(sortedMs);
         double gflops = flops / (median * 1e6);
         out.printf(Locale.ROOT, "%s median=%.3f min=%.3f max=%.3f gflops=%.1f peak_share=%.0f%%%n",
                 name, median, sortedMs[0], sortedMs[sortedMs.length - 1], gflops, 100 * gflops / peak);

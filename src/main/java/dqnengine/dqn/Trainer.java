@@ -43,7 +43,9 @@ public final class Trainer {
     }
 
     /** What a run ended with. */
-    public record Result(long steps, long updates, long episodes, double meanReturn100, boolean reachedBound, boolean interrupted, Path runDir) {}
+    /** What a run ended with; {@code loopSeconds} is the time in the loop itself, without start-up and the final save. */
+    public record Result(long steps, long updates, long episodes, double meanReturn100, boolean reachedBound, boolean interrupted, Path runDir,
+                         double loopSeconds) {}
 
     private final DqnConfig cfg;
     private final Backend be;
@@ -142,6 +144,7 @@ public final class Trainer {
         double lossSum = 0, qSum = 0;
         long lossCount = 0;
         boolean reached = false;
+        double loopSeconds;
         try (CsvLog episodesCsv = new CsvLog(runDir.resolve("episodes.csv"), "episode", "step", "env", "return", "length", "epsilon", "wall_s");
              CsvLog progressCsv = new CsvLog(runDir.resolve("progress.csv"), "step", "updates", "episodes", "steps_per_s", "epsilon",
                      "loss", "mean_max_q", "mean_return_100")) {
@@ -203,13 +206,14 @@ public final class Trainer {
                     progress(start, startStep, false);
                 }
             }
+            loopSeconds = (System.nanoTime() - start) / 1e9;
             save("latest", start);
             plots();
             progress(start, startStep, true);
         }
         if (reached) out.printf(Locale.ROOT, "reached the bound: mean return %.2f over the last 100 episodes >= %.2f at step %,d%n",
                 mean100(), cfg.stopAtReturn, step);
-        return new Result(step, updates, episodes, mean100(), reached, stopRequested, runDir);
+        return new Result(step, updates, episodes, mean100(), reached, stopRequested, runDir, loopSeconds);
     }
 
     /** After a resume: fills the empty replay buffer from the restored policy without counting steps. */

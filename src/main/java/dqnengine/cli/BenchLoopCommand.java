@@ -1,0 +1,77 @@
+package dqnengine.cli;
+
+import dqnengine.backend.Backend;
+import dqnengine.backend.Backends;
+import dqnengine.dqn.DqnConfig;
+import dqnengine.dqn.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * {@code bench loop}: agent steps per second of the whole training loop (acting, environment,
+ * replay, updates at the preset's rate, target syncs), in throw-away run directories. Each block
+ * is a fresh run whose first tenth fills the replay without updates; an untimed block warms the JIT.
+ */
+@Command(name = "loop", mixinStandardHelpOptions = true,
+        description = "Time the whole DQN loop (env + replay + updates at the preset's rate); print agent steps/s.")
+final class BenchLoopCommand implements Callable<Integer> {
+    @Mixin EnvOptions envOptions;
+    @Option(names = "--steps", defaultValue = "5000", paramLabel = "N", description = "Agent steps per timed block. Default: ${DEFAULT-VALUE}.")
+    long steps;
+    @Option(names = "--repeats", defaultValue = "3", paramLabel = "N", description = "Timed blocks; the median is reported. Default: ${DEFAULT-VALUE}.")
+    int repeats;
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE", description = "Compute device: " + Backends.DEVICES + ". Default: ${DEFAULT-VALUE}.")
+    String device;
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads. Default: all cores.")
+    Integer threads;
+
+    @Override
+    public Integer call() throws IOException {
+        if (steps < 100 || repeats < 1) throw new IllegalArgumentException("--steps must be at least 100 and --repeats at least 1");
+        String env = envOptions.envOr("minatar:breakout");
+        DqnConfig cfg = DqnConfig.preset(DqnConfig.presetFor(env));
+        cfg.env = env;
+        cfg.seed = envOptions.seed;
+        cfg.replaySize = (int) Math.min(cfg.replaySize, 4 * steps + 1000);
+        cfg.learningStarts = Math.min(cfg.learningStarts, Math.max(4L * cfg.batchSize, steps / 10));
+        cfg.checkpointEvery = Long.MAX_VALUE / 4;
+        cfg.logEvery = Long.MAX_VALUE / 4;
+        cfg.stopAtReturn = Double.NaN;
+        double[] sps = new double[repeats];
+        Path dir = Files.createTempDirectory("dqn-engine-bench-loop");
+        try (Backend be = Backends.create(device, threads == null ? Backends.defaultThreads() : threads)) {
+            PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+            for (int r = -1; r < repeats; r++) {                         // r = -1: warm-up and replay fill
+                cfg.steps = steps;
+                Path run = dir.resolve("run" + (r + 1));
+                Trainer.prepareNewRunDir(run, cfg);
+                Trainer t = new Trainer(cfg, be, (i, seed) -> envOptions.open(cfg.env, seed, cfg.sticky), run, quiet);
+                double secs = t.run(null).loopSeconds();
+                if (r >= 0) sps[r] = steps / secs;
+            }
+            Arrays.sort(sps);
+            System.out.printf(Locale.ROOT, "# dqn-engine bench loop: %s preset=%s backend=%s, %,d steps per block (%,d of them before learning starts)%n",
+                    env, cfg.preset, be.name(), steps, cfg.learningStarts);
+            System.out.printf(Locale.ROOT, "agent_steps_per_s median=%.0f min=%.0f max=%.0f (updates every %d steps, batch %d)%n",
+                    sps[repeats / 2], sps[0], sps[repeats - 1], cfg.trainEvery, cfg.batchSize);
+        } finally {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+        return 0;
+    }
+}
