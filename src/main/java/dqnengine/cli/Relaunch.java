@@ -27,6 +27,7 @@ final class Relaunch {
     private Relaunch() {}
 
     static final String MARKER = "dqnengine.relaunched";
+    static final String HEAP = "-XX:MaxRAMPercentage=75";
     private static final String INCUBATOR_WARNING = "WARNING: Using incubator modules: jdk.incubator.vector";
 
     static boolean wanted() {
@@ -40,6 +41,11 @@ final class Relaunch {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary);
         cmd.addAll(jvmOptions);
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx") || o.startsWith("-XX:MaxRAMPercentage") || o.startsWith("-XX:MaxHeapSize"))) {
+            // The JVM's default heap is a quarter of RAM: 6 GB on a 24 GB machine, too small for the
+            // Nature replay buffer (7.1 GB). With no heap flag of the user's, allow three quarters.
+            cmd.add(HEAP);
+        }
         cmd.add("--add-modules");
         cmd.add(VectorSupport.MODULE);
         cmd.add("-D" + MARKER + "=true");

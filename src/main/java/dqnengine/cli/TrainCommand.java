@@ -126,6 +126,9 @@ public final class TrainCommand implements Callable<Integer> {
             Trainer.Result r;
             try {
                 r = trainer.run(resumeFrom);
+            } catch (IOException | RuntimeException e) {
+                if (resume == null) removeIfNothingSaved(dir);
+                throw e;
             } finally {
                 finished.countDown();
             }
@@ -139,6 +142,19 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.println("run directory: " + dir + " (evaluate with: eval --run-dir " + dir + ")");
         }
         return 0;
+    }
+
+    /** A new run that failed before its first checkpoint leaves no directory behind to block a retry. */
+    private static void removeIfNothingSaved(Path dir) {
+        if (Files.exists(dir.resolve("checkpoints"))) return;
+        try {
+            for (String f : new String[] {"config.json", "episodes.csv", "progress.csv"}) Files.deleteIfExists(dir.resolve(f));
+            try (var rest = Files.list(dir)) {
+                if (rest.findAny().isEmpty()) Files.delete(dir);
+            }
+        } catch (IOException ignored) {
+            // best effort: the error being reported matters more
+        }
     }
 
     private boolean anyOverride() {
