@@ -60,6 +60,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--target-every", paramLabel = "N", description = "Steps between target-network updates.") Long targetEvery;
     @Option(names = "--tau", paramLabel = "X", description = "1 = hard copy; below 1 = Polyak averaging at each target update.") Double tau;
     @Option(names = "--double", negatable = true, description = "Double DQN targets (van Hasselt et al. 2016).") Boolean doubleDqn;
+    @Option(names = "--dueling", negatable = true, description = "Dueling network head (Wang et al. 2016).") Boolean dueling;
     @Option(names = "--max-grad-norm", paramLabel = "X", description = "Clip the global gradient norm (0 = off).") Double maxGradNorm;
     @Option(names = "--epsilon-start", paramLabel = "X") Double epsilonStart;
     @Option(names = "--epsilon-end", paramLabel = "X") Double epsilonEnd;
@@ -159,7 +160,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     private boolean anyOverride() {
         Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, trainEvery, targetEvery, tau,
-                doubleDqn, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, sticky, checkpointEvery, logEvery, stopAtReturn};
+                doubleDqn, dueling, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, sticky, checkpointEvery, logEvery, stopAtReturn};
         for (Object o : all) if (o != null) return true;
         return false;
     }
@@ -179,6 +180,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (targetEvery != null) c.targetEvery = targetEvery;
         if (tau != null) c.tau = tau;
         if (doubleDqn != null) c.doubleDqn = doubleDqn;
+        if (dueling != null) c.dueling = dueling;
         if (maxGradNorm != null) c.maxGradNorm = maxGradNorm;
         if (epsilonStart != null) c.epsilonStart = epsilonStart;
         if (epsilonEnd != null) c.epsilonEnd = epsilonEnd;

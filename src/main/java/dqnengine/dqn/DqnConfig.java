@@ -39,6 +39,7 @@ public final class DqnConfig {
     public long targetEvery = 1_000;           // steps between target updates
     public double tau = 1.0;                   // 1 = hard copy; < 1 = Polyak averaging at every target update
     public boolean doubleDqn = false;
+    public boolean dueling = false;             // dueling head (Wang et al. 2016)
     public double maxGradNorm = 0;             // 0 = no clipping
 
     // --- exploration
@@ -150,6 +151,7 @@ public final class DqnConfig {
         require(List.of("huber", "mse").contains(loss), "--loss must be huber or mse");
         require(sticky == -1 || (sticky >= 0 && sticky < 1), "--sticky must be in [0, 1)");
         for (int h : hidden) require(h >= 1, "--hidden sizes must be positive");
+        require(hidden.length >= 1 || !network.equals("mlp") || !dueling, "a dueling MLP needs at least one hidden layer");
     }
 
     private static void require(boolean ok, String message) {

@@ -81,17 +81,18 @@ public final class DqnLearner {
             case "nature" -> {
                 if (obsShape.length != 3 || obsShape[1] != 84 || obsShape[2] != 84)
                     throw new IllegalArgumentException("the nature network takes [C,84,84] observations, this environment gives " + Arrays.toString(obsShape));
-                yield Networks.nature(obsShape[0], actions, rng);
+                yield cfg.dueling ? Networks.natureDueling(obsShape[0], actions, rng) : Networks.nature(obsShape[0], actions, rng);
             }
             case "minatar" -> {
                 if (obsShape.length != 3 || obsShape[1] != 10 || obsShape[2] != 10)
                     throw new IllegalArgumentException("the minatar network takes [C,10,10] observations, this environment gives " + Arrays.toString(obsShape));
-                yield Networks.minatar(obsShape[0], actions, rng);
+                yield cfg.dueling ? Networks.minatarDueling(obsShape[0], actions, rng) : Networks.minatar(obsShape[0], actions, rng);
             }
             case "mlp" -> {
                 int in = 1;
                 for (int d : obsShape) in *= d;
-                yield Networks.mlp(in, cfg.hidden, actions, obsShape.length > 1, rng);
+                yield cfg.dueling ? Networks.mlpDueling(in, cfg.hidden, actions, obsShape.length > 1, rng)
+                        : Networks.mlp(in, cfg.hidden, actions, obsShape.length > 1, rng);
             }
             default -> throw new IllegalArgumentException("unknown network " + cfg.network);
         };

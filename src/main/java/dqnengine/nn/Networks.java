@@ -60,4 +60,36 @@ public final class Networks {
         layers.add(new Linear(width, actions, rng));
         return new Sequential(layers.toArray(new Layer[0]));
     }
+
+    /** The Nature trunk with a {@link DuelingHead} (Wang et al. 2016: 512 hidden units per stream). */
+    public static Sequential natureDueling(int inChannels, int actions, Random rng) {
+        return new Sequential(
+                new Conv2d(inChannels, 32, 8, 4, 0, rng), new ReLU(),
+                new Conv2d(32, 64, 4, 2, 0, rng), new ReLU(),
+                new Conv2d(64, 64, 3, 1, 0, rng), new ReLU(),
+                new Flatten(),
+                new DuelingHead(64 * 7 * 7, 512, actions, rng));
+    }
+
+    /** The MinAtar trunk with a {@link DuelingHead} of 128 hidden units per stream. */
+    public static Sequential minatarDueling(int inChannels, int actions, Random rng) {
+        return new Sequential(
+                new Conv2d(inChannels, 16, 3, 1, 0, rng), new ReLU(),
+                new Flatten(),
+                new DuelingHead(16 * 8 * 8, 128, actions, rng));
+    }
+
+    /** An MLP whose last hidden layer becomes the two streams of a {@link DuelingHead}. */
+    public static Sequential mlpDueling(int inputs, int[] hidden, int actions, boolean flatten, Random rng) {
+        java.util.List<Layer> layers = new java.util.ArrayList<>();
+        if (flatten) layers.add(new Flatten());
+        int width = inputs;
+        for (int i = 0; i < hidden.length - 1; i++) {
+            layers.add(new Linear(width, hidden[i], rng));
+            layers.add(new ReLU());
+            width = hidden[i];
+        }
+        layers.add(new DuelingHead(width, hidden[hidden.length - 1], actions, rng));
+        return new Sequential(layers.toArray(new Layer[0]));
+    }
 }

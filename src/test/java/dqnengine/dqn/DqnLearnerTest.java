@@ -100,4 +100,16 @@ class DqnLearnerTest {
         java.util.Random r = new java.util.Random(1);
         for (var p : l.target.parameters()) for (int i = 0; i < p.value().data.length; i++) p.value().data[i] += 0.3f * (float) r.nextGaussian();
     }
+
+    @Test
+    void theDuelingNetworkTrainsThroughTheSameUpdate() {
+        DqnConfig c = tiny(false, "huber");
+        c.dueling = true;
+        c.hidden = new int[] {8, 6};
+        DqnLearner l = new DqnLearner(new ReferenceBackend(), c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 23);
+        assertTrue(l.online.parameters().stream().anyMatch(p -> p.name().endsWith("value.2.weight")), "has a value stream");
+        perturbTarget(l);
+        float want = expectedLoss(false, false, "huber", l);
+        assertEquals(want, l.update(oneTransition(false, false)), 1e-5 * Math.max(1, Math.abs(want)));
+    }
 }

@@ -143,4 +143,18 @@ class GradientCheckTest {
         assertPasses(check.check(new ReferenceBackend(), new ReLU(), x, 17));
         assertFalse(check.check(new BrokenBackend("relu"), new ReLU(), x, 17).isEmpty());
     }
+
+    @Test
+    void duelingHeadGradientsMatchFiniteDifferences() {
+        Random rng = new Random(21);
+        DuelingHead head = new DuelingHead(5, 4, 3, rng);
+        // A step of 1e-3: with 1e-2 some hidden pre-activations of the two streams cross their ReLU kink.
+        assertPasses(new GradientCheck(1e-3, 1e-2, 1e-3, 40).check(be, head, TestTensors.uniform(rng, 2, 5), 22));
+        // Q = V + A − mean(A): the mean advantage of every row is removed.
+        Tensor q = head.forward(be, TestTensors.uniform(rng, 2, 5));
+        assertEquals(3, q.dim(1));
+        assertEquals(8, head.parameters().size(), "value and advantage streams: 2 Linear layers each, weight and bias");
+        assertEquals("value.0.weight", head.parameters().get(0).name());
+        assertEquals("advantage.2.bias", head.parameters().get(7).name());
+    }
 }
