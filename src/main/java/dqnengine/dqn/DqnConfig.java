@@ -63,11 +63,12 @@ public final class DqnConfig {
     /**
      * A named preset. Every value cites where it comes from.
      * <ul>
-     *   <li>{@code nature}: Mnih et al. 2015, Extended Data Table 1, counted in agent steps as
-     *       Dopamine's {@code dqn_nature.gin} does: minibatch 32, replay 1,000,000, target update
-     *       every 10,000 steps, discount 0.99, update every 4 steps, RMSProp lr 0.00025, squared
-     *       gradient momentum 0.95, min squared gradient 0.01, ε 1 → 0.1 over 1,000,000 frames
-     *       (250,000 steps), replay start 50,000 steps, 50 M frames in all (12.5 M steps).</li>
+     *   <li>{@code nature}: Mnih et al. 2015, Extended Data Table 1: minibatch 32, replay
+     *       1,000,000, target update every 10,000, discount 0.99, update every 4 steps, RMSProp
+     *       lr 0.00025, squared gradient momentum 0.95, min squared gradient 0.01, ε 1 → 0.1 over
+     *       1,000,000, replay start 50,000, 50 M frames in all (12.5 M steps). The table's counts
+     *       are agent steps here, as in DeepMind's released code ({@code learn_start},
+     *       {@code ep_endt} and {@code target_q} all count steps).</li>
      *   <li>{@code cleanrl}: CleanRL's {@code dqn_atari.py} (Huang et al. 2022): Adam lr 1e-4,
      *       MSE loss, replay 1,000,000, target every 1,000 steps, train every 4, learning starts
      *       80,000, ε 1 → 0.01 over 10% of 10 M steps.</li>
@@ -90,7 +91,7 @@ public final class DqnConfig {
                 c.replaySize = 1_000_000; c.batchSize = 32; c.learningStarts = 50_000;
                 c.optimizer = "rmsprop-nature"; c.lr = 2.5e-4; c.optimizerEps = 0.01; c.loss = "huber";
                 c.trainEvery = 4; c.targetEvery = 10_000;
-                c.epsilonEnd = 0.1; c.epsilonSteps = 250_000;
+                c.epsilonEnd = 0.1; c.epsilonSteps = 1_000_000;
                 c.checkpointEvery = 250_000; c.logEvery = 10_000;
             }
             case "cleanrl" -> {
