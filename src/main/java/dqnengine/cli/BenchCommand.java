@@ -82,6 +82,10 @@ public final class BenchCommand implements Callable<Integer> {
             double[] stepMs = time(w::trainStep, it, stepFlops);
             report(out, "train_step_ms", stepMs, stepFlops, peak);
             out.printf(Locale.ROOT, "train_steps_per_s median=%.1f (batch %d)%n", 1000 / median(stepMs), batch);
+            double[] replayMs = timeReplayBatch(batch, it * 10);
+            out.printf(Locale.ROOT, "replay_batch_ms median=%.3f min=%.3f max=%.3f share_of_train_step=%.1f%% "
+                            + "(sample %d transitions from 100,000 84x84 frames, rebuild s and s' stacks as floats)%n",
+                    median(replayMs), replayMs[0], replayMs[replayMs.length - 1], 100 * median(replayMs) / median(stepMs), batch);
             report(out, "act_batch1_ms", time(w::act, it * 10, actFlops), actFlops, peak);
             report(out, "conv1_fwd_ms", time(w::conv1Forward, it * 2, conv1Flops), conv1Flops, peak);
             Tensor ones = Tensor.zeros(w.online.layers().get(0).outputShape(new int[] {batch, 4, 84, 84})).fill(1f);
@@ -89,6 +93,29 @@ public final class BenchCommand implements Callable<Integer> {
             report(out, "conv1_fwd_bwd_ms", time(() -> w.conv1ForwardBackward(ones), it, 3 * conv1Flops), 3 * conv1Flops, peak);
         }
         return 0;
+    }
+
+    /** Sampling a batch from a replay of Atari frames and turning it into the network's input. */
+    private double[] timeReplayBatch(int batch, int perBlock) {
+        int frame = 84 * 84;
+        dqnengine.replay.ReplayBuffer replay = new dqnengine.replay.ReplayBuffer(100_000, 1, frame, 4, seed);
+        byte[] obs = new byte[4 * frame];
+        java.util.Random rng = new java.util.Random(seed);
+        rng.nextBytes(obs);
+        replay.start(0, obs);
+        for (int t = 1; t < 100_000; t++) {
+            for (int k = 0; k < 64; k++) obs[3 * frame + rng.nextInt(frame)] = (byte) t;      // a changing newest frame
+            boolean end = t % 2_000 == 0;
+            replay.add(0, t % 6, 1f, end, false, obs);
+            if (end) replay.start(0, obs);
+        }
+        dqnengine.replay.ReplayBuffer.Batch b = new dqnengine.replay.ReplayBuffer.Batch(batch);
+        float[] s = new float[batch * 4 * frame], next = new float[batch * 4 * frame];
+        return time(() -> {
+            replay.sample(b);
+            replay.gather(b, false, dqnengine.env.ObservationEncoding.PIXELS, s);
+            replay.gather(b, true, dqnengine.env.ObservationEncoding.PIXELS, next);
+        }, perBlock, 0);
     }
 
     private double[] time(Runnable call, int perBlock, double flops) {
