@@ -58,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (batch < 1 || repeats < 1 || iters < 1 || warmup < 0) {
             throw new IllegalArgumentException("--batch, --repeats and --iters must be at least 1, --warmup at least 0");
         }
@@ -91,8 +91,36 @@ public final class BenchCommand implements Callable<Integer> {
             Tensor ones = Tensor.zeros(w.online.layers().get(0).outputShape(new int[] {batch, 4, 84, 84})).fill(1f);
             // forward + weight/bias gradients + input gradient: 3 convolutions' worth
             report(out, "conv1_fwd_bwd_ms", time(() -> w.conv1ForwardBackward(ones), it, 3 * conv1Flops), 3 * conv1Flops, peak);
+            if (!reference) {
+                double[] env = timeBuiltInEnv("minatar:breakout");
+                out.printf(Locale.ROOT, "env_steps_per_s median=%.0f min=%.0f max=%.0f (minatar:breakout, random policy, one core; "
+                        + "Atari: 'bench env')%n", env[repeats / 2], env[0], env[repeats - 1]);
+                EnvOptions envOptions = new EnvOptions();
+                envOptions.atariPreset = "nature";
+                BenchLoopCommand.Measured loop = BenchLoopCommand.measure(be, "minatar:breakout", 2_000, 3, envOptions);
+                out.printf(Locale.ROOT, "loop_steps_per_s median=%.0f min=%.0f max=%.0f (minatar:breakout, preset minatar: "
+                                + "an update every step; other games: 'bench loop --env ID')%n",
+                        loop.sortedStepsPerSecond()[1], loop.sortedStepsPerSecond()[0], loop.sortedStepsPerSecond()[2]);
+            }
         }
         return 0;
+    }
+
+    /** Random-policy environment steps per second of a built-in game, per timed block, sorted. */
+    private double[] timeBuiltInEnv(String id) {
+        double[] sps = new double[repeats];
+        try (dqnengine.env.Environment env = dqnengine.env.Environments.builtIn(id, seed)) {
+            java.util.Random rng = new java.util.Random(seed);
+            int n = 100_000;
+            for (int r = -1; r < repeats; r++) {
+                env.reset();
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) if (env.step(rng.nextInt(env.actionCount())).done()) env.reset();
+                if (r >= 0) sps[r] = n / ((System.nanoTime() - t0) / 1e9);
+            }
+        }
+        Arrays.sort(sps);
+        return sps;
     }
 
     /** Sampling a batch from a replay of Atari frames and turning it into the network's input. */

@@ -42,6 +42,22 @@ final class BenchLoopCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (steps < 100 || repeats < 1) throw new IllegalArgumentException("--steps must be at least 100 and --repeats at least 1");
         String env = envOptions.envOr("minatar:breakout");
+        try (Backend be = Backends.create(device, threads == null ? Backends.defaultThreads() : threads)) {
+            Measured m = measure(be, env, steps, repeats, envOptions);
+            System.out.printf(Locale.ROOT, "# dqn-engine bench loop: %s preset=%s backend=%s, %,d steps per block (%,d of them before learning starts)%n",
+                    env, m.cfg.preset, be.name(), steps, m.cfg.learningStarts);
+            System.out.printf(Locale.ROOT, "agent_steps_per_s median=%.0f min=%.0f max=%.0f (updates every %d steps, batch %d)%n",
+                    m.sortedStepsPerSecond[repeats / 2], m.sortedStepsPerSecond[0], m.sortedStepsPerSecond[repeats - 1],
+                    m.cfg.trainEvery, m.cfg.batchSize);
+        }
+        return 0;
+    }
+
+    /** What {@link #measure} found: the config it ran and agent steps/s per block, sorted. */
+    record Measured(DqnConfig cfg, double[] sortedStepsPerSecond) {}
+
+    /** Runs {@code repeats} timed blocks (after one untimed) of the loop on {@code env}. */
+    static Measured measure(Backend be, String env, long steps, int repeats, EnvOptions envOptions) throws IOException {
         DqnConfig cfg = DqnConfig.preset(DqnConfig.presetFor(env));
         cfg.env = env;
         cfg.seed = envOptions.seed;
@@ -50,28 +66,24 @@ final class BenchLoopCommand implements Callable<Integer> {
         cfg.checkpointEvery = Long.MAX_VALUE / 4;
         cfg.logEvery = Long.MAX_VALUE / 4;
         cfg.stopAtReturn = Double.NaN;
+        cfg.steps = steps;
         double[] sps = new double[repeats];
         Path dir = Files.createTempDirectory("dqn-engine-bench-loop");
-        try (Backend be = Backends.create(device, threads == null ? Backends.defaultThreads() : threads)) {
+        try {
             PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-            for (int r = -1; r < repeats; r++) {                         // r = -1: warm-up and replay fill
-                cfg.steps = steps;
+            for (int r = -1; r < repeats; r++) {                         // r = -1: warm-up
                 Path run = dir.resolve("run" + (r + 1));
                 Trainer.prepareNewRunDir(run, cfg);
                 Trainer t = new Trainer(cfg, be, (i, seed) -> envOptions.open(cfg.env, seed, cfg.sticky), run, quiet);
                 double secs = t.run(null).loopSeconds();
                 if (r >= 0) sps[r] = steps / secs;
             }
-            Arrays.sort(sps);
-            System.out.printf(Locale.ROOT, "# dqn-engine bench loop: %s preset=%s backend=%s, %,d steps per block (%,d of them before learning starts)%n",
-                    env, cfg.preset, be.name(), steps, cfg.learningStarts);
-            System.out.printf(Locale.ROOT, "agent_steps_per_s median=%.0f min=%.0f max=%.0f (updates every %d steps, batch %d)%n",
-                    sps[repeats / 2], sps[0], sps[repeats - 1], cfg.trainEvery, cfg.batchSize);
         } finally {
             try (Stream<Path> walk = Files.walk(dir)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
         }
-        return 0;
+        Arrays.sort(sps);
+        return new Measured(cfg, sps);
     }
 }

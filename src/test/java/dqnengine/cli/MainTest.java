@@ -32,6 +32,9 @@ class MainTest {
         for (String figure : new String[] {"train_step_ms", "act_batch1_ms", "conv1_fwd_ms", "conv1_fwd_bwd_ms"}) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(figure + " median=") && l.contains("gflops=")), r.out());
         }
+        for (String figure : new String[] {"train_steps_per_s", "replay_batch_ms", "env_steps_per_s", "loop_steps_per_s"}) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(figure + " median=")), r.out());
+        }
     }
 
     @Test
