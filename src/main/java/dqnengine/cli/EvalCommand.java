@@ -16,8 +16,9 @@ import java.util.concurrent.Callable;
 
 /** {@code eval}: plays N episodes with a trained agent and reports the score with the protocol used. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a trained agent: play N episodes at a small epsilon and print mean +- std of the",
-                "game's own (unclipped) returns, with the protocol (sticky actions, life loss, frame cap)."})
+        description = {"Evaluate a trained agent: mean +- std over N episodes.",
+                "Plays at a small epsilon and reports the game's own (unclipped) returns",
+                "with the protocol used (sticky actions, life loss, frame cap)."})
 final class EvalCommand implements Callable<Integer> {
     static final class Source {
         @Option(names = "--run-dir", paramLabel = "DIR", required = true, description = "A run directory: its best checkpoint (else its latest).")

@@ -35,9 +35,10 @@ import java.util.concurrent.Callable;
  * shown in colour, scaled up, with score and lives.
  */
 @Command(name = "play", mixinStandardHelpOptions = true,
-        description = {"Watch a trained agent (--run-dir or --checkpoint, recorded with --gif or --frames-dir),",
-                "or play an Atari game yourself (--human): arrow keys move, space fires, Esc quits;",
-                "--human needs a display (a desktop session, or Xvfb)."})
+        description = {"Watch a trained agent (as a GIF), or play Atari yourself.",
+                "Agent: --run-dir or --checkpoint, recorded with --gif or --frames-dir.",
+                "You: --human, arrow keys move, space fires, Esc quits; needs a display",
+                "(a desktop session, or Xvfb)."})
 final class PlayCommand implements Callable<Integer> {
     @Mixin
     EnvOptions envOptions;

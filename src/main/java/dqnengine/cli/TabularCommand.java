@@ -10,8 +10,8 @@ import java.util.concurrent.Callable;
 
 /** {@code tabular}: Q-learning with a table on FrozenLake, the first chapter of the reading path. */
 @Command(name = "tabular", mixinStandardHelpOptions = true,
-        description = {"Tabular Q-learning on FrozenLake 4x4 (no network): train, then report the greedy policy's",
-                "success rate and draw it on the map."})
+        description = {"Tabular Q-learning on FrozenLake 4x4 (no network).",
+                "Trains, then reports the greedy policy's success rate and draws it."})
 final class TabularCommand implements Callable<Integer> {
     @Option(names = "--env", defaultValue = "frozenlake", paramLabel = "ID", description = "frozenlake (slippery) or frozenlake:deterministic. Default: ${DEFAULT-VALUE}.")
     String env;

@@ -26,9 +26,11 @@ import java.util.concurrent.TimeUnit;
  * Settings come from a preset, then a JSON config file, then single flags, in that order.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a DQN. With no arguments: CartPole with the 'cartpole' preset (a few minutes on 2 cores;",
-                "stops when the last 100 episodes average 475). Atari: --env ale:pong (preset nature).",
-                "Writes RUN_DIR/config.json, episodes.csv, progress.csv, plots/*.png and checkpoints/."})
+        description = {"Train a DQN (default: CartPole, about a minute).",
+                "With no arguments: CartPole with the 'cartpole' preset, stopping when the",
+                "last 100 episodes average 475. Atari: --env ale:pong (preset nature).",
+                "Writes RUN_DIR/config.json, episodes.csv, progress.csv, plots/*.png",
+                "and checkpoints/."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Mixin EnvOptions envOptions;
