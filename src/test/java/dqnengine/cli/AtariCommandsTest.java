@@ -1,5 +1,6 @@
 package dqnengine.cli;
 
+import dqnengine.testing.ChildRun;
 import dqnengine.testing.CliRun;
 import dqnengine.testing.TestRoms;
 import org.junit.jupiter.api.Test;
@@ -7,15 +8,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,24 +25,11 @@ class AtariCommandsTest {
 
     private static Path roms() { return TestRoms.dir(); }
 
-    private record Run(int code, String out, String err) {}
-
     private static CliRun inProcess(String... args) { return CliRun.of(args); }
 
-    /** Runs the CLI in a child JVM (for display handling), returning exit code and stderr. */
-    private static Run child(Map<String, String> env, boolean removeDisplay, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().putAll(env);
-        pb.environment().put("DQN_ENGINE_NO_RELAUNCH", "1");
-        if (removeDisplay) pb.environment().remove("DISPLAY");
-        File err = Files.createTempFile("play", ".err").toFile(), out = Files.createTempFile("play", ".out").toFile();
-        pb.redirectError(err).redirectOutput(out);
-        Process p = pb.start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM did not finish");
-        return new Run(p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+    /** Runs the CLI in a child JVM (for display handling). */
+    private static ChildRun child(Map<String, String> env, boolean removeDisplay, String... args) throws IOException, InterruptedException {
+        return ChildRun.of(env, removeDisplay, args);
     }
 
     @Test
@@ -95,7 +79,7 @@ class AtariCommandsTest {
 
     @Test
     void playWithoutADisplayFailsWithOneLine() throws Exception {
-        Run r = child(Map.of(), true, "play", "--human", "--env", "ale:pong", "--rom-dir", roms().toString());
+        ChildRun r = child(Map.of(), true, "play", "--human", "--env", "ale:pong", "--rom-dir", roms().toString());
         assertEquals(1, r.code(), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("needs a display"), r.err());
@@ -111,7 +95,7 @@ class AtariCommandsTest {
         try {
             Thread.sleep(1000);
             Path png = tmp.resolve("shot.png");
-            Run r = child(Map.of("DISPLAY", ":" + display), false, "play", "--human", "--env", "ale:space_invaders", "--rom-dir",
+            ChildRun r = child(Map.of("DISPLAY", ":" + display), false, "play", "--human", "--env", "ale:space_invaders", "--rom-dir",
                     roms.toString(), "--max-frames", "120", "--screenshot", png.toString());
             assertEquals(0, r.code(), r.err());
             BufferedImage shot = ImageIO.read(png.toFile());

@@ -1,0 +1,42 @@
+package dqnengine.cli;
+
+import dqnengine.testing.ChildRun;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** {@code devices}: lists what the OpenCL ICD loader finds, or says in one line why there is nothing. */
+class DevicesCommandTest {
+    @TempDir Path tmp;
+
+    private static boolean icdInstalled() {
+        File[] icds = new File("/etc/OpenCL/vendors").listFiles((d, n) -> n.endsWith(".icd"));
+        return icds != null && icds.length > 0 && new File("/usr/lib/x86_64-linux-gnu/libOpenCL.so").exists();
+    }
+
+    @Test
+    void listsTheInstalledPlatformsAndNumbersTheirDevices() throws Exception {
+        assumeTrue(icdInstalled(), "no OpenCL ICD installed here (CI installs PoCL)");
+        ChildRun r = ChildRun.of(Map.of(), false, "devices");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("platform: "), r.out());
+        assertTrue(r.out().contains("  opencl:0  "), r.out());
+        assertTrue(r.out().matches("(?s).*\\[(CPU|GPU|accelerator|other), OpenCL \\d\\.\\d.*"), r.out());
+    }
+
+    @Test
+    void noPlatformGivesOneClearLine() throws Exception {
+        assumeTrue(icdInstalled(), "the ICD loader is needed to ask it for an empty vendor directory");
+        // The ICD loader reads vendors from OCL_ICD_VENDORS when set: an empty directory means no platform.
+        ChildRun r = ChildRun.of(Map.of("OCL_ICD_VENDORS", tmp.toString()), false, "devices");
+        assertEquals(1, r.code(), r.out());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("no OpenCL platform is installed"), r.err());
+    }
+}
