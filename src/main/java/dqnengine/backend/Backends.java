@@ -10,19 +10,32 @@ public final class Backends {
     private Backends() {}
 
     /** The values {@code --device} accepts in this build. */
-    public static final String DEVICES = "auto, cpu, reference";
+    public static final String DEVICES = "auto, cpu, reference, opencl[:N]";
 
     /** Threads to use when none are asked for: every core the JVM sees. */
     public static int defaultThreads() { return Runtime.getRuntime().availableProcessors(); }
 
     /**
-     * @param device  {@code auto} (the fastest available: the fast CPU backend in this build),
-     *                {@code cpu} (the fast CPU backend) or {@code reference} (the plain loops)
+     * @param device  {@code auto} (the fast CPU backend in this build: the OpenCL backend still
+     *                copies every op's tensors to and from the device, so it is not chosen by itself),
+     *                {@code cpu} (the fast CPU backend), {@code reference} (the plain loops) or
+     *                {@code opencl[:N]} (OpenCL device N of {@code dqn-engine devices}, default 0)
      * @param threads compute threads for the fast CPU backend (ignored by the reference)
      */
     public static Backend create(String device, int threads) {
         if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
-        return switch (device.toLowerCase(Locale.ROOT)) {
+        String d = device.toLowerCase(Locale.ROOT);
+        if (d.equals("opencl") || d.startsWith("opencl:")) {
+            int index;
+            try {
+                index = d.equals("opencl") ? 0 : Integer.parseInt(d.substring(7));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--device opencl:N needs a device number, got '" + device + "' (see 'dqn-engine devices')");
+            }
+            if (index < 0) throw new IllegalArgumentException("--device opencl:N needs N >= 0");
+            return new dqnengine.backend.opencl.OpenClBackend(index);
+        }
+        return switch (d) {
             case "auto", "cpu" -> new FastCpuBackend(threads);
             case "reference" -> new ReferenceBackend();
             default -> throw new IllegalArgumentException("unknown --device '" + device + "'; this build has: " + DEVICES);

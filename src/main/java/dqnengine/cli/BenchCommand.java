@@ -66,6 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
         PrintStream out = System.out;
         try (Backend be = Backends.create(device, nThreads)) {
             boolean reference = be.name().startsWith("reference");
+            boolean opencl = be.name().startsWith("opencl");
             TrainStepWorkload w = new TrainStepWorkload(be, batch, seed);
             double stepFlops = CostModel.trainStepFlops(w.online, batch, 4, 84, 84);
             double actFlops = 2.0 * CostModel.forwardMacs(w.online, 4, 84, 84);
@@ -73,7 +74,8 @@ public final class BenchCommand implements Callable<Integer> {
             int usedThreads = reference ? 1 : nThreads;
             double peak = peakPerCore * usedThreads;
             out.printf(Locale.ROOT, "# dqn-engine bench: backend=%s kernel=%s threads=%d batch=%d java=%s%n", be.name(),
-                    reference ? "plain loops" : VectorSupport.kernelDescription(), usedThreads, batch, System.getProperty("java.version"));
+                    reference ? "plain loops" : opencl ? "OpenCL C (kernels/*.cl)" : VectorSupport.kernelDescription(), usedThreads, batch,
+                    System.getProperty("java.version"));
             out.printf(Locale.ROOT, "# workload: Nature CNN [B,4,84,84] -> 6 actions; train step = target fwd + online fwd + Huber + backward + Adam "
                     + "(%.3f GFLOP); peak assumed %.1f GFLOP/s%n", stepFlops / 1e9, peak);
             // The reference loops are ~100x slower: fewer calls, and one warm-up call suffices.
@@ -91,7 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
             Tensor ones = Tensor.zeros(w.online.layers().get(0).outputShape(new int[] {batch, 4, 84, 84})).fill(1f);
             // forward + weight/bias gradients + input gradient: 3 convolutions' worth
             report(out, "conv1_fwd_bwd_ms", time(() -> w.conv1ForwardBackward(ones), it, 3 * conv1Flops), 3 * conv1Flops, peak);
-            if (!reference) {
+            if (!reference && !opencl) {                 // the loop figures are for the CPU backend only
                 double[] env = timeBuiltInEnv("minatar:breakout");
                 out.printf(Locale.ROOT, "env_steps_per_s median=%.0f min=%.0f max=%.0f (minatar:breakout, random policy, one core; "
                         + "Atari: 'bench env')%n", env[repeats / 2], env[0], env[repeats - 1]);

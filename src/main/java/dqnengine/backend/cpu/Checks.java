@@ -6,16 +6,16 @@ import dqnengine.tensor.Tensor;
 import java.util.Arrays;
 
 /** Argument checks shared by the CPU backends: a wrong shape fails loudly, never silently. */
-final class Checks {
+public final class Checks {
     private Checks() {}
 
-    static void shape(Tensor t, int[] expected, String what) {
+    public static void shape(Tensor t, int[] expected, String what) {
         if (!t.hasShape(expected)) {
             throw new IllegalArgumentException(what + ": expected shape " + Arrays.toString(expected) + ", got " + t.shapeString());
         }
     }
 
-    static void length(Tensor t, int expected, String what) {
+    public static void length(Tensor t, int expected, String what) {
         if (t.size() != expected) {
             throw new IllegalArgumentException(what + ": expected " + expected + " elements, got " + t.shapeString());
         }
@@ -24,16 +24,16 @@ final class Checks {
     // Fixed arities rather than varargs, and dimension-by-dimension comparisons: these run on
     // every call of the hot path, which must not allocate.
 
-    static void sameShapes(String what, Tensor first, Tensor second) {
+    public static void sameShapes(String what, Tensor first, Tensor second) {
         Tensor.requireSameShape(first, second, what);
     }
 
-    static void sameShapes(String what, Tensor first, Tensor second, Tensor third) {
+    public static void sameShapes(String what, Tensor first, Tensor second, Tensor third) {
         Tensor.requireSameShape(first, second, what);
         Tensor.requireSameShape(first, third, what);
     }
 
-    static void sameShapes(String what, Tensor first, Tensor second, Tensor third, Tensor fourth) {
+    public static void sameShapes(String what, Tensor first, Tensor second, Tensor third, Tensor fourth) {
         sameShapes(what, first, second, third);
         Tensor.requireSameShape(first, fourth, what);
     }
@@ -42,39 +42,39 @@ final class Checks {
         return t.rank() == 4 && t.dim(0) == d0 && t.dim(1) == d1 && t.dim(2) == d2 && t.dim(3) == d3;
     }
 
-    static void input(Conv2dShape g, Tensor x, String what) {
+    public static void input(Conv2dShape g, Tensor x, String what) {
         if (!is4d(x, g.batch(), g.inChannels(), g.inHeight(), g.inWidth())) shape(x, g.inputShape(), what);
     }
 
-    static void weight(Conv2dShape g, Tensor w, String what) {
+    public static void weight(Conv2dShape g, Tensor w, String what) {
         if (!is4d(w, g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW())) shape(w, g.weightShape(), what);
     }
 
-    static void output(Conv2dShape g, Tensor y, String what) {
+    public static void output(Conv2dShape g, Tensor y, String what) {
         if (!is4d(y, g.batch(), g.outChannels(), g.outHeight(), g.outWidth())) shape(y, g.outputShape(), what);
     }
 
-    static void conv(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
+    public static void conv(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
         input(g, x, "conv2d x");
         weight(g, w, "conv2d w");
         length(b, g.outChannels(), "conv2d b");
         output(g, y, "conv2d y");
     }
 
-    static void convBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
+    public static void convBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
         input(g, dx, "conv2dBackwardData dx");
         output(g, dy, "conv2dBackwardData dy");
         weight(g, w, "conv2dBackwardData w");
     }
 
-    static void convBackwardWeights(Conv2dShape g, Tensor x, Tensor dy, Tensor dw, Tensor db) {
+    public static void convBackwardWeights(Conv2dShape g, Tensor x, Tensor dy, Tensor dw, Tensor db) {
         input(g, x, "conv2dBackwardWeights x");
         output(g, dy, "conv2dBackwardWeights dy");
         weight(g, dw, "conv2dBackwardWeights dw");
         length(db, g.outChannels(), "conv2dBackwardWeights db");
     }
 
-    static void gemmShapes(boolean transA, boolean transB, Tensor a, Tensor b, Tensor c) {
+    public static void gemmShapes(boolean transA, boolean transB, Tensor a, Tensor b, Tensor c) {
         if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2) {
             throw new IllegalArgumentException("gemm needs 2-D tensors, got " + a.shapeString() + " " + b.shapeString() + " " + c.shapeString());
         }
@@ -86,7 +86,7 @@ final class Checks {
         }
     }
 
-    static void gathered(Tensor q, int[] actions, Tensor target, Tensor dq) {
+    public static void gathered(Tensor q, int[] actions, Tensor target, Tensor dq) {
         int n = q.dim(0), a = q.dim(1);
         if (q.rank() != 2) throw new IllegalArgumentException("Q-values must be [batch, actions], got " + q.shapeString());
         if (actions.length < n) throw new IllegalArgumentException("need " + n + " actions, got " + actions.length);
