@@ -134,6 +134,22 @@ public interface Backend extends AutoCloseable {
     void sgdUpdate(Tensor p, Tensor g, Tensor momentumBuf, float lr, float momentum);
 
     /** Releases native resources, if any. The default does nothing. */
+    // ---------------------------------------------------------------- where tensors live
+
+    /**
+     * The host is about to read {@code t.data}: bring it up to date. A backend whose tensors live
+     * on the host does nothing; a device backend that keeps tensors resident copies the newest
+     * values back. Code that reads op results on the host calls this first.
+     */
+    default void toHost(Tensor t) {}
+
+    /**
+     * The host has written {@code t.data}: ops from now on must see the new values. A no-op for
+     * host backends; a device backend marks its copy stale. Code that writes tensors on the host
+     * (decoding a batch, computing targets, loading a checkpoint) calls this after writing.
+     */
+    default void hostWrote(Tensor t) {}
+
     @Override
     default void close() {}
 }

@@ -64,11 +64,13 @@ public final class TrainStepWorkload {
     /** One DQN update; returns the loss. */
     public float trainStep() {
         be.rowMax(target.forward(be, nextStates), nextMax, null);
+        be.toHost(nextMax);
         for (int i = 0; i < targets.size(); i++) {
             targets.data[i] = rewards.data[i] + GAMMA * (1f - dones.data[i]) * nextMax.data[i];
         }
+        be.hostWrote(targets);
         float loss = huber.compute(be, online.forward(be, states), actions, targets, dq);
-        adam.zeroGrad();
+        adam.zeroGrad(be);
         online.backward(be, dq);
         adam.step(be);
         return loss;

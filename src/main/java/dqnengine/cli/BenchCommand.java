@@ -84,9 +84,9 @@ public final class BenchCommand implements Callable<Integer> {
             double[] stepMs = time(w::trainStep, it, stepFlops);
             report(out, "train_step_ms", stepMs, stepFlops, peak);
             out.printf(Locale.ROOT, "train_steps_per_s median=%.1f (batch %d)%n", 1000 / median(stepMs), batch);
-            double[] replayMs = timeReplayBatch(batch, it * 10);
+            double[] replayMs = timeReplayBatch(be, batch, it * 10);
             out.printf(Locale.ROOT, "replay_batch_ms median=%.3f min=%.3f max=%.3f share_of_train_step=%.1f%% "
-                            + "(sample %d transitions from 100,000 84x84 frames, rebuild s and s' stacks as floats)%n",
+                            + "(sample %d transitions from 100,000 84x84 frames, gather s and s' as bytes, u8ToFloat on the backend)%n",
                     median(replayMs), replayMs[0], replayMs[replayMs.length - 1], 100 * median(replayMs) / median(stepMs), batch);
             report(out, "act_batch1_ms", time(w::act, it * 10, actFlops), actFlops, peak);
             report(out, "conv1_fwd_ms", time(w::conv1Forward, it * 2, conv1Flops), conv1Flops, peak);
@@ -126,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Sampling a batch from a replay of Atari frames and turning it into the network's input. */
-    private double[] timeReplayBatch(int batch, int perBlock) {
+    private double[] timeReplayBatch(Backend be, int batch, int perBlock) {
         int frame = 84 * 84;
         dqnengine.replay.ReplayBuffer replay = new dqnengine.replay.ReplayBuffer(100_000, 1, frame, 4, seed);
         byte[] obs = new byte[4 * frame];
@@ -140,11 +140,14 @@ public final class BenchCommand implements Callable<Integer> {
             if (end) replay.start(0, obs);
         }
         dqnengine.replay.ReplayBuffer.Batch b = new dqnengine.replay.ReplayBuffer.Batch(batch);
-        float[] s = new float[batch * 4 * frame], next = new float[batch * 4 * frame];
-        return time(() -> {
+        byte[] bytes = new byte[batch * 4 * frame];
+        Tensor s = Tensor.zeros(batch, 4, 84, 84), next = Tensor.zeros(batch, 4, 84, 84);
+        return time(() -> {                                   // what DqnLearner does: bytes, then u8ToFloat on the backend
             replay.sample(b);
-            replay.gather(b, false, dqnengine.env.ObservationEncoding.PIXELS, s);
-            replay.gather(b, true, dqnengine.env.ObservationEncoding.PIXELS, next);
+            replay.gatherBytes(b, false, bytes);
+            be.u8ToFloat(bytes, 0, 1f / 255f, s);
+            replay.gatherBytes(b, true, bytes);
+            be.u8ToFloat(bytes, 0, 1f / 255f, next);
         }, perBlock, 0);
     }
 

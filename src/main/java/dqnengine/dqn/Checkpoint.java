@@ -59,6 +59,7 @@ public final class Checkpoint {
         Files.createDirectories(dir);
         String name = (kind.equals("latest") ? "" : kind + "-") + String.format("step-%012d", state.step);
         Path tmp = Files.createTempDirectory(dir, "." + name + ".");
+        learner.syncToHost();
         try {
             ParameterFile.save(tmp.resolve("online.safetensors"), learner.online, learner.optimizer, Map.of("step", Long.toString(state.step)));
             ParameterFile.save(tmp.resolve("target.safetensors"), learner.target, null, Map.of("step", Long.toString(state.step)));
@@ -138,6 +139,7 @@ public final class Checkpoint {
         }
         ParameterFile.load(dir.resolve("online.safetensors"), learner.online, learner.optimizer);
         ParameterFile.load(dir.resolve("target.safetensors"), learner.target, null);
+        learner.hostWroteAll();
         learner.optimizer.setStepCount(s.updates);
         return s;
     }

@@ -49,6 +49,7 @@ public final class DqnLearner {
     private final Tensor states, nextStates, nextMax, targets, dq, rowMax;
     private final int[] nextArgmax, actArgmax;
     private Tensor actInput, actMax;
+    private final byte[] batchBytes;          // the sampled observations as stored, for u8ToFloat on the backend
     private float lastLoss = Float.NaN, lastMeanMaxQ = Float.NaN;
 
     public DqnLearner(Backend be, DqnConfig cfg, int[] obsShape, ObservationEncoding encoding, int actions, long seed) {
@@ -62,6 +63,7 @@ public final class DqnLearner {
         this.target = build(cfg, obsShape, actions, init);
         target.copyParametersFrom(online);
         this.optimizer = optimizer(cfg, online.parameters());
+        this.batchBytes = encoding == ObservationEncoding.FLOAT32 ? null : new byte[Math.multiplyExact(cfg.batchSize, encoding.bytes(obsShape))];
         this.loss = cfg.loss.equals("mse") ? new Mse() : new Huber();
         int b = cfg.batchSize;
         this.batch = new ReplayBuffer.Batch(b);
@@ -129,6 +131,7 @@ public final class DqnLearner {
         }
         int per = actInput.size() / count;
         for (int i = 0; i < count; i++) encoding.decode(observations[i], 0, actInput.data, i * per, per);
+        be.hostWrote(actInput);
         int[] argmax = count <= actArgmax.length ? actArgmax : new int[count];
         be.rowMax(online.forward(be, actInput), actMax, argmax);
         System.arraycopy(argmax, 0, out, 0, count);
@@ -138,31 +141,38 @@ public final class DqnLearner {
     public float[] qValues(byte[] observation) {
         Tensor x = Tensor.zeros(withBatch(1, obsShape));
         encoding.decode(observation, 0, x.data, 0, x.size());
-        return online.forward(be, x).data.clone();
+        be.hostWrote(x);
+        Tensor q = online.forward(be, x);
+        be.toHost(q);
+        return q.data.clone();
     }
 
     /** One gradient step on a batch sampled from {@code replay}; returns the loss. */
     public float update(ReplayBuffer replay) {
         replay.sample(batch);
-        replay.gather(batch, false, encoding, states.data);
-        replay.gather(batch, true, encoding, nextStates.data);
+        load(replay, false, states);
+        load(replay, true, nextStates);
 
         if (cfg.doubleDqn) {
             be.rowMax(online.forward(be, nextStates), nextMax, nextArgmax);       // a* from the online network
             Tensor qNext = target.forward(be, nextStates);
+            be.toHost(qNext);
             for (int j = 0; j < batch.size; j++) nextMax.data[j] = qNext.data[j * actions + nextArgmax[j]];
         } else {
             be.rowMax(target.forward(be, nextStates), nextMax, null);
+            be.toHost(nextMax);
         }
         float gamma = (float) cfg.gamma;
         for (int j = 0; j < batch.size; j++) {
             targets.data[j] = batch.rewards[j] + gamma * (1f - batch.terminated[j]) * nextMax.data[j];
         }
+        be.hostWrote(targets);
 
         Tensor q = online.forward(be, states);                                   // last forward: backward uses it
         be.rowMax(q, rowMax, null);
+        be.toHost(rowMax);
         float l = loss.compute(be, q, batch.actions, targets, dq);
-        optimizer.zeroGrad();
+        optimizer.zeroGrad(be);
         online.backward(be, dq);
         if (cfg.maxGradNorm > 0) GradClip.clipGlobalNorm(be, online.parameters(), cfg.maxGradNorm);
         optimizer.step(be);
@@ -174,18 +184,50 @@ public final class DqnLearner {
         return l;
     }
 
-    /** θ⁻ ← τθ + (1 − τ)θ⁻ (a plain copy when τ = 1). */
+    /**
+     * Puts the sampled observations into {@code dst}: byte encodings go to the backend as bytes and
+     * are converted there ({@code u8ToFloat}: on a device, only the uint8 batch crosses the bus);
+     * float observations are decoded on the host.
+     */
+    private void load(ReplayBuffer replay, boolean next, Tensor dst) {
+        if (batchBytes == null) {
+            replay.gather(batch, next, encoding, dst.data);
+            be.hostWrote(dst);
+        } else {
+            replay.gatherBytes(batch, next, batchBytes);
+            be.u8ToFloat(batchBytes, 0, encoding.scale, dst);
+        }
+    }
+
+    /** θ⁻ ← τθ + (1 − τ)θ⁻ (a copy with the backend, a device copy on a device, when τ = 1). */
     public void updateTarget() {
         if (cfg.tau >= 1.0) {
-            target.copyParametersFrom(online);
+            target.copyParametersFrom(be, online);
             return;
         }
         float tau = (float) cfg.tau;
         List<Parameter> on = online.parameters(), tg = target.parameters();
         for (int i = 0; i < on.size(); i++) {
+            be.toHost(on.get(i).value());
+            be.toHost(tg.get(i).value());
             float[] src = on.get(i).value().data, dst = tg.get(i).value().data;
             for (int k = 0; k < dst.length; k++) dst[k] = tau * src[k] + (1f - tau) * dst[k];
+            be.hostWrote(tg.get(i).value());
         }
+    }
+
+    /** Brings every network weight and optimizer state up to date on the host (before saving). */
+    public void syncToHost() {
+        for (Parameter p : online.parameters()) be.toHost(p.value());
+        for (Parameter p : target.parameters()) be.toHost(p.value());
+        for (Tensor t : optimizer.state().values()) be.toHost(t);
+    }
+
+    /** Tells the backend every weight and optimizer state was written on the host (after loading). */
+    public void hostWroteAll() {
+        for (Parameter p : online.parameters()) be.hostWrote(p.value());
+        for (Parameter p : target.parameters()) be.hostWrote(p.value());
+        for (Tensor t : optimizer.state().values()) be.hostWrote(t);
     }
 
     public float lastLoss() { return lastLoss; }

@@ -52,6 +52,8 @@ public final class DuelingHead implements Layer {
     public Tensor forward(Backend be, Tensor x) {
         int n = x.dim(0);
         Tensor v = value.forward(be, x), a = advantage.forward(be, x);
+        be.toHost(v);                               // the recombination runs on the host
+        be.toHost(a);
         Tensor q = buffersFor(n, x.dim(1))[0];
         for (int i = 0; i < n; i++) {
             double mean = 0;
@@ -59,6 +61,7 @@ public final class DuelingHead implements Layer {
             mean /= actions;
             for (int k = 0; k < actions; k++) q.data[i * actions + k] = (float) (v.data[i] + a.data[i * actions + k] - mean);
         }
+        be.hostWrote(q);
         return q;
     }
 
@@ -67,20 +70,26 @@ public final class DuelingHead implements Layer {
         int n = dq.dim(0);
         Tensor[] b = buffers.get(n);
         Tensor dv = b[1], da = b[2], dx = b[3];
+        be.toHost(dq);
         for (int i = 0; i < n; i++) {
             double sum = 0;
             for (int k = 0; k < actions; k++) sum += dq.data[i * actions + k];
             dv.data[i] = (float) sum;
             for (int k = 0; k < actions; k++) da.data[i * actions + k] = (float) (dq.data[i * actions + k] - sum / actions);
         }
+        be.hostWrote(dv);
+        be.hostWrote(da);
         Tensor fromValue = value.backward(be, dv, needInputGrad);
         if (!needInputGrad) {
             advantage.backward(be, da, false);
             return null;
         }
+        be.toHost(fromValue);
         dx.copyFrom(fromValue);                      // the value stream's buffer is reused by its next backward
         Tensor fromAdvantage = advantage.backward(be, da, true);
+        be.toHost(fromAdvantage);
         for (int i = 0; i < dx.size(); i++) dx.data[i] += fromAdvantage.data[i];
+        be.hostWrote(dx);
         return dx;
     }
 

@@ -69,7 +69,14 @@ public final class Sequential implements Layer {
         return n;
     }
 
-    /** Copies every parameter value from a network of identical structure (target-network sync). */
+    /** Copies every parameter value with the backend's copy: a device copy where tensors live on a device. */
+    public void copyParametersFrom(Backend be, Sequential other) {
+        List<Parameter> mine = parameters(), theirs = other.parameters();
+        if (mine.size() != theirs.size()) throw new IllegalArgumentException("networks differ in parameter count");
+        for (int i = 0; i < mine.size(); i++) be.copy(theirs.get(i).value(), mine.get(i).value());
+    }
+
+    /** Copies every parameter value from a network of identical structure, on the host. */
     public void copyParametersFrom(Sequential other) {
         List<Parameter> mine = parameters(), theirs = other.parameters();
         if (mine.size() != theirs.size()) throw new IllegalArgumentException("networks differ in parameter count");

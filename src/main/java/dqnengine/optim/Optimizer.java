@@ -46,7 +46,12 @@ public abstract class Optimizer {
     /** Updates parameter {@code index}; {@link #step} already counts this update (t ≥ 1). */
     protected abstract void update(Backend be, int index, Parameter p);
 
-    /** Sets every parameter's gradient to zero. */
+    /** Sets every parameter's gradient to zero with the backend's fill (where the gradients live). */
+    public void zeroGrad(Backend be) {
+        for (int i = 0; i < params.size(); i++) be.fill(params.get(i).grad(), 0f);
+    }
+
+    /** Sets every parameter's gradient to zero on the host (for host-resident backends and tests). */
     public void zeroGrad() {
         for (int i = 0; i < params.size(); i++) params.get(i).zeroGrad();
     }

@@ -225,6 +225,23 @@ public final class ReplayBuffer {
         }
     }
 
+    /**
+     * Copies the raw bytes of a sampled batch's observations into {@code dst} ([batch, stack·frame]
+     * bytes): what a device backend uploads before converting to floats itself.
+     */
+    public void gatherBytes(Batch batch, boolean next, byte[] dst) {
+        int perObs = frameBytes * stack;
+        if (dst.length < batch.size * perObs) throw new IllegalArgumentException("destination too small for the batch");
+        for (int i = 0; i < batch.size; i++) {
+            long end = batch.slot[i] + (next ? 1 : 0);
+            for (int j = 0; j < stack; j++) {
+                long a = Math.max(batch.first[i], end - (stack - 1 - j));
+                int s = slot(batch.stream[i], a);
+                System.arraycopy(chunks[s / slotsPerChunk], (s % slotsPerChunk) * frameBytes, dst, i * perObs + j * frameBytes, frameBytes);
+            }
+        }
+    }
+
     /** The random source's state, for checkpoints. */
     public long rngState() { return rng.state(); }
 

@@ -31,11 +31,20 @@ import java.util.Map;
  * works from anywhere). Each {@code .cl} file opens with the shapes it works on and the loop it
  * must equal; {@code OpenClBackendTest} runs the whole parity suite against the reference.
  *
- * <p><b>Stage one: tensors live on the host.</b> Every op uploads its inputs, runs its kernel and
- * reads its outputs back, through per-role device buffers that are reused (grown, never shrunk).
- * That makes the kernels correct and testable behind the unchanged {@link Backend} interface, but
- * it is not yet the design the OpenCL issue asks for, where a train step stays on the device; that
- * needs tensors with device storage and is the next stage.
+ * <p>Two ways to keep tensors:
+ * <ul>
+ *   <li><b>resident</b> ({@code --device opencl}): every tensor an op touches gets a device mirror,
+ *       keyed by its float array (so a Flatten view shares its mirror), with a state: the host copy
+ *       is newer, both agree, or the device copy is newer. Inputs are uploaded only when the host
+ *       copy is newer; outputs stay on the device until someone calls {@link #toHost}. Code that
+ *       reads or writes {@code Tensor.data} on the host says so with {@link #toHost} and
+ *       {@link #hostWrote} (the DQN learner, the dueling head, checkpoints do). A train step then
+ *       uploads the uint8 batch and the targets and reads back only the loss, the row maxima the
+ *       targets need and the mean max-Q for the logs; the target sync is a device copy.</li>
+ *   <li><b>per op</b> (tests of the bare op set): every op uploads its inputs and downloads its
+ *       outputs, so callers that never call {@code toHost}/{@code hostWrote} still see every
+ *       result on the host.</li>
+ * </ul>
  */
 public final class OpenClBackend implements Backend {
     private static final String[] SOURCES = {"gemm", "conv", "elementwise", "dqn", "optim"};
@@ -45,11 +54,33 @@ public final class OpenClBackend implements Backend {
     private final cl_command_queue queue;
     private final cl_program[] programs = new cl_program[SOURCES.length];
     private final Map<String, cl_kernel> kernels = new HashMap<>();
-    private final Map<Integer, cl_mem> buffers = new HashMap<>();
-    private final Map<Integer, Long> capacity = new HashMap<>();
+    private final boolean resident;
+    private final java.util.IdentityHashMap<float[], Mirror> mirrors = new java.util.IdentityHashMap<>();
+    private final Map<Integer, cl_mem> scratch = new HashMap<>();           // byte and int staging buffers
+    private final Map<Integer, Long> scratchBytes = new HashMap<>();
+    private long mirroredBytes;
+    private static final long MIRROR_LIMIT = 2L << 30;                   // beyond this, sync everything back and start over
 
-    /** Opens device {@code index} as numbered by {@link OpenCl#platforms()} (and the {@code devices} command). */
-    public OpenClBackend(int index) {
+    private static final int HOST_NEWER = 0, SYNCED = 1, DEVICE_NEWER = 2;
+
+    /** A tensor's device copy and which side holds its newest values. */
+    private static final class Mirror {
+        final cl_mem mem;
+        final long bytes;
+        int state = HOST_NEWER;
+
+        Mirror(cl_mem mem, long bytes) { this.mem = mem; this.bytes = bytes; }
+    }
+
+    /** Opens device {@code index} with resident tensors (what {@code --device opencl:N} uses). */
+    public OpenClBackend(int index) { this(index, true); }
+
+    /**
+     * Opens device {@code index} as numbered by {@link OpenCl#platforms()} (and the {@code devices}
+     * command); {@code resident} keeps tensors on the device between ops (see the class comment).
+     */
+    public OpenClBackend(int index, boolean resident) {
+        this.resident = resident;
         List<OpenCl.Platform> platforms = OpenCl.platforms();
         int seen = 0;
         cl_platform_id platform = null;
@@ -134,39 +165,93 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public String name() { return "opencl (" + deviceName + ")"; }
+    public String name() { return "opencl (" + deviceName + (resident ? "" : ", per-op copies") + ")"; }
 
     // ---------------------------------------------------------------- buffers and launches
 
-    /** The device buffer of role {@code slot}, at least {@code bytes} long. */
-    private cl_mem buffer(int slot, long bytes) {
+    /** A staging buffer of role {@code slot} (bytes and ints), at least {@code bytes} long. */
+    private cl_mem scratch(int slot, long bytes) {
         long need = Math.max(bytes, 4);
-        Long have = capacity.get(slot);
+        Long have = scratchBytes.get(slot);
         if (have == null || have < need) {
-            cl_mem old = buffers.remove(slot);
+            cl_mem old = scratch.remove(slot);
             if (old != null) CL.clReleaseMemObject(old);
-            buffers.put(slot, CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, need, null, null));
-            capacity.put(slot, need);
+            scratch.put(slot, CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, need, null, null));
+            scratchBytes.put(slot, need);
         }
-        return buffers.get(slot);
+        return scratch.get(slot);
     }
 
-    private cl_mem upload(int slot, Tensor t) { return upload(slot, t.data); }
-
-    private cl_mem upload(int slot, float[] data) {
-        cl_mem m = buffer(slot, (long) data.length * Sizeof.cl_float);
-        if (data.length > 0) CL.clEnqueueWriteBuffer(queue, m, CL.CL_TRUE, 0, (long) data.length * Sizeof.cl_float, Pointer.to(data), 0, null, null);
+    private Mirror mirror(Tensor t) {
+        Mirror m = mirrors.get(t.data);
+        if (m == null) {
+            long bytes = Math.max(4L, (long) t.data.length * Sizeof.cl_float);
+            if (mirroredBytes + bytes > MIRROR_LIMIT) evictAll();
+            m = new Mirror(CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, bytes, null, null), bytes);
+            mirrors.put(t.data, m);
+            mirroredBytes += bytes;
+        }
         return m;
+    }
+
+    /** Every device-newer tensor back to the host, then every mirror released. */
+    private void evictAll() {
+        for (Map.Entry<float[], Mirror> e : mirrors.entrySet()) {
+            Mirror m = e.getValue();
+            if (m.state == DEVICE_NEWER) read(m.mem, e.getKey());
+            CL.clReleaseMemObject(m.mem);
+        }
+        mirrors.clear();
+        mirroredBytes = 0;
+    }
+
+    /** The device buffer of an input: uploaded first if the host holds newer values. */
+    private cl_mem in(Tensor t) {
+        Mirror m = mirror(t);
+        if (m.state == HOST_NEWER || !resident) {
+            if (t.data.length > 0) {
+                CL.clEnqueueWriteBuffer(queue, m.mem, CL.CL_TRUE, 0, (long) t.data.length * Sizeof.cl_float, Pointer.to(t.data), 0, null, null);
+            }
+            m.state = SYNCED;
+        }
+        return m.mem;
+    }
+
+    /** The device buffer of an output that the op overwrites entirely (nothing uploaded). */
+    private cl_mem out(Tensor t) { return mirror(t).mem; }
+
+    /** Marks outputs as newer on the device; in per-op mode reads them back at once. */
+    private void wrote(Tensor... outputs) {
+        for (Tensor t : outputs) {
+            Mirror m = mirror(t);
+            m.state = DEVICE_NEWER;
+            if (!resident) toHost(t);
+        }
+    }
+
+    private void read(cl_mem m, float[] dst) {
+        if (dst.length > 0) CL.clEnqueueReadBuffer(queue, m, CL.CL_TRUE, 0, (long) dst.length * Sizeof.cl_float, Pointer.to(dst), 0, null, null);
+    }
+
+    @Override
+    public void toHost(Tensor t) {
+        Mirror m = mirrors.get(t.data);
+        if (m != null && m.state == DEVICE_NEWER) {
+            read(m.mem, t.data);
+            m.state = SYNCED;
+        }
+    }
+
+    @Override
+    public void hostWrote(Tensor t) {
+        Mirror m = mirrors.get(t.data);
+        if (m != null) m.state = HOST_NEWER;
     }
 
     private cl_mem upload(int slot, int[] data, int count) {
-        cl_mem m = buffer(slot, (long) count * Sizeof.cl_int);
+        cl_mem m = scratch(slot, (long) count * Sizeof.cl_int);
         if (count > 0) CL.clEnqueueWriteBuffer(queue, m, CL.CL_TRUE, 0, (long) count * Sizeof.cl_int, Pointer.to(data), 0, null, null);
         return m;
-    }
-
-    private void download(cl_mem m, float[] dst) {
-        if (dst.length > 0) CL.clEnqueueReadBuffer(queue, m, CL.CL_TRUE, 0, (long) dst.length * Sizeof.cl_float, Pointer.to(dst), 0, null, null);
     }
 
     /** Sets the arguments (Integer, Float or cl_mem) and runs {@code global} work-items, blocking. */
@@ -192,10 +277,10 @@ public final class OpenClBackend implements Backend {
     public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         Checks.gemmShapes(transA, transB, a, b, c);
         int m = c.dim(0), n = c.dim(1), k = transA ? a.dim(0) : a.dim(1);
-        cl_mem A = upload(0, a), B = upload(1, b), C = upload(2, c);
+        cl_mem A = in(a), B = in(b), C = beta == 0f ? out(c) : in(c);
         run("gemm", new long[] {roundUp(n, 16), roundUp(m, 16)}, new long[] {16, 16},
                 m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, A, B, beta, C);
-        download(C, c.data);
+        wrote(c);
     }
 
     private static long roundUp(int v, int to) { return (long) (v + to - 1) / to * to; }
@@ -204,18 +289,18 @@ public final class OpenClBackend implements Backend {
     public void addRowBias(Tensor y, Tensor bias) {
         int cols = y.dim(1);
         Checks.length(bias, cols, "addRowBias bias");
-        cl_mem Y = upload(0, y), B = upload(1, bias);
+        cl_mem Y = in(y), B = in(bias);
         run1d("add_row_bias", y.size(), cols, Y, B);
-        download(Y, y.data);
+        wrote(y);
     }
 
     @Override
     public void sumRowsInto(Tensor dy, Tensor db) {
         int rows = dy.dim(0), cols = dy.dim(1);
         Checks.length(db, cols, "sumRowsInto db");
-        cl_mem DY = upload(0, dy), DB = upload(1, db);
+        cl_mem DY = in(dy), DB = in(db);
         run1d("sum_rows_into", cols, rows, cols, DY, DB);
-        download(DB, db.data);
+        wrote(db);
     }
 
     private Object[] geometry(Conv2dShape g) {
@@ -232,57 +317,55 @@ public final class OpenClBackend implements Backend {
     @Override
     public void conv2dForward(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
         Checks.conv(g, x, w, b, y);
-        cl_mem X = upload(0, x), W = upload(1, w), B = upload(2, b), Y = buffer(3, (long) y.size() * Sizeof.cl_float);
+        cl_mem X = in(x), W = in(w), B = in(b), Y = out(y);
         run1d("conv_forward", y.size(), concat(geometry(g), X, W, B, Y));
-        download(Y, y.data);
+        wrote(y);
     }
 
     @Override
     public void conv2dBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
         Checks.convBackwardData(g, dy, w, dx);
-        cl_mem DY = upload(0, dy), W = upload(1, w), DX = buffer(2, (long) dx.size() * Sizeof.cl_float);
+        cl_mem DY = in(dy), W = in(w), DX = out(dx);
         run1d("conv_backward_data", dx.size(), concat(geometry(g), DY, W, DX));
-        download(DX, dx.data);
+        wrote(dx);
     }
 
     @Override
     public void conv2dBackwardWeights(Conv2dShape g, Tensor x, Tensor dy, Tensor dw, Tensor db) {
         Checks.convBackwardWeights(g, x, dy, dw, db);
-        cl_mem X = upload(0, x), DY = upload(1, dy), DW = upload(2, dw), DB = upload(3, db);
+        cl_mem X = in(x), DY = in(dy), DW = in(dw), DB = in(db);
         Object[] args = concat(new Object[] {g.batch()}, geometry(g));
         run1d("conv_backward_weights", dw.size(), concat(args, X, DY, DW));
         run1d("conv_backward_bias", db.size(), g.batch(), g.outChannels(), g.outHeight(), g.outWidth(), DY, DB);
-        download(DW, dw.data);
-        download(DB, db.data);
+        wrote(dw, db);
     }
 
     @Override
     public void reluForward(Tensor x, Tensor y) {
         Tensor.requireSameShape(x, y, "reluForward");
-        cl_mem X = upload(0, x), Y = buffer(1, (long) y.size() * Sizeof.cl_float);
+        cl_mem X = in(x), Y = out(y);
         run1d("relu_forward", x.size(), X, Y);
-        download(Y, y.data);
+        wrote(y);
     }
 
     @Override
     public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
         Tensor.requireSameShape(y, dy, "reluBackward");
         Tensor.requireSameShape(y, dx, "reluBackward");
-        cl_mem Y = upload(0, y), DY = upload(1, dy), DX = buffer(2, (long) dx.size() * Sizeof.cl_float);
+        cl_mem Y = in(y), DY = in(dy), DX = out(dx);
         run1d("relu_backward", y.size(), Y, DY, DX);
-        download(DX, dx.data);
+        wrote(dx);
     }
 
     @Override
     public float gatheredLoss(LossKind kind, float delta, Tensor q, int[] actions, Tensor target, Tensor dq) {
         Checks.gathered(q, actions, target, dq);
         int n = q.dim(0), a = q.dim(1);
-        cl_mem Q = upload(0, q), ACT = upload(1, actions, n), T = upload(2, target);
-        cl_mem DQ = buffer(3, (long) dq.size() * Sizeof.cl_float), L = buffer(4, (long) n * Sizeof.cl_float);
+        cl_mem Q = in(q), ACT = upload(0, actions, n), T = in(target), DQ = out(dq), L = scratch(1, (long) n * Sizeof.cl_float);
         run1d("gathered_loss", n, a, n, kind == LossKind.MSE ? 1 : 0, delta, Q, ACT, T, DQ, L);
-        download(DQ, dq.data);
-        float[] rowLoss = new float[n];
-        download(L, rowLoss);
+        wrote(dq);
+        float[] rowLoss = new float[n];                      // the loss is the one number read back
+        read(L, rowLoss);
         double total = 0;
         for (float l : rowLoss) total += l;
         return (float) (total / n);
@@ -293,9 +376,9 @@ public final class OpenClBackend implements Backend {
         int n = q.dim(0), a = q.dim(1);
         Checks.length(max, n, "rowMax max");
         if (argmax != null && argmax.length < n) throw new IllegalArgumentException("rowMax argmax too short");
-        cl_mem Q = upload(0, q), M = buffer(1, (long) n * Sizeof.cl_float), AM = buffer(2, (long) n * Sizeof.cl_int);
+        cl_mem Q = in(q), M = out(max), AM = scratch(2, (long) n * Sizeof.cl_int);
         run1d("row_max", n, a, Q, M, AM);
-        download(M, max.data);
+        wrote(max);
         if (argmax != null && n > 0) CL.clEnqueueReadBuffer(queue, AM, CL.CL_TRUE, 0, (long) n * Sizeof.cl_int, Pointer.to(argmax), 0, null, null);
     }
 
@@ -303,20 +386,20 @@ public final class OpenClBackend implements Backend {
     public void u8ToFloat(byte[] src, int offset, float scale, Tensor dst) {
         int n = dst.size();
         if (offset < 0 || offset + n > src.length) throw new IllegalArgumentException("u8ToFloat: source too short");
-        cl_mem S = buffer(0, n);
+        cl_mem S = scratch(3, n);                            // only the bytes cross to the device
         if (n > 0) CL.clEnqueueWriteBuffer(queue, S, CL.CL_TRUE, 0, n, Pointer.to(src).withByteOffset(offset), 0, null, null);
-        cl_mem D = buffer(1, (long) n * Sizeof.cl_float);
+        cl_mem D = out(dst);
         run1d("u8_to_float", n, S, scale, D);
-        download(D, dst.data);
+        wrote(dst);
     }
 
     @Override
     public double sumOfSquares(Tensor t) {
         int groups = (int) Math.min(1024, Math.max(1, t.size()));
-        cl_mem T = upload(0, t), P = buffer(1, (long) groups * Sizeof.cl_float);
+        cl_mem T = in(t), P = scratch(4, (long) groups * Sizeof.cl_float);
         run1d("sum_of_squares", groups, t.size(), T, P);
         float[] partial = new float[groups];
-        download(P, partial);
+        read(P, partial);
         double s = 0;
         for (float v : partial) s += v;
         return s;
@@ -324,36 +407,34 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void scale(Tensor t, float s) {
-        cl_mem T = upload(0, t);
+        cl_mem T = in(t);
         run1d("scale", t.size(), T, s);
-        download(T, t.data);
+        wrote(t);
     }
 
     @Override
     public void copy(Tensor src, Tensor dst) {
         Tensor.requireSameShape(src, dst, "copy");
-        cl_mem S = upload(0, src), D = buffer(1, (long) dst.size() * Sizeof.cl_float);
+        cl_mem S = in(src), D = out(dst);
         if (src.size() > 0) CL.clEnqueueCopyBuffer(queue, S, D, 0, 0, (long) src.size() * Sizeof.cl_float, 0, null, null);
         CL.clFinish(queue);
-        download(D, dst.data);
+        wrote(dst);
     }
 
     @Override
     public void fill(Tensor t, float value) {
-        cl_mem T = buffer(0, (long) t.size() * Sizeof.cl_float);
+        cl_mem T = out(t);
         run1d("fill", t.size(), T, value);
-        download(T, t.data);
+        wrote(t);
     }
 
     @Override
     public void adamUpdate(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, long step) {
         Checks.sameShapes("adamUpdate", p, g, m, v);
         float bias1 = (float) (1 - Math.pow(beta1, step)), bias2 = (float) (1 - Math.pow(beta2, step));
-        cl_mem P = upload(0, p), G = upload(1, g), M = upload(2, m), V = upload(3, v);
+        cl_mem P = in(p), G = in(g), M = in(m), V = in(v);
         run1d("adam", p.size(), P, G, M, V, lr, beta1, beta2, eps, bias1, bias2);
-        download(P, p.data);
-        download(M, m.data);
-        download(V, v.data);
+        wrote(p, m, v);
     }
 
     @Override
@@ -361,31 +442,32 @@ public final class OpenClBackend implements Backend {
                               float lr, float alpha, float eps, float momentum, boolean epsInsideSqrt) {
         Checks.sameShapes("rmsPropUpdate", p, g, squareAvg);
         boolean centred = gradAvg != null, useMomentum = momentumBuf != null && momentum != 0f;
-        cl_mem P = upload(0, p), G = upload(1, g), S = upload(2, squareAvg);
-        cl_mem GA = centred ? upload(3, gradAvg) : buffer(3, 4), B = useMomentum ? upload(4, momentumBuf) : buffer(4, 4);
+        cl_mem P = in(p), G = in(g), S = in(squareAvg);
+        cl_mem GA = centred ? in(gradAvg) : scratch(5, 4), B = useMomentum ? in(momentumBuf) : scratch(6, 4);
         run1d("rmsprop", p.size(), P, G, S, GA, B, centred ? 1 : 0, useMomentum ? 1 : 0, lr, alpha, eps, momentum, epsInsideSqrt ? 1 : 0);
-        download(P, p.data);
-        download(S, squareAvg.data);
-        if (centred) download(GA, gradAvg.data);
-        if (useMomentum) download(B, momentumBuf.data);
+        wrote(p, squareAvg);
+        if (centred) wrote(gradAvg);
+        if (useMomentum) wrote(momentumBuf);
     }
 
     @Override
     public void sgdUpdate(Tensor p, Tensor g, Tensor momentumBuf, float lr, float momentum) {
         Checks.sameShapes("sgdUpdate", p, g);
         boolean useMomentum = momentumBuf != null && momentum != 0f;
-        cl_mem P = upload(0, p), G = upload(1, g), B = useMomentum ? upload(2, momentumBuf) : buffer(2, 4);
+        cl_mem P = in(p), G = in(g), B = useMomentum ? in(momentumBuf) : scratch(7, 4);
         run1d("sgd", p.size(), P, G, B, useMomentum ? 1 : 0, lr, momentum);
-        download(P, p.data);
-        if (useMomentum) download(B, momentumBuf.data);
+        wrote(p);
+        if (useMomentum) wrote(momentumBuf);
     }
 
     @Override
     public void close() {
         kernels.values().forEach(CL::clReleaseKernel);
         kernels.clear();
-        buffers.values().forEach(CL::clReleaseMemObject);
-        buffers.clear();
+        mirrors.values().forEach(m -> CL.clReleaseMemObject(m.mem));
+        mirrors.clear();
+        scratch.values().forEach(CL::clReleaseMemObject);
+        scratch.clear();
         for (cl_program p : programs) if (p != null) CL.clReleaseProgram(p);
         CL.clReleaseCommandQueue(queue);
         CL.clReleaseContext(context);
