@@ -15,6 +15,6 @@ class OpenClBackendTest extends BackendParityTest {
     protected Backend createBackend() {
         File[] icds = new File("/etc/OpenCL/vendors").listFiles((d, n) -> n.endsWith(".icd"));
         Assumptions.assumeTrue(icds != null && icds.length > 0, "no OpenCL ICD installed (CI installs PoCL)");
-        return new OpenClBackend(0, false);           // per-op copies: the bare op set, results read on the host
+        return new OpenClBackend(0, false, false);    // per-op copies: the bare op set, results read on the host
     }
 }

@@ -46,9 +46,10 @@ class OpenClTrainStepTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"rmsprop-centered, huber, false, false, 1.0", "adam, mse, true, false, 1.0", "adam, huber, false, true, 1.0",
-            "rmsprop-nature, huber, true, false, 0.5"})
-    void updatesOnTheDeviceEqualTheReference(String optimizer, String loss, boolean doubleDqn, boolean dueling, double tau) {
+    @CsvSource({"rmsprop-centered, huber, false, false, 1.0, false", "adam, mse, true, false, 1.0, false",
+            "adam, huber, false, true, 1.0, false", "rmsprop-nature, huber, true, false, 0.5, false",
+            "rmsprop-centered, huber, false, false, 1.0, true"})
+    void updatesOnTheDeviceEqualTheReference(String optimizer, String loss, boolean doubleDqn, boolean dueling, double tau, boolean im2col) {
         assumeTrue(icd(), "no OpenCL ICD installed (CI installs PoCL)");
         DqnConfig c = DqnConfig.preset("minatar");
         c.optimizer = optimizer;
@@ -61,7 +62,7 @@ class OpenClTrainStepTest {
         c.batchSize = 8;
         float[] losses = new float[2 * 6];
         DqnLearner[] learners = new DqnLearner[2];
-        Backend[] backends = {new ReferenceBackend(), new OpenClBackend(0, true)};
+        Backend[] backends = {new ReferenceBackend(), new OpenClBackend(0, true, im2col)};
         try {
             for (int b = 0; b < 2; b++) {
                 DqnLearner l = new DqnLearner(backends[b], c, new int[] {4, 10, 10}, ObservationEncoding.BINARY, 6, 3);
@@ -92,7 +93,7 @@ class OpenClTrainStepTest {
     void greedyActionsAgreeAndTheTargetSyncIsExact() {
         assumeTrue(icd(), "no OpenCL ICD installed (CI installs PoCL)");
         DqnConfig c = DqnConfig.preset("minatar");
-        try (Backend dev = new OpenClBackend(0, true)) {
+        try (Backend dev = new OpenClBackend(0, true, false)) {
             DqnLearner l = new DqnLearner(dev, c, new int[] {4, 10, 10}, ObservationEncoding.BINARY, 6, 5);
             DqnLearner ref = new DqnLearner(new ReferenceBackend(), c, new int[] {4, 10, 10}, ObservationEncoding.BINARY, 6, 5);
             ReplayBuffer r1 = replay(4, 2), r2 = replay(4, 2);
