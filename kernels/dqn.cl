@@ -36,3 +36,20 @@ __kernel void row_max(const int A, __global const float* q, __global float* max,
     max[b] = q[b * A + best];
     argmax[b] = best;
 }
+
+// TD targets (ReferenceBackend.tdTarget):
+//   target[j] = rewards[j] + gamma (1 - terminated[j]) bootstrap[j],
+//   bootstrap[j] = max over a of nextQ[j, a]  (useActions == 0)   or   nextQ[j, nextActions[j]]  (Double DQN)
+__kernel void td_target(const int A, const int useActions, const float gamma, __global const float* nextQ,
+                        __global const int* nextActions, __global const float* rewards, __global const float* terminated,
+                        __global float* target) {
+    const int j = get_global_id(0);
+    float bootstrap;
+    if (useActions) {
+        bootstrap = nextQ[j * A + nextActions[j]];
+    } else {
+        bootstrap = nextQ[j * A];
+        for (int k = 1; k < A; k++) bootstrap = fmax(bootstrap, nextQ[j * A + k]);
+    }
+    target[j] = rewards[j] + gamma * (1.0f - terminated[j]) * bootstrap;
+}

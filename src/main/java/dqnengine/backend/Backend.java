@@ -82,6 +82,18 @@ public interface Backend extends AutoCloseable {
     /** For each row n of q [N,A]: max[n] = max_k q[n,k] and argmax[n] = the first k attaining it. */
     void rowMax(Tensor q, Tensor max, int[] argmax);
 
+    /**
+     * TD targets (Mnih et al. 2015, Algorithm 1; Double DQN, van Hasselt et al. 2016):
+     * <pre>
+     *   target[j] = rewards[j] + gamma · (1 − terminated[j]) · bootstrap[j]
+     *   bootstrap[j] = max_a nextQ[j, a]            when nextActions is null (DQN)
+     *                = nextQ[j, nextActions[j]]     otherwise (Double DQN: actions chosen by the online net)
+     * </pre>
+     * nextQ [N, A], rewards and terminated (0 or 1) [N], target [N]. On a device, only the rewards and
+     * flags are uploaded; nothing is read back.
+     */
+    void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] terminated, float gamma, Tensor target);
+
     /** dst[i] = scale · (src[offset + i] &amp; 0xFF): uint8 pixels to floats. */
     void u8ToFloat(byte[] src, int offset, float scale, Tensor dst);
 

@@ -30,7 +30,7 @@ public final class TrainStepWorkload {
     public final Sequential online, target;
     private final Adam adam;
     private final Huber huber = new Huber();
-    private final Tensor states, nextStates, single, rewards, dones, nextMax, targets, dq;
+    private final Tensor states, nextStates, single, rewards, dones, targets, dq;
     private final int[] actions, chosen = new int[1];
     private final Tensor singleMax = Tensor.zeros(1);
 
@@ -56,19 +56,13 @@ public final class TrainStepWorkload {
             rewards.data[i] = rng.nextFloat();
             actions[i] = rng.nextInt(ACTIONS);
         }
-        nextMax = Tensor.zeros(batch);
         targets = Tensor.zeros(batch);
         dq = Tensor.zeros(batch, ACTIONS);
     }
 
     /** One DQN update; returns the loss. */
     public float trainStep() {
-        be.rowMax(target.forward(be, nextStates), nextMax, null);
-        be.toHost(nextMax);
-        for (int i = 0; i < targets.size(); i++) {
-            targets.data[i] = rewards.data[i] + GAMMA * (1f - dones.data[i]) * nextMax.data[i];
-        }
-        be.hostWrote(targets);
+        be.tdTarget(target.forward(be, nextStates), null, rewards.data, dones.data, GAMMA, targets);
         float loss = huber.compute(be, online.forward(be, states), actions, targets, dq);
         adam.zeroGrad(be);
         online.backward(be, dq);

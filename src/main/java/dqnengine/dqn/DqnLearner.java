@@ -153,20 +153,12 @@ public final class DqnLearner {
         load(replay, false, states);
         load(replay, true, nextStates);
 
+        int[] nextActions = null;
         if (cfg.doubleDqn) {
             be.rowMax(online.forward(be, nextStates), nextMax, nextArgmax);       // a* from the online network
-            Tensor qNext = target.forward(be, nextStates);
-            be.toHost(qNext);
-            for (int j = 0; j < batch.size; j++) nextMax.data[j] = qNext.data[j * actions + nextArgmax[j]];
-        } else {
-            be.rowMax(target.forward(be, nextStates), nextMax, null);
-            be.toHost(nextMax);
+            nextActions = nextArgmax;
         }
-        float gamma = (float) cfg.gamma;
-        for (int j = 0; j < batch.size; j++) {
-            targets.data[j] = batch.rewards[j] + gamma * (1f - batch.terminated[j]) * nextMax.data[j];
-        }
-        be.hostWrote(targets);
+        be.tdTarget(target.forward(be, nextStates), nextActions, batch.rewards, batch.terminated, (float) cfg.gamma, targets);
 
         Tensor q = online.forward(be, states);                                   // last forward: backward uses it
         be.rowMax(q, rowMax, null);

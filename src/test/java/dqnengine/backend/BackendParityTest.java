@@ -162,6 +162,26 @@ public abstract class BackendParityTest {
     }
 
     @Test
+    void tdTargetsEqualReference() {
+        Random rng = new Random(8);
+        Tensor q = TestTensors.uniform(rng, 13, 6);
+        float[] r = new float[13], term = new float[13];
+        int[] next = new int[13];
+        for (int j = 0; j < 13; j++) {
+            r[j] = rng.nextFloat() - 0.5f;
+            term[j] = j % 4 == 0 ? 1f : 0f;
+            next[j] = rng.nextInt(6);
+        }
+        for (int[] actions : new int[][] {null, next}) {
+            Tensor tR = Tensor.zeros(13), tF = Tensor.zeros(13);
+            ref.tdTarget(q, actions, r, term, 0.99f, tR);
+            fast.tdTarget(q, actions, r, term, 0.99f, tF);
+            fast.toHost(tF);
+            assertClose(tR, tF, actions == null ? "tdTarget (max)" : "tdTarget (given actions)");
+        }
+    }
+
+    @Test
     void optimizerUpdatesEqualReference() {
         Random rng = new Random(6);
         int size = 70_001;                     // several parallel chunks and a ragged end

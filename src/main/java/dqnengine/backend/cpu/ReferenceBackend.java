@@ -196,6 +196,25 @@ public class ReferenceBackend implements Backend {
     }
 
     @Override
+    public void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] terminated, float gamma, Tensor target) {
+        int n = nextQ.dim(0), a = nextQ.dim(1);
+        Checks.length(target, n, "tdTarget target");
+        if (rewards.length < n || terminated.length < n || (nextActions != null && nextActions.length < n)) {
+            throw new IllegalArgumentException("tdTarget: rewards, terminated and nextActions need " + n + " entries");
+        }
+        for (int j = 0; j < n; j++) {
+            float bootstrap;
+            if (nextActions == null) {
+                bootstrap = nextQ.data[j * a];
+                for (int k = 1; k < a; k++) bootstrap = Math.max(bootstrap, nextQ.data[j * a + k]);
+            } else {
+                bootstrap = nextQ.data[j * a + nextActions[j]];
+            }
+            target.data[j] = rewards[j] + gamma * (1f - terminated[j]) * bootstrap;
+        }
+    }
+
+    @Override
     public void u8ToFloat(byte[] src, int offset, float scale, Tensor dst) {
         for (int i = 0; i < dst.data.length; i++) dst.data[i] = scale * (src[offset + i] & 0xFF);
     }

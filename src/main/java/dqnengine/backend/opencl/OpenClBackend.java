@@ -458,6 +458,23 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] terminated, float gamma, Tensor target) {
+        int n = nextQ.dim(0), a = nextQ.dim(1);
+        Checks.length(target, n, "tdTarget target");
+        if (rewards.length < n || terminated.length < n || (nextActions != null && nextActions.length < n)) {
+            throw new IllegalArgumentException("tdTarget: rewards, terminated and nextActions need " + n + " entries");
+        }
+        cl_mem Q = in(nextQ), ACT = nextActions == null ? scratch(8, 4) : upload(8, nextActions, n);
+        cl_mem R = scratch(9, (long) n * Sizeof.cl_float), D = scratch(10, (long) n * Sizeof.cl_float), T = out(target);
+        if (n > 0) {
+            CL.clEnqueueWriteBuffer(queue, R, CL.CL_TRUE, 0, (long) n * Sizeof.cl_float, Pointer.to(rewards), 0, null, null);
+            CL.clEnqueueWriteBuffer(queue, D, CL.CL_TRUE, 0, (long) n * Sizeof.cl_float, Pointer.to(terminated), 0, null, null);
+        }
+        run1d("td_target", n, a, nextActions == null ? 0 : 1, gamma, Q, ACT, R, D, T);
+        wrote(target);
+    }
+
+    @Override
     public void u8ToFloat(byte[] src, int offset, float scale, Tensor dst) {
         int n = dst.size();
         if (offset < 0 || offset + n > src.length) throw new IllegalArgumentException("u8ToFloat: source too short");
