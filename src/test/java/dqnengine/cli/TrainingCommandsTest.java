@@ -75,6 +75,15 @@ class TrainingCommandsTest {
     }
 
     @Test
+    void benchLoopTimesTheWholeLoop() {
+        CliRun r = CliRun.of("bench", "loop", "--env", "minatar:breakout", "--steps", "300", "--repeats", "1", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("# dqn-engine bench loop: minatar:breakout preset=minatar"), r.out());
+        assertTrue(r.out().matches("(?s).*agent_steps_per_s median=[0-9]+ .*"), r.out());
+        oneLineError(CliRun.of("bench", "loop", "--steps", "5"), 1, "--steps must be at least 100");
+    }
+
+    @Test
     void tabularQLearningReportsItsSuccessRate() {
         CliRun r = CliRun.of("tabular", "--env", "frozenlake:deterministic", "--episodes", "2000");
         assertEquals(0, r.code(), r.err());
