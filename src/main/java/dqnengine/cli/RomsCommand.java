@@ -64,7 +64,7 @@ public final class RomsCommand implements Callable<Integer> {
             Files.createDirectories(to);
             for (RomFinder.FoundRom rom : roms) {
                 Path target = to.resolve(rom.game().canonicalFileName());
-                Path tmp = Files.createTempFile(to, ".import-", ".tmp");
+                Path tmp = dqnengine.io.AtomicFiles.newTempFile(to, ".import-");
                 Files.copy(rom.path(), tmp, StandardCopyOption.REPLACE_EXISTING);
                 RomFinder.identify(tmp);                              // the copy is what we think it is
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -58,7 +58,7 @@ public final class Checkpoint {
         Path dir = runDir.resolve("checkpoints");
         Files.createDirectories(dir);
         String name = (kind.equals("latest") ? "" : kind + "-") + String.format("step-%012d", state.step);
-        Path tmp = Files.createTempDirectory(dir, "." + name + ".");
+        Path tmp = AtomicFiles.newTempDirectory(dir, "." + name + ".");
         learner.syncToHost();
         try {
             ParameterFile.save(tmp.resolve("online.safetensors"), learner.online, learner.optimizer, Map.of("step", Long.toString(state.step)));

@@ -14,10 +14,40 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFiles {
     private AtomicFiles() {}
 
+    private static final java.security.SecureRandom NAMES = new java.security.SecureRandom();
+
+    /**
+     * A new empty hidden file in {@code dir}, created with the process's default permissions (the
+     * umask applies, as for any file the user creates), unlike {@code Files.createTempFile}, whose
+     * files are private (0600) and would stay so after the rename.
+     */
+    public static Path newTempFile(Path dir, String prefix) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path p = dir.resolve(prefix + Long.toUnsignedString(NAMES.nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) throw e;
+            }
+        }
+    }
+
+    /** A new empty hidden directory in {@code dir}, with default permissions (see {@link #newTempFile}). */
+    public static Path newTempDirectory(Path dir, String prefix) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path p = dir.resolve(prefix + Long.toUnsignedString(NAMES.nextLong(), 36) + ".tmp");
+            try {
+                return Files.createDirectory(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) throw e;
+            }
+        }
+    }
+
     public static void writeString(Path file, String text) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        Path tmp = newTempFile(dir, "." + file.getFileName() + ".");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));

@@ -28,7 +28,7 @@ public final class GifWriter implements AutoCloseable {
         this.file = file;
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        this.tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        this.tmp = AtomicFiles.newTempFile(dir, "." + file.getFileName() + ".");
         this.writer = ImageIO.getImageWritersByFormatName("gif").next();
         this.stream = ImageIO.createImageOutputStream(tmp.toFile());
         writer.setOutput(stream);

@@ -72,7 +72,7 @@ public final class LinePlot {
         }
         g.dispose();
         Files.createDirectories(png.toAbsolutePath().getParent());
-        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".plot", ".png");
+        Path tmp = AtomicFiles.newTempFile(png.toAbsolutePath().getParent(), "." + png.getFileName() + ".");
         try {
             ImageIO.write(img, "png", tmp.toFile());
             AtomicFiles.move(tmp, png);
