@@ -70,6 +70,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--sticky", paramLabel = "P", description = "Sticky-action probability (MinAtar, Atari). Default: the environment preset's.") Double sticky;
     @Option(names = "--checkpoint-every", paramLabel = "N") Long checkpointEvery;
     @Option(names = "--log-every", paramLabel = "N") Long logEvery;
+    @Option(names = "--tensorboard", negatable = true, description = "Also write TensorBoard event files (RUN_DIR/tensorboard).") Boolean tensorboard;
     @Option(names = "--stop-at-return", paramLabel = "X", description = "Stop when the mean return of the last 100 episodes reaches X.") Double stopAtReturn;
 
     @Override
@@ -162,7 +163,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     private boolean anyOverride() {
         Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, trainEvery, targetEvery, tau,
-                doubleDqn, dueling, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, sticky, checkpointEvery, logEvery, stopAtReturn};
+                doubleDqn, dueling, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, sticky, checkpointEvery, logEvery, stopAtReturn, tensorboard};
         for (Object o : all) if (o != null) return true;
         return false;
     }
@@ -191,5 +192,6 @@ public final class TrainCommand implements Callable<Integer> {
         if (checkpointEvery != null) c.checkpointEvery = checkpointEvery;
         if (logEvery != null) c.logEvery = logEvery;
         if (stopAtReturn != null) c.stopAtReturn = stopAtReturn;
+        if (tensorboard != null) c.tensorboard = tensorboard;
     }
 }

@@ -56,6 +56,7 @@ public final class DqnConfig {
     public long checkpointEvery = 100_000;
     public long logEvery = 10_000;
     public double stopAtReturn = Double.NaN;   // stop when the mean return of the last 100 episodes reaches it
+    public boolean tensorboard = false;        // also write TensorBoard event files to RUN_DIR/tensorboard
     public String preset = "minatar";
 
     public static final List<String> PRESETS = List.of("nature", "cleanrl", "minatar", "cartpole");

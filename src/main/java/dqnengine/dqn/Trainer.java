@@ -5,6 +5,7 @@ import dqnengine.env.Environment;
 import dqnengine.env.Step;
 import dqnengine.io.CsvLog;
 import dqnengine.io.LinePlot;
+import dqnengine.io.TensorBoardWriter;
 import dqnengine.replay.ReplayBuffer;
 import dqnengine.util.Rng;
 
@@ -147,7 +148,8 @@ public final class Trainer {
         double loopSeconds;
         try (CsvLog episodesCsv = new CsvLog(runDir.resolve("episodes.csv"), "episode", "step", "env", "return", "length", "epsilon", "wall_s");
              CsvLog progressCsv = new CsvLog(runDir.resolve("progress.csv"), "step", "updates", "episodes", "steps_per_s", "epsilon",
-                     "loss", "mean_max_q", "mean_return_100")) {
+                     "loss", "mean_max_q", "mean_return_100");
+             TensorBoardWriter tb = cfg.tensorboard ? new TensorBoardWriter(runDir.resolve("tensorboard")) : null) {
             while (step < cfg.steps && !stopRequested && !reached) {
                 double eps = step < cfg.learningStarts ? 1.0 : cfg.epsilon(step);
                 chooseActions(obs, eps, greedy, chosen);
@@ -164,6 +166,10 @@ public final class Trainer {
                             recent.addLast(epReturn[i]);
                             if (recent.size() > 100) recent.removeFirst();
                             episodesCsv.row(episodes, step, i, epReturn[i], epLength[i], eps, wall(start));
+                            if (tb != null) {
+                                tb.scalar("episode/return", step, epReturn[i]);
+                                tb.scalar("episode/length", step, epLength[i]);
+                            }
                             epReturn[i] = 0;
                             epLength[i] = 0;
                         }
@@ -179,8 +185,15 @@ public final class Trainer {
                     if (step % cfg.targetEvery == 0) learner.updateTarget();
                     if (step % cfg.logEvery == 0) {
                         double sps = (step - startStep) / Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-                        progressCsv.row(step, updates, episodes, round(sps), cfg.epsilon(step),
-                                lossCount == 0 ? Double.NaN : lossSum / lossCount, lossCount == 0 ? Double.NaN : qSum / lossCount, mean100());
+                        double meanLoss = lossCount == 0 ? Double.NaN : lossSum / lossCount, meanQ = lossCount == 0 ? Double.NaN : qSum / lossCount;
+                        progressCsv.row(step, updates, episodes, round(sps), cfg.epsilon(step), meanLoss, meanQ, mean100());
+                        if (tb != null) {
+                            tb.scalar("train/loss", step, meanLoss);
+                            tb.scalar("train/mean_max_q", step, meanQ);
+                            tb.scalar("train/epsilon", step, cfg.epsilon(step));
+                            tb.scalar("train/steps_per_s", step, sps);
+                            tb.scalar("episode/mean_return_100", step, mean100());
+                        }
                         lossSum = 0;
                         qSum = 0;
                         lossCount = 0;

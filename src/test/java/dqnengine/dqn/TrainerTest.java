@@ -50,6 +50,7 @@ class TrainerTest {
     void smokeRunWritesConfigMetricsPlotsAndCheckpoints() throws IOException {
         DqnConfig c = small("minatar:breakout", 2_000);
         c.numEnvs = 2;
+        c.tensorboard = true;
         Path dir = tmp.resolve("run");
         Trainer.Result r = train(c, dir, null);
         assertEquals(2_000, r.steps());
@@ -60,6 +61,10 @@ class TrainerTest {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
         assertEquals(1 + 2_000 / 250, Files.readAllLines(dir.resolve("progress.csv")).size());
+        try (var events = Files.list(dir.resolve("tensorboard"))) {
+            Path file = events.findFirst().orElseThrow();
+            assertTrue(Files.size(file) > 8 * 5 * 40, "TensorBoard scalars for every log row and episode");
+        }
         Path ckpt = Checkpoint.resolve(dir, false);
         Checkpoint.State s = Checkpoint.readState(ckpt);
         assertEquals(2_000, s.step);
