@@ -155,6 +155,9 @@ public interface Backend extends AutoCloseable {
      */
     default void toHost(Tensor t) {}
 
+    /** Whether tensors live in host memory (so decoding a batch straight into {@code Tensor.data} is cheapest). */
+    default boolean hostResident() { return true; }
+
     /**
      * The host has written {@code t.data}: ops from now on must see the new values. A no-op for
      * host backends; a device backend marks its copy stale. Code that writes tensors on the host

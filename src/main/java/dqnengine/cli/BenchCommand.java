@@ -86,7 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "train_steps_per_s median=%.1f (batch %d)%n", 1000 / median(stepMs), batch);
             double[] replayMs = timeReplayBatch(be, batch, it * 10);
             out.printf(Locale.ROOT, "replay_batch_ms median=%.3f min=%.3f max=%.3f share_of_train_step=%.1f%% "
-                            + "(sample %d transitions from 100,000 84x84 frames, gather s and s' as bytes, u8ToFloat on the backend)%n",
+                            + "(sample %d transitions from 100,000 84x84 frames, rebuild s and s' as the network's float input)%n",
                     median(replayMs), replayMs[0], replayMs[replayMs.length - 1], 100 * median(replayMs) / median(stepMs), batch);
             report(out, "act_batch1_ms", time(w::act, it * 10, actFlops), actFlops, peak);
             report(out, "conv1_fwd_ms", time(w::conv1Forward, it * 2, conv1Flops), conv1Flops, peak);
@@ -142,12 +142,18 @@ public final class BenchCommand implements Callable<Integer> {
         dqnengine.replay.ReplayBuffer.Batch b = new dqnengine.replay.ReplayBuffer.Batch(batch);
         byte[] bytes = new byte[batch * 4 * frame];
         Tensor s = Tensor.zeros(batch, 4, 84, 84), next = Tensor.zeros(batch, 4, 84, 84);
-        return time(() -> {                                   // what DqnLearner does: bytes, then u8ToFloat on the backend
+        dqnengine.env.ObservationEncoding pixels = dqnengine.env.ObservationEncoding.PIXELS;
+        return time(() -> {                                   // what DqnLearner does on this backend
             replay.sample(b);
-            replay.gatherBytes(b, false, bytes);
-            be.u8ToFloat(bytes, 0, 1f / 255f, s);
-            replay.gatherBytes(b, true, bytes);
-            be.u8ToFloat(bytes, 0, 1f / 255f, next);
+            if (be.hostResident()) {
+                replay.gather(b, false, pixels, s.data);
+                replay.gather(b, true, pixels, next.data);
+            } else {
+                replay.gatherBytes(b, false, bytes);
+                be.u8ToFloat(bytes, 0, pixels.scale, s);
+                replay.gatherBytes(b, true, bytes);
+                be.u8ToFloat(bytes, 0, pixels.scale, next);
+            }
         }, perBlock, 0);
     }
 

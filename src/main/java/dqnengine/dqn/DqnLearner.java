@@ -177,12 +177,12 @@ public final class DqnLearner {
     }
 
     /**
-     * Puts the sampled observations into {@code dst}: byte encodings go to the backend as bytes and
-     * are converted there ({@code u8ToFloat}: on a device, only the uint8 batch crosses the bus);
-     * float observations are decoded on the host.
+     * Puts the sampled observations into {@code dst}. On a device backend byte encodings go over as
+     * bytes and are converted there ({@code u8ToFloat}: only the uint8 batch crosses the bus); on the
+     * host they are decoded straight from the ring into {@code dst} in one pass.
      */
     private void load(ReplayBuffer replay, boolean next, Tensor dst) {
-        if (batchBytes == null) {
+        if (batchBytes == null || be.hostResident()) {
             replay.gather(batch, next, encoding, dst.data);
             be.hostWrote(dst);
         } else {

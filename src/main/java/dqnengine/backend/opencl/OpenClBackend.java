@@ -255,6 +255,9 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public boolean hostResident() { return !resident; }
+
+    @Override
     public void hostWrote(Tensor t) {
         Mirror m = mirrors.get(t.data);
         if (m != null) m.state = HOST_NEWER;
