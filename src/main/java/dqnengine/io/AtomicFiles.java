@@ -22,22 +22,22 @@ public final class AtomicFiles {
      * files are private (0600) and would stay so after the rename.
      */
     public static Path newTempFile(Path dir, String prefix) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path p = dir.resolve(prefix + Long.toUnsignedString(NAMES.nextLong(), 36) + ".tmp");
-            try {
-                return Files.createFile(p);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (attempt > 100) throw e;
-            }
-        }
+        return newUnique(dir, prefix, Files::createFile);
     }
 
     /** A new empty hidden directory in {@code dir}, with default permissions (see {@link #newTempFile}). */
     public static Path newTempDirectory(Path dir, String prefix) throws IOException {
+        return newUnique(dir, prefix, Files::createDirectory);
+    }
+
+    private interface Create {
+        Path create(Path p, java.nio.file.attribute.FileAttribute<?>... attributes) throws IOException;
+    }
+
+    private static Path newUnique(Path dir, String prefix, Create create) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            Path p = dir.resolve(prefix + Long.toUnsignedString(NAMES.nextLong(), 36) + ".tmp");
             try {
-                return Files.createDirectory(p);
+                return create.create(dir.resolve(prefix + Long.toUnsignedString(NAMES.nextLong(), 36) + ".tmp"));
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 if (attempt > 100) throw e;
             }

@@ -216,10 +216,8 @@ public final class ReplayBuffer {
         int perObs = values * stack;
         if (dst.length < batch.size * perObs) throw new IllegalArgumentException("destination too small for the batch");
         for (int i = 0; i < batch.size; i++) {
-            long end = batch.slot[i] + (next ? 1 : 0);
             for (int j = 0; j < stack; j++) {
-                long a = Math.max(batch.first[i], end - (stack - 1 - j));
-                int s = slot(batch.stream[i], a);
+                int s = stackSlot(batch, i, j, next);
                 encoding.decode(chunks[s / slotsPerChunk], (s % slotsPerChunk) * frameBytes, dst, i * perObs + j * values, values);
             }
         }
@@ -233,13 +231,21 @@ public final class ReplayBuffer {
         int perObs = frameBytes * stack;
         if (dst.length < batch.size * perObs) throw new IllegalArgumentException("destination too small for the batch");
         for (int i = 0; i < batch.size; i++) {
-            long end = batch.slot[i] + (next ? 1 : 0);
             for (int j = 0; j < stack; j++) {
-                long a = Math.max(batch.first[i], end - (stack - 1 - j));
-                int s = slot(batch.stream[i], a);
+                int s = stackSlot(batch, i, j, next);
                 System.arraycopy(chunks[s / slotsPerChunk], (s % slotsPerChunk) * frameBytes, dst, i * perObs + j * frameBytes, frameBytes);
             }
         }
+    }
+
+    /**
+     * The ring slot of frame j (0 = oldest) of transition i's state (or next state): the frames end
+     * at the transition's slot (or the one after) and never reach back past its episode's start,
+     * where the first frame repeats.
+     */
+    private int stackSlot(Batch batch, int i, int j, boolean next) {
+        long end = batch.slot[i] + (next ? 1 : 0);
+        return slot(batch.stream[i], Math.max(batch.first[i], end - (stack - 1 - j)));
     }
 
     /** The random source's state, for checkpoints. */
