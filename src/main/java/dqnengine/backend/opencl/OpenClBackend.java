@@ -76,8 +76,8 @@ public final class OpenClBackend implements Backend {
 
     /**
      * Opens device {@code index} with resident tensors (what {@code --device opencl:N} uses) and
-     * im2col convolutions: on PoCL they made the Nature train step 19% faster than the direct
-     * kernels (1,569 vs 1,929 ms; the direct forward alone was faster, 134 vs 172 ms for conv1).
+     * im2col convolutions: on PoCL the Nature train step took 771 ms with them and 973 ms with the
+     * direct kernels (the direct forward alone was faster: 67 vs 84 ms for conv1).
      * {@code -Ddqnengine.opencl.im2col=false} selects the direct kernels.
      */
     public OpenClBackend(int index) { this(index, true, Boolean.parseBoolean(System.getProperty("dqnengine.opencl.im2col", "true"))); }
