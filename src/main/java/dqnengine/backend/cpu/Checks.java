@@ -96,4 +96,22 @@ public final class Checks {
             if (actions[i] < 0 || actions[i] >= a) throw new IllegalArgumentException("action " + actions[i] + " out of range [0," + a + ")");
         }
     }
+
+    public static void rowMax(Tensor q, Tensor max, int[] argmax) {
+        length(max, q.dim(0), "rowMax max");
+        if (argmax != null && argmax.length < q.dim(0)) throw new IllegalArgumentException("rowMax argmax too short");
+    }
+
+    public static void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] terminated, Tensor target) {
+        int n = nextQ.dim(0), a = nextQ.dim(1);
+        length(target, n, "tdTarget target");
+        if (rewards.length < n || terminated.length < n || (nextActions != null && nextActions.length < n)) {
+            throw new IllegalArgumentException("tdTarget: rewards, terminated and nextActions need " + n + " entries");
+        }
+        if (nextActions != null) {
+            for (int j = 0; j < n; j++) {
+                if (nextActions[j] < 0 || nextActions[j] >= a) throw new IllegalArgumentException("action " + nextActions[j] + " out of range [0," + a + ")");
+            }
+        }
+    }
 }

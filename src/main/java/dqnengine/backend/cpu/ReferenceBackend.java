@@ -185,8 +185,7 @@ public class ReferenceBackend implements Backend {
     @Override
     public void rowMax(Tensor q, Tensor max, int[] argmax) {
         int n = q.dim(0), a = q.dim(1);
-        Checks.length(max, n, "rowMax max");
-        if (argmax != null && argmax.length < n) throw new IllegalArgumentException("rowMax argmax too short");
+        Checks.rowMax(q, max, argmax);
         for (int b = 0; b < n; b++) {
             int best = 0;
             for (int k = 1; k < a; k++) if (q.data[b * a + k] > q.data[b * a + best]) best = k;
@@ -198,10 +197,7 @@ public class ReferenceBackend implements Backend {
     @Override
     public void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] terminated, float gamma, Tensor target) {
         int n = nextQ.dim(0), a = nextQ.dim(1);
-        Checks.length(target, n, "tdTarget target");
-        if (rewards.length < n || terminated.length < n || (nextActions != null && nextActions.length < n)) {
-            throw new IllegalArgumentException("tdTarget: rewards, terminated and nextActions need " + n + " entries");
-        }
+        Checks.tdTarget(nextQ, nextActions, rewards, terminated, target);
         for (int j = 0; j < n; j++) {
             float bootstrap;
             if (nextActions == null) {

@@ -25,8 +25,9 @@ public final class OpenCl {
         public UnavailableException(String message) { super(message); }
     }
 
+    /** A device and its handles ({@code platform}, {@code id}) for opening a context on it. */
     public record Device(int index, String name, String type, String version, int computeUnits, long globalMemBytes,
-                         long localMemBytes, long maxWorkGroupSize) {}
+                         long localMemBytes, long maxWorkGroupSize, cl_platform_id platform, cl_device_id id) {}
 
     public record Platform(String name, String vendor, String version, List<Device> devices) {}
 
@@ -65,7 +66,7 @@ public final class OpenCl {
                         devices.add(new Device(index++, deviceString(d, CL.CL_DEVICE_NAME), type(deviceLong(d, CL.CL_DEVICE_TYPE)),
                                 deviceString(d, CL.CL_DEVICE_VERSION), (int) deviceInt(d, CL.CL_DEVICE_MAX_COMPUTE_UNITS),
                                 deviceLong(d, CL.CL_DEVICE_GLOBAL_MEM_SIZE), deviceLong(d, CL.CL_DEVICE_LOCAL_MEM_SIZE),
-                                deviceSize(d, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE)));
+                                deviceSize(d, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE), p, d));
                     }
                 }
                 out.add(new Platform(platformString(p, CL.CL_PLATFORM_NAME), platformString(p, CL.CL_PLATFORM_VENDOR),
@@ -78,6 +79,16 @@ public final class OpenCl {
         } catch (CLException e) {
             throw new UnavailableException("OpenCL failed while listing devices: " + CL.stringFor_errorCode(e.getStatus()));
         }
+    }
+
+    /** Device {@code index} as {@code devices} numbers it; one clear error when there is no such device. */
+    public static Device device(int index) {
+        int found = 0;
+        for (Platform p : platforms()) {
+            for (Device d : p.devices()) if (d.index() == index) return d;
+            found += p.devices().size();
+        }
+        throw new IllegalArgumentException("there is no OpenCL device " + index + " (" + found + " found; see 'dqn-engine devices')");
     }
 
     private static String firstLine(String s) {

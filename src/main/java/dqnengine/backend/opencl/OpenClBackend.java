@@ -15,7 +15,6 @@ import org.jocl.cl_context_properties;
 import org.jocl.cl_device_id;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
-import org.jocl.cl_platform_id;
 import org.jocl.cl_program;
 import org.jocl.cl_queue_properties;
 
@@ -23,7 +22,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -89,63 +87,33 @@ public final class OpenClBackend implements Backend {
     public OpenClBackend(int index, boolean resident, boolean im2col) {
         this.resident = resident;
         this.im2col = im2col;
-        List<OpenCl.Platform> platforms = OpenCl.platforms();
-        int seen = 0;
-        cl_platform_id platform = null;
-        cl_device_id device = null;
-        String name = null;
+        OpenCl.Device device = OpenCl.device(index);
         try {
-            int[] count = new int[1];
-            CL.clGetPlatformIDs(0, null, count);
-            cl_platform_id[] ids = new cl_platform_id[count[0]];
-            CL.clGetPlatformIDs(ids.length, ids, null);
-            for (int p = 0; p < ids.length && device == null; p++) {
-                List<OpenCl.Device> devices = platforms.get(p).devices();
-                if (index < seen + devices.size()) {
-                    cl_device_id[] ds = new cl_device_id[devices.size()];
-                    CL.clGetDeviceIDs(ids[p], CL.CL_DEVICE_TYPE_ALL, ds.length, ds, null);
-                    platform = ids[p];
-                    device = ds[index - seen];
-                    name = devices.get(index - seen).name();
-                }
-                seen += devices.size();
-            }
-            if (device == null) {
-                throw new IllegalArgumentException("there is no OpenCL device " + index + " (" + seen + " found; see 'dqn-engine devices')");
-            }
             cl_context_properties props = new cl_context_properties();
-            props.addProperty(CL.CL_CONTEXT_PLATFORM, platform);
-            context = CL.clCreateContext(props, 1, new cl_device_id[] {device}, null, null, null);
-            queue = CL.clCreateCommandQueueWithProperties(context, device, new cl_queue_properties(), null);
+            props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform());
+            context = CL.clCreateContext(props, 1, new cl_device_id[] {device.id()}, null, null, null);
+            queue = CL.clCreateCommandQueueWithProperties(context, device.id(), new cl_queue_properties(), null);
             for (int s = 0; s < SOURCES.length; s++) programs[s] = build(device, SOURCES[s]);
         } catch (CLException e) {
             throw new OpenCl.UnavailableException("OpenCL device " + index + " failed to start: " + CL.stringFor_errorCode(e.getStatus()));
         }
-        this.deviceName = name;
+        this.deviceName = device.name();
     }
 
-    private cl_program build(cl_device_id device, String source) {
+    private cl_program build(OpenCl.Device device, String source) {
         String code = source(source);
         cl_program program = CL.clCreateProgramWithSource(context, 1, new String[] {code}, null, null);
         try {
-            CL.clBuildProgram(program, 1, new cl_device_id[] {device}, "-cl-std=CL1.2", null, null);
+            CL.clBuildProgram(program, 1, new cl_device_id[] {device.id()}, "-cl-std=CL1.2", null, null);
         } catch (CLException e) {
             long[] size = new long[1];
-            CL.clGetProgramBuildInfo(program, device, CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
+            CL.clGetProgramBuildInfo(program, device.id(), CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
             byte[] log = new byte[(int) size[0]];
-            CL.clGetProgramBuildInfo(program, device, CL.CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
+            CL.clGetProgramBuildInfo(program, device.id(), CL.CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
             String text = new String(log, StandardCharsets.UTF_8).replace('\0', ' ').strip().replace('\n', ' ');
-            throw new OpenCl.UnavailableException("kernels/" + source + ".cl failed to build on " + deviceNameOr(device) + ": " + text);
+            throw new OpenCl.UnavailableException("kernels/" + source + ".cl failed to build on " + device.name() + ": " + text);
         }
         return program;
-    }
-
-    private static String deviceNameOr(cl_device_id device) {
-        long[] size = new long[1];
-        CL.clGetDeviceInfo(device, CL.CL_DEVICE_NAME, 0, null, size);
-        byte[] b = new byte[(int) size[0]];
-        CL.clGetDeviceInfo(device, CL.CL_DEVICE_NAME, b.length, Pointer.to(b), null);
-        return new String(b, StandardCharsets.UTF_8).replace('\0', ' ').strip();
     }
 
     /** The text of {@code kernels/<name>.cl} from the classpath. */
@@ -235,8 +203,7 @@ public final class OpenClBackend implements Backend {
     /** Marks outputs as newer on the device; in per-op mode reads them back at once. */
     private void wrote(Tensor... outputs) {
         for (Tensor t : outputs) {
-            Mirror m = mirror(t);
-            m.state = DEVICE_NEWER;
+            leftOnDevice(t);
             if (!resident) toHost(t);
         }
     }
@@ -291,10 +258,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         Checks.gemmShapes(transA, transB, a, b, c);
-        int m = c.dim(0), n = c.dim(1), k = transA ? a.dim(0) : a.dim(1);
-        cl_mem A = in(a), B = in(b), C = beta == 0f ? out(c) : in(c);
-        run("gemm", new long[] {roundUp(n, 16), roundUp(m, 16)}, new long[] {16, 16},
-                m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, A, B, beta, C);
+        deviceGemm(transA, transB, alpha, a, b, beta, c);
         wrote(c);
     }
 
@@ -341,7 +305,7 @@ public final class OpenClBackend implements Backend {
         cl_mem X = in(x), COLS = out(cols);
         run1d("im2col", cols.size(), g.batch(), g.inChannels(), g.inHeight(), g.inWidth(), g.kernelH(), g.kernelW(), g.stride(),
                 g.padding(), g.outHeight(), g.outWidth(), X, COLS);
-        mirror(cols).state = DEVICE_NEWER;
+        leftOnDevice(cols);
         return cols;
     }
 
@@ -350,18 +314,21 @@ public final class OpenClBackend implements Backend {
         Tensor rows = work("rows", g.outChannels(), g.batch() * p);
         cl_mem DY = in(dy), R = out(rows);
         run1d("nchw_to_rows", dy.size(), g.batch(), g.outChannels(), p, DY, R);
-        mirror(rows).state = DEVICE_NEWER;
+        leftOnDevice(rows);
         return rows;
     }
 
-    /** Runs a gemm on device-only intermediates without reading anything back, whatever the mode. */
+    /** Runs the gemm kernel and leaves C on the device, whatever the mode ({@link #gemm} adds the read-back). */
     private void deviceGemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         int m = c.dim(0), n = c.dim(1), k = transA ? a.dim(0) : a.dim(1);
         cl_mem A = in(a), B = in(b), C = beta == 0f ? out(c) : in(c);
         run("gemm", new long[] {roundUp(n, 16), roundUp(m, 16)}, new long[] {16, 16},
                 m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, A, B, beta, C);
-        mirror(c).state = DEVICE_NEWER;
+        leftOnDevice(c);
     }
+
+    /** Marks a result newer on the device without reading it back, even in per-op mode (intermediates). */
+    private void leftOnDevice(Tensor t) { mirror(t).state = DEVICE_NEWER; }
 
     @Override
     public void conv2dForward(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
@@ -452,8 +419,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void rowMax(Tensor q, Tensor max, int[] argmax) {
         int n = q.dim(0), a = q.dim(1);
-        Checks.length(max, n, "rowMax max");
-        if (argmax != null && argmax.length < n) throw new IllegalArgumentException("rowMax argmax too short");
+        Checks.rowMax(q, max, argmax);
         cl_mem Q = in(q), M = out(max), AM = scratch(2, (long) n * Sizeof.cl_int);
         run1d("row_max", n, a, Q, M, AM);
         wrote(max);
@@ -463,10 +429,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] terminated, float gamma, Tensor target) {
         int n = nextQ.dim(0), a = nextQ.dim(1);
-        Checks.length(target, n, "tdTarget target");
-        if (rewards.length < n || terminated.length < n || (nextActions != null && nextActions.length < n)) {
-            throw new IllegalArgumentException("tdTarget: rewards, terminated and nextActions need " + n + " entries");
-        }
+        Checks.tdTarget(nextQ, nextActions, rewards, terminated, target);
         cl_mem Q = in(nextQ), ACT = nextActions == null ? scratch(8, 4) : upload(8, nextActions, n);
         cl_mem R = scratch(9, (long) n * Sizeof.cl_float), D = scratch(10, (long) n * Sizeof.cl_float), T = out(target);
         if (n > 0) {
