@@ -1,28 +1,22 @@
 package dqnengine.cli;
 
 import dqnengine.testing.ChildRun;
+import dqnengine.testing.OpenClTesting;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code devices}: lists what the OpenCL ICD loader finds, or says in one line why there is nothing. */
 class DevicesCommandTest {
     @TempDir Path tmp;
 
-    private static boolean icdInstalled() {
-        File[] icds = new File("/etc/OpenCL/vendors").listFiles((d, n) -> n.endsWith(".icd"));
-        return icds != null && icds.length > 0 && new File("/usr/lib/x86_64-linux-gnu/libOpenCL.so").exists();
-    }
-
     @Test
     void listsTheInstalledPlatformsAndNumbersTheirDevices() throws Exception {
-        assumeTrue(icdInstalled(), "no OpenCL ICD installed here (CI installs PoCL)");
+        OpenClTesting.assumeIcd();
         ChildRun r = ChildRun.of(Map.of(), false, "devices");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("platform: "), r.out());
@@ -32,7 +26,7 @@ class DevicesCommandTest {
 
     @Test
     void noPlatformGivesOneClearLine() throws Exception {
-        assumeTrue(icdInstalled(), "the ICD loader is needed to ask it for an empty vendor directory");
+        OpenClTesting.assumeIcd();           // the ICD loader is needed to ask it for an empty vendor directory
         // The ICD loader reads vendors from OCL_ICD_VENDORS when set: an empty directory means no platform.
         ChildRun r = ChildRun.of(Map.of("OCL_ICD_VENDORS", tmp.toString()), false, "devices");
         assertEquals(1, r.code(), r.out());

@@ -7,16 +7,15 @@ import dqnengine.dqn.DqnLearner;
 import dqnengine.env.ObservationEncoding;
 import dqnengine.nn.Parameter;
 import dqnengine.replay.ReplayBuffer;
+import dqnengine.testing.OpenClTesting;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.File;
 import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * DQN updates with tensors resident on the OpenCL device equal the same updates on the reference
@@ -24,11 +23,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * check that every host read and write in the learner tells the backend (toHost / hostWrote).
  */
 class OpenClTrainStepTest {
-    static boolean icd() {
-        File[] icds = new File("/etc/OpenCL/vendors").listFiles((d, n) -> n.endsWith(".icd"));
-        return icds != null && icds.length > 0;
-    }
-
     /** A replay of random MinAtar-like byte observations, [C,10,10]. */
     static ReplayBuffer replay(int channels, long seed) {
         ReplayBuffer r = new ReplayBuffer(2_000, 1, channels * 100, 1, seed);
@@ -50,7 +44,7 @@ class OpenClTrainStepTest {
             "adam, huber, false, true, 1.0, false", "rmsprop-nature, huber, true, false, 0.5, false",
             "rmsprop-centered, huber, false, false, 1.0, true"})
     void updatesOnTheDeviceEqualTheReference(String optimizer, String loss, boolean doubleDqn, boolean dueling, double tau, boolean im2col) {
-        assumeTrue(icd(), "no OpenCL ICD installed (CI installs PoCL)");
+        OpenClTesting.assumeIcd();
         DqnConfig c = DqnConfig.preset("minatar");
         c.optimizer = optimizer;
         c.loss = loss;
@@ -91,7 +85,7 @@ class OpenClTrainStepTest {
 
     @Test
     void greedyActionsAgreeAndTheTargetSyncIsExact() {
-        assumeTrue(icd(), "no OpenCL ICD installed (CI installs PoCL)");
+        OpenClTesting.assumeIcd();
         DqnConfig c = DqnConfig.preset("minatar");
         try (Backend dev = new OpenClBackend(0, true, false)) {
             DqnLearner l = new DqnLearner(dev, c, new int[] {4, 10, 10}, ObservationEncoding.BINARY, 6, 5);
