@@ -15,10 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code bench loop}: agent steps per second of the whole training loop (acting, environment,
@@ -79,9 +77,7 @@ final class BenchLoopCommand implements Callable<Integer> {
                 if (r >= 0) sps[r] = steps / secs;
             }
         } finally {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
+            dqnengine.io.AtomicFiles.deleteTree(dir);
         }
         Arrays.sort(sps);
         return new Measured(cfg, sps);

@@ -12,7 +12,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -83,9 +82,7 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--resume continues a run with its own config.json; only --steps, --device and --threads may be given with it");
             }
             dir = resume;
-            Path configFile = dir.resolve("config.json");
-            if (!Files.isRegularFile(configFile)) throw new NoSuchFileException(configFile + " (is " + dir + " a run directory?)");
-            cfg = DqnConfig.fromJson(Files.readString(configFile, StandardCharsets.UTF_8), new DqnConfig());
+            cfg = DqnConfig.readRunConfig(dir);
             resumeFrom = Checkpoint.resolve(dir, false);
             if (steps != null) cfg.steps = steps;
             cfg.validate();

@@ -7,9 +7,6 @@ import dqnengine.dqn.DqnLearner;
 import dqnengine.env.Environment;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** A trained agent loaded for eval and play: the run's config, a fresh environment, the checkpoint's network. */
@@ -22,9 +19,7 @@ record TrainedAgent(DqnConfig config, Path checkpoint, Checkpoint.State state, E
     static TrainedAgent load(Path path, boolean preferBest, EnvOptions envOptions, long seed, Backend be) throws IOException {
         Path checkpoint = Checkpoint.resolve(path, preferBest);
         Path runDir = checkpoint.toAbsolutePath().getParent().getParent();
-        Path configFile = runDir.resolve("config.json");
-        if (!Files.isRegularFile(configFile)) throw new NoSuchFileException(configFile + " (the checkpoint's run directory has no config.json)");
-        DqnConfig cfg = DqnConfig.fromJson(Files.readString(configFile, StandardCharsets.UTF_8), new DqnConfig());
+        DqnConfig cfg = DqnConfig.readRunConfig(runDir);
         Checkpoint.State state = Checkpoint.readState(checkpoint);
         envOptions.atariPreset = cfg.atariPreset;
         Environment env = envOptions.open(cfg.env, seed, cfg.sticky);

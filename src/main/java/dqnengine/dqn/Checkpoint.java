@@ -65,12 +65,12 @@ public final class Checkpoint {
             ParameterFile.save(tmp.resolve("target.safetensors"), learner.target, null, Map.of("step", Long.toString(state.step)));
             AtomicFiles.writeString(tmp.resolve("state.json"), GSON.toJson(state));
             Path target = dir.resolve(name);
-            if (Files.exists(target)) deleteTree(target);
+            if (Files.exists(target)) AtomicFiles.deleteTree(target);
             AtomicFiles.move(tmp, target);
             AtomicFiles.syncDirectory(dir);
             AtomicFiles.writeString(dir.resolve(kind), name + "\n");
         } finally {
-            if (Files.exists(tmp)) deleteTree(tmp);
+            if (Files.exists(tmp)) AtomicFiles.deleteTree(tmp);
         }
         prune(dir, kind);
         return dir.resolve(name);
@@ -84,7 +84,7 @@ public final class Checkpoint {
             s.filter(p -> p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p)).forEach(mine::add);
         }
         mine.sort(Comparator.comparing(p -> p.getFileName().toString()));
-        for (int i = 0; i < mine.size() - 2; i++) deleteTree(mine.get(i));
+        for (int i = 0; i < mine.size() - 2; i++) AtomicFiles.deleteTree(mine.get(i));
     }
 
     /**
@@ -142,12 +142,5 @@ public final class Checkpoint {
         learner.hostWroteAll();
         learner.optimizer.setStepCount(s.updates);
         return s;
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        }
     }
 }

@@ -189,5 +189,14 @@ public final class DqnConfig {
         }
     }
 
+    /** The config.json of run directory {@code runDir} (one clear error when it has none). */
+    public static DqnConfig readRunConfig(java.nio.file.Path runDir) throws java.io.IOException {
+        java.nio.file.Path file = runDir.resolve("config.json");
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new java.nio.file.NoSuchFileException(file + " (" + runDir + " is not a run directory: it has no config.json)");
+        }
+        return fromJson(java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8), new DqnConfig());
+    }
+
     public DqnConfig copy() { return GSON.fromJson(GSON.toJson(this), DqnConfig.class); }
 }

@@ -78,4 +78,12 @@ public final class AtomicFiles {
             // Some platforms cannot open a directory; the data itself was already forced.
         }
     }
+
+    /** Deletes {@code p} and everything under it (nothing if it does not exist). */
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (java.util.stream.Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
+    }
 }

@@ -9,9 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * One Atari emulator (ALE 0.6.1 through JavaCPP), raw frames, no preprocessing.
@@ -139,8 +137,8 @@ public final class AleGame implements AutoCloseable {
     }
 
     private void deleteTempDir() {
-        try (Stream<Path> files = Files.walk(tempDir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            dqnengine.io.AtomicFiles.deleteTree(tempDir);
         } catch (IOException ignored) {
             // a leftover temp file is harmless
         }
