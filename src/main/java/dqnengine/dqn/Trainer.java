@@ -133,10 +133,7 @@ public final class Trainer {
         double[] epReturn = new double[n];
         long[] epLength = new long[n];
         int[] greedy = new int[n], chosen = new int[n];
-        for (int i = 0; i < n; i++) {
-            obs[i] = envs[i].reset().observation();
-            replay.start(i, obs[i]);
-        }
+        for (int i = 0; i < n; i++) startEpisode(i, obs);
         if (resumed) refill(obs, greedy, chosen);
 
         long start = System.nanoTime();
@@ -151,12 +148,10 @@ public final class Trainer {
                      "loss", "mean_max_q", "mean_return_100");
              TensorBoardWriter tb = cfg.tensorboard ? new TensorBoardWriter(runDir.resolve("tensorboard")) : null) {
             while (step < cfg.steps && !stopRequested && !reached) {
-                double eps = step < cfg.learningStarts ? 1.0 : cfg.epsilon(step);
+                double eps = actingEpsilon();
                 chooseActions(obs, eps, greedy, chosen);
                 for (int i = 0; i < n && step < cfg.steps; i++) {
-                    Step s = envs[i].step(chosen[i]);
-                    replay.add(i, chosen[i], s.reward(), s.terminated(), s.truncated(), s.observation());
-                    obs[i] = s.observation();
+                    Step s = advance(i, chosen[i], obs);
                     epReturn[i] += s.score();
                     epLength[i]++;
                     step++;
@@ -173,8 +168,6 @@ public final class Trainer {
                             epReturn[i] = 0;
                             epLength[i] = 0;
                         }
-                        obs[i] = envs[i].reset().observation();
-                        replay.start(i, obs[i]);
                     }
                     if (step >= cfg.learningStarts && step % cfg.trainEvery == 0) {
                         lossSum += learner.update(replay);
@@ -197,7 +190,7 @@ public final class Trainer {
                         lossSum = 0;
                         qSum = 0;
                         lossCount = 0;
-                        if (recent.size() >= Math.min(100, Math.max(1, episodes)) && mean100() > bestMean && step >= cfg.learningStarts) {
+                        if (mean100() > bestMean && step >= cfg.learningStarts) {          // NaN (no episode yet) is never greater
                             bestMean = mean100();
                             save("best", start);
                         }
@@ -233,20 +226,35 @@ public final class Trainer {
     private void refill(byte[][] obs, int[] greedy, int[] chosen) {
         long target = Math.min(cfg.learningStarts, cfg.replaySize / 2);
         out.printf(Locale.ROOT, "refilling the replay buffer with %,d transitions (not counted as training steps)...%n", target);
-        double eps = step < cfg.learningStarts ? 1.0 : cfg.epsilon(step);
+        double eps = actingEpsilon();
         for (long k = 0; k < target; ) {
             chooseActions(obs, eps, greedy, chosen);
             for (int i = 0; i < envs.length; i++, k++) {
-                Step s = envs[i].step(chosen[i]);
-                replay.add(i, chosen[i], s.reward(), s.terminated(), s.truncated(), s.observation());
-                obs[i] = s.observation();
-                if (s.done()) {
-                    obs[i] = envs[i].reset().observation();
-                    replay.start(i, obs[i]);
-                }
+                advance(i, chosen[i], obs);
             }
         }
     }
+
+    /** Starts an episode in environment i: its first observation goes to obs[i] and to the replay. */
+    private void startEpisode(int i, byte[][] obs) {
+        obs[i] = envs[i].reset().observation();
+        replay.start(i, obs[i]);
+    }
+
+    /**
+     * Steps environment i with {@code action}, stores the transition, and starts the next episode
+     * when this one ended. The returned step's observation may already be overwritten by that reset.
+     */
+    private Step advance(int i, int action, byte[][] obs) {
+        Step s = envs[i].step(action);
+        replay.add(i, action, s.reward(), s.terminated(), s.truncated(), s.observation());
+        obs[i] = s.observation();
+        if (s.done()) startEpisode(i, obs);
+        return s;
+    }
+
+    /** The ε actions are chosen with now: 1 (a random policy) until learning starts, then the schedule's. */
+    private double actingEpsilon() { return step < cfg.learningStarts ? 1.0 : cfg.epsilon(step); }
 
     /** ε-greedy for all environments: the random draws first, then one forward pass if any is greedy. */
     private void chooseActions(byte[][] obs, double eps, int[] greedy, int[] chosen) {
