@@ -1,7 +1,6 @@
 package dqnengine.cli;
 
 import dqnengine.backend.Backend;
-import dqnengine.backend.Backends;
 import dqnengine.dqn.DqnConfig;
 import dqnengine.dqn.Trainer;
 import picocli.CommandLine.Command;
@@ -31,16 +30,13 @@ final class BenchLoopCommand implements Callable<Integer> {
     long steps;
     @Option(names = "--repeats", defaultValue = "3", paramLabel = "N", description = "Timed blocks; the median is reported. Default: ${DEFAULT-VALUE}.")
     int repeats;
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE", description = "Compute device: " + Backends.DEVICES + ". Default: ${DEFAULT-VALUE}.")
-    String device;
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads. Default: all cores.")
-    Integer threads;
+    @Mixin DeviceOptions deviceOptions;
 
     @Override
     public Integer call() throws IOException {
         if (steps < 100 || repeats < 1) throw new IllegalArgumentException("--steps must be at least 100 and --repeats at least 1");
         String env = envOptions.envOr("minatar:breakout");
-        try (Backend be = Backends.create(device, threads == null ? Backends.defaultThreads() : threads)) {
+        try (Backend be = deviceOptions.open()) {
             Measured m = measure(be, env, steps, repeats, envOptions);
             System.out.printf(Locale.ROOT, "# dqn-engine bench loop: %s preset=%s backend=%s, %,d steps per block (%,d of them before learning starts)%n",
                     env, m.cfg.preset, be.name(), steps, m.cfg.learningStarts);

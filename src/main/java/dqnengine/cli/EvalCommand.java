@@ -1,7 +1,6 @@
 package dqnengine.cli;
 
 import dqnengine.backend.Backend;
-import dqnengine.backend.Backends;
 import dqnengine.dqn.Evaluator;
 import dqnengine.env.Environments;
 import dqnengine.env.minatar.MinAtarGame;
@@ -37,10 +36,7 @@ final class EvalCommand implements Callable<Integer> {
     double epsilon;
     @Option(names = "--max-steps", defaultValue = "1000000", paramLabel = "N", description = "Cut an episode after N steps. Default: ${DEFAULT-VALUE}.")
     long maxSteps;
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE", description = "Compute device: " + Backends.DEVICES + ". Default: ${DEFAULT-VALUE}.")
-    String device;
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads. Default: all cores.")
-    Integer threads;
+    @Mixin DeviceOptions deviceOptions;
 
     @Override
     public Integer call() throws Exception {
@@ -49,7 +45,7 @@ final class EvalCommand implements Callable<Integer> {
         if (maxSteps < 1) throw new IllegalArgumentException("--max-steps must be positive");
         Path path = source.runDir != null ? source.runDir : source.checkpoint;
         long seed = envOptions.seed + 1_000_000_007L;                  // not the training seeds
-        try (Backend be = Backends.create(device, threads == null ? Backends.defaultThreads() : threads);
+        try (Backend be = deviceOptions.open();
              TrainedAgent agent = TrainedAgent.load(path, source.runDir != null, envOptions, seed, be)) {
             System.out.printf(Locale.ROOT, "checkpoint: %s (step %,d, %,d updates)%n", agent.checkpoint(), agent.state().step, agent.state().updates);
             System.out.println("protocol: " + protocol(agent) + String.format(Locale.ROOT, ", epsilon %.3f, %d episodes, cap %,d steps", epsilon, episodes, maxSteps));

@@ -1,7 +1,6 @@
 package dqnengine.cli;
 
 import dqnengine.backend.Backend;
-import dqnengine.backend.Backends;
 import dqnengine.dqn.Checkpoint;
 import dqnengine.dqn.DqnConfig;
 import dqnengine.dqn.Trainer;
@@ -42,10 +41,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path runDir;
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its latest checkpoint (--steps may raise the total).")
     Path resume;
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE", description = "Compute device: " + Backends.DEVICES + ". Default: ${DEFAULT-VALUE}.")
-    String device;
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads. Default: all cores.")
-    Integer threads;
+    @Mixin DeviceOptions deviceOptions;
 
     @Option(names = "--steps", paramLabel = "N", description = "Total environment steps (all environments together; Atari: 4 frames each).") Long steps;
     @Option(names = "--num-envs", paramLabel = "N", description = "Environments stepped together, actions chosen in one batched forward pass.") Integer numEnvs;
@@ -107,8 +103,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!envOptions.atariPreset.equals(cfg.atariPreset) && resume == null) cfg.atariPreset = envOptions.atariPreset;
         envOptions.atariPreset = cfg.atariPreset;
 
-        int nThreads = threads == null ? Backends.defaultThreads() : threads;
-        try (Backend be = Backends.create(device, nThreads)) {
+        try (Backend be = deviceOptions.open()) {
             if (resume == null) Trainer.prepareNewRunDir(dir, cfg);
             DqnConfig run = cfg;
             Trainer trainer = new Trainer(cfg, be, (i, seed) -> envOptions.open(run.env, seed, run.sticky), dir, System.out);
