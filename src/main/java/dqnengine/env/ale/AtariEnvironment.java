@@ -13,6 +13,8 @@ import java.util.Random;
  *   repeat the action for frameSkip emulator frames, summing the game's reward
  *   frame  = max(grayscale screen of the last two frames)          210×160, against flicker
  *   frame  = area-resize(frame)                                     84×84 ({@link AreaResize})
+ *            (both lines are done by {@link ScreenDownscaler}, from ALE's palette indices,
+ *             recomputing only the pixels that changed since the previous step)
  *   obs    = the last `stack` frames, oldest first                  [4, 84, 84] uint8
  *   reward = sign(sum)          terminated = game over, or a life lost (if lifeLossTerminal)
  *   truncated = the episode reached maxEpisodeFrames emulator frames
@@ -28,7 +30,7 @@ public final class AtariEnvironment implements Environment {
     private final AleGame game;
     private final AtariConfig cfg;
     private final Random noopRng;
-    private final AreaResize resize;
+    private final ScreenDownscaler downscaler;
     private final int fireAction, frameSize;
     private final byte[] screenBeforeLast = new byte[AleGame.HEIGHT * AleGame.WIDTH];
     private final byte[] screenLast = new byte[AleGame.HEIGHT * AleGame.WIDTH];
@@ -44,7 +46,8 @@ public final class AtariEnvironment implements Environment {
         this.game = new AleGame(rom, seed, cfg.stickyProbability(), cfg.fullActionSet(),
                 cfg.mode(), cfg.difficulty());
         this.noopRng = new Random(seed);
-        this.resize = new AreaResize(AleGame.HEIGHT, AleGame.WIDTH, cfg.size(), cfg.size());
+        this.downscaler = new ScreenDownscaler(new AreaResize(AleGame.HEIGHT, AleGame.WIDTH, cfg.size(), cfg.size()),
+                game.grayscalePalette());
         this.frameSize = cfg.size() * cfg.size();
         this.frames = new byte[cfg.stack()][frameSize];
         this.observation = new byte[cfg.stack() * frameSize];
@@ -88,8 +91,8 @@ public final class AtariEnvironment implements Environment {
             needsGameReset = false;
         }
         lives = game.lives();
-        game.screenGrayscale(screenLast);                             // the stack starts as copies of this frame
-        resize.resize(screenLast, frames[newest], 0);
+        game.screenIndices(screenLast);                               // the stack starts as copies of this frame
+        System.arraycopy(downscaler.downscale(screenLast, screenLast), 0, frames[newest], 0, frameSize);
         for (int k = 0; k < cfg.stack(); k++) if (k != newest) System.arraycopy(frames[newest], 0, frames[k], 0, frameSize);
         assembleObservation();
         if (cfg.fireOnReset() && fireAction >= 0) {
@@ -113,19 +116,15 @@ public final class AtariEnvironment implements Environment {
             episodeFrames++;
             boolean over = game.gameOver();
             if (f == cfg.frameSkip() - 2 && cfg.maxPoolLastTwo() && !over) {
-                game.screenGrayscale(screenBeforeLast);
+                game.screenIndices(screenBeforeLast);
                 pooled = true;
             }
             if (over) break;
         }
-        game.screenGrayscale(screenLast);
-        if (pooled) {                                                 // max over the last two frames
-            for (int i = 0; i < screenLast.length; i++) {
-                if ((screenBeforeLast[i] & 0xFF) > (screenLast[i] & 0xFF)) screenLast[i] = screenBeforeLast[i];
-            }
-        }
-        newest = (newest + 1) % cfg.stack();
-        resize.resize(screenLast, frames[newest], 0);
+        game.screenIndices(screenLast);
+        newest = (newest + 1) % cfg.stack();                          // max over the last two frames, resized
+        byte[] frame = downscaler.downscale(pooled ? screenBeforeLast : screenLast, screenLast);
+        System.arraycopy(frame, 0, frames[newest], 0, frameSize);
         assembleObservation();
 
         boolean gameOver = game.gameOver();

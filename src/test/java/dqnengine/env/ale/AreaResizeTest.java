@@ -7,6 +7,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AreaResizeTest {
     @Test
@@ -36,6 +37,44 @@ class AreaResizeTest {
         r.resize(in, out, 0);
         for (byte b : out) outSum += b & 0xFF;
         assertEquals(inSum / in.length, outSum / out.length, 0.5, "area averaging keeps the mean brightness");
+    }
+
+    /** The integer weights are exactly the covered areas: compare with the definition computed in doubles. */
+    @Test
+    void integerWeightsGiveTheAreaAverageOfTheDefinition() {
+        Random rng = new Random(4);
+        for (int[] s : new int[][] {{210, 160, 84, 84}, {210, 160, 105, 80}, {7, 5, 3, 2}, {13, 11, 13, 4}, {160, 210, 84, 84}}) {
+            int inH = s[0], inW = s[1], outH = s[2], outW = s[3];
+            byte[] in = new byte[inH * inW], out = new byte[outH * outW];
+            rng.nextBytes(in);
+            new AreaResize(inH, inW, outH, outW).resize(in, out, 0);
+            double sy = (double) inH / outH, sx = (double) inW / outW;
+            for (int r = 0; r < outH; r++) {
+                for (int c = 0; c < outW; c++) {
+                    double sum = 0;
+                    for (int y = 0; y < inH; y++) {
+                        double wy = Math.max(0, Math.min(y + 1, (r + 1) * sy) - Math.max(y, r * sy));
+                        for (int x = 0; x < inW && wy > 0; x++) {
+                            double wx = Math.max(0, Math.min(x + 1, (c + 1) * sx) - Math.max(x, c * sx));
+                            sum += wy * wx * (in[y * inW + x] & 0xFF);
+                        }
+                    }
+                    double exact = sum / (sy * sx);
+                    int got = out[r * outW + c] & 0xFF;
+                    assertTrue(Math.abs(got - exact) <= 0.5 + 1e-9, inH + "x" + inW + "->" + outH + "x" + outW + " [" + r + "," + c + "]: "
+                            + got + " vs " + exact);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rowWeightsFor210To84AreTwoTwoOneOneTwoTwo() {
+        AreaResize r = new AreaResize(210, 160, 84, 84);
+        assertEquals(200, r.divisor);
+        assertArrayEquals(new int[] {2, 2, 1, 1, 2, 2}, java.util.Arrays.copyOf(r.rowWeight, 6));
+        assertEquals(3, r.rowCount[0]);
+        assertEquals(2, r.rowFirst[1]);
     }
 
     @Test
