@@ -70,8 +70,11 @@ final class Relaunch {
         } catch (IOException e) {
             return -1;
         }
-        // Ctrl-C reaches both JVMs; keep the parent alive until the child has finished saving.
+        // Ctrl-C reaches both JVMs, but a SIGTERM (kill, a job scheduler) reaches only this one:
+        // pass it on (destroy() is SIGTERM, which the child answers by saving a checkpoint; a second
+        // one after Ctrl-C is harmless) and stay alive until the child has finished saving.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            child.destroy();
             try {
                 child.waitFor();
             } catch (InterruptedException ignored) {
