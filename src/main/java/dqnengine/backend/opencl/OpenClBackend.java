@@ -45,7 +45,7 @@ import java.util.Map;
  * </ul>
  */
 public final class OpenClBackend implements Backend {
-    private static final String[] SOURCES = {"gemm", "conv", "conv_im2col", "elementwise", "dqn", "optim"};
+    private static final String[] SOURCES = {"gemm", "conv", "elementwise", "dqn", "optim"};
 
     private final String deviceName;
     private final cl_context context;

@@ -4,7 +4,7 @@ import dqnengine.backend.Backend;
 import dqnengine.backend.BackendParityTest;
 import dqnengine.testing.OpenClTesting;
 
-/** The parity suite on the first OpenCL device with convolutions as im2col + gemm (kernels/conv_im2col.cl). */
+/** The parity suite on the first OpenCL device with convolutions as im2col + gemm (the im2col part of kernels/conv.cl). */
 class OpenClIm2colBackendTest extends BackendParityTest {
     @Override
     protected Backend createBackend() {
