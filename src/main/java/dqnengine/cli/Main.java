@@ -45,7 +45,7 @@ public final class Main implements Runnable {
             String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
             commandLine.getErr().println("dqn-engine: error: " + message);
             if (System.getenv("DQN_ENGINE_DEBUG") != null) ex.printStackTrace(commandLine.getErr());
-            return 1;
+            return ex instanceof dqnengine.util.BadInput ? 2 : 1;
         });
         return cl.execute(args);
     }
