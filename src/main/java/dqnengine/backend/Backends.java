@@ -12,8 +12,60 @@ public final class Backends {
     /** The values {@code --device} accepts in this build. */
     public static final String DEVICES = "auto, cpu, reference, opencl[:N]";
 
-    /** Threads to use when none are asked for: every core the JVM sees. */
+    /** Every core the JVM sees. */
     public static int defaultThreads() { return Runtime.getRuntime().availableProcessors(); }
+
+    /**
+     * Threads to use for {@code network} when none are asked for. The Nature CNN's train step
+     * scales with cores, so it gets the cores that are free now ({@link #freeCores}); the MLP and
+     * the MinAtar network are too small to gain from a second thread (their parallel loops last
+     * microseconds, less than a hand-over costs), so they get one.
+     */
+    public static int defaultThreads(String network) {
+        return "nature".equals(network) ? freeCores() : 1;
+    }
+
+    /**
+     * The cores not busy with other work, measured over 100 ms from {@code /proc/stat} (Linux):
+     * available cores minus the busy fraction of the whole machine, rounded, at least 1. Where it
+     * cannot be read: every core the JVM sees.
+     */
+    public static int freeCores() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        long[] a = cpuTimes(), b;
+        if (a == null) return cores;
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return cores;
+        }
+        b = cpuTimes();
+        if (b == null || b[0] <= a[0]) return cores;
+        double busyFraction = 1.0 - (double) (b[1] - a[1]) / (b[0] - a[0]);
+        int machineCores = Math.max(cores, (int) a[2]);
+        int free = (int) Math.round(machineCores * (1 - busyFraction));
+        return Math.max(1, Math.min(cores, free));
+    }
+
+    /** {total jiffies, idle + iowait jiffies, cpu count} from /proc/stat, or null. */
+    private static long[] cpuTimes() {
+        try {
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"));
+            long total = 0, idle = 0;
+            String[] f = lines.get(0).trim().split("\\s+");
+            if (!f[0].equals("cpu")) return null;
+            for (int i = 1; i < f.length && i <= 8; i++) total += Long.parseLong(f[i]);     // user … steal
+            idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            long cpus = lines.stream().filter(l -> l.matches("cpu\\d+ .*")).count();
+            return new long[] {total, idle, cpus};
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Above this many threads per core a request is capped: more threads only queue for the same cores. */
+    static int maxThreads() { return Runtime.getRuntime().availableProcessors(); }
 
     /**
      * @param device  {@code auto} (the first OpenCL GPU if there is one, else the fast CPU backend),
@@ -22,7 +74,11 @@ public final class Backends {
      * @param threads compute threads for the fast CPU backend (ignored by the reference)
      */
     public static Backend create(String device, int threads) {
-        if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        if (threads < 1) throw new dqnengine.util.BadInput("--threads must be at least 1, got " + threads);
+        if (threads > maxThreads()) {
+            System.err.println("dqn-engine: --threads " + threads + ": this machine has " + maxThreads() + " cores; using " + maxThreads());
+            threads = maxThreads();
+        }
         String d = device.toLowerCase(Locale.ROOT);
         if (d.equals("opencl") || d.startsWith("opencl:")) {
             int index;
@@ -32,6 +88,10 @@ public final class Backends {
                 throw new IllegalArgumentException("--device opencl:N needs a device number, got '" + device + "' (see 'dqn-engine devices')");
             }
             if (index < 0) throw new IllegalArgumentException("--device opencl:N needs N >= 0");
+            if (!dqnengine.util.SignalChaining.active()) {
+                System.err.println("dqn-engine: warning: this JVM runs without the JDK's signal chaining (libjsig), so an OpenCL driver may "
+                        + "take over its signal handlers; start with 'java -jar' (not DQN_ENGINE_NO_RELAUNCH) or set LD_PRELOAD=$JAVA_HOME/lib/libjsig.so");
+            }
             return new dqnengine.backend.opencl.OpenClBackend(index);
         }
         if (d.equals("auto")) {
@@ -49,8 +109,14 @@ public final class Backends {
      * The first OpenCL GPU, or null when there is none (no OpenCL library, no platform, only CPU
      * devices). A GPU that exists but fails to start (a kernel that does not build, a driver
      * error) is reported in one line on stderr, and {@code auto} falls back to the CPU.
+     *
+     * <p>Enumerating the platforms loads every installed driver, and LLVM-based ones (PoCL) replace
+     * the JVM's signal handlers as they load. So {@code auto} only looks in a JVM protected by
+     * signal chaining ({@link dqnengine.util.SignalChaining}), which the launcher and the test JVM
+     * are; elsewhere it takes the CPU without loading any driver.
      */
     private static Backend openClGpu() {
+        if (!dqnengine.util.SignalChaining.active()) return null;
         java.util.List<dqnengine.backend.opencl.OpenCl.Platform> platforms;
         try {
             platforms = dqnengine.backend.opencl.OpenCl.platforms();

@@ -36,7 +36,7 @@ final class BenchLoopCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (steps < 100 || repeats < 1) throw new IllegalArgumentException("--steps must be at least 100 and --repeats at least 1");
         String env = envOptions.envOr("minatar:breakout");
-        try (Backend be = deviceOptions.open()) {
+        try (Backend be = deviceOptions.open(DqnConfig.preset(DqnConfig.presetFor(env)).network)) {
             Measured m = measure(be, env, steps, repeats, envOptions);
             System.out.printf(Locale.ROOT, "# dqn-engine bench loop: %s preset=%s backend=%s, %,d steps per block (%,d of them before learning starts)%n",
                     env, m.cfg.preset, be.name(), steps, m.cfg.learningStarts);

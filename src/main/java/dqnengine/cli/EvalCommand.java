@@ -45,7 +45,7 @@ final class EvalCommand implements Callable<Integer> {
         if (maxSteps < 1) throw new IllegalArgumentException("--max-steps must be positive");
         Path path = source.runDir != null ? source.runDir : source.checkpoint;
         long seed = envOptions.seed + 1_000_000_007L;                  // not the training seeds
-        try (Backend be = deviceOptions.open();
+        try (Backend be = deviceOptions.open(null);
              TrainedAgent agent = TrainedAgent.load(path, source.runDir != null, envOptions, seed, be)) {
             System.out.printf(Locale.ROOT, "checkpoint: %s (step %,d, %,d updates)%n", agent.checkpoint(), agent.state().step, agent.state().updates);
             System.out.println("protocol: " + protocol(agent) + String.format(Locale.ROOT, ", epsilon %.3f, %d episodes, cap %,d steps", epsilon, episodes, maxSteps));

@@ -25,6 +25,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        Relaunch.watchLauncher();
         if (Relaunch.wanted()) {
             int code = Relaunch.run(args);
             if (code >= 0) System.exit(code);

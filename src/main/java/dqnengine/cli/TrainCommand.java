@@ -103,7 +103,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!envOptions.atariPreset.equals(cfg.atariPreset) && resume == null) cfg.atariPreset = envOptions.atariPreset;
         envOptions.atariPreset = cfg.atariPreset;
 
-        try (Backend be = deviceOptions.open()) {
+        try (Backend be = deviceOptions.open(cfg.network)) {
             if (resume == null) Trainer.prepareNewRunDir(dir, cfg);
             DqnConfig run = cfg;
             Trainer trainer = new Trainer(cfg, be, (i, seed) -> envOptions.open(run.env, seed, run.sticky), dir, System.out);
