@@ -3,6 +3,7 @@ package dqnengine.cli;
 import dqnengine.backend.Backend;
 import dqnengine.dqn.Checkpoint;
 import dqnengine.dqn.DqnConfig;
+import dqnengine.dqn.RunDirectory;
 import dqnengine.dqn.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +38,7 @@ public final class TrainCommand implements Callable<Integer> {
     String preset;
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON file of settings (the names in config.json), applied over the preset.")
     Path config;
-    @Option(names = "--run-dir", paramLabel = "DIR", description = "Where to write the run. Default: runs/<env>-<date>-<time>.")
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Where to write the run. Default: a new runs/<env>-s<seed>-<date>-<time>.")
     Path runDir;
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its latest checkpoint (--steps may raise the total).")
     Path resume;
@@ -79,7 +80,6 @@ public final class TrainCommand implements Callable<Integer> {
             }
             dir = resume;
             cfg = DqnConfig.readRunConfig(dir);
-            resumeFrom = Checkpoint.resolve(dir, false);
             if (steps != null) cfg.steps = steps;
             cfg.validate();
         } else {
@@ -97,14 +97,36 @@ public final class TrainCommand implements Callable<Integer> {
             cfg.seed = envOptions.seed;
             applyOverrides(cfg);
             cfg.validate();
-            dir = runDir != null ? runDir : Path.of("runs", cfg.env.replace(':', '-') + "-"
-                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            dir = runDir;                                   // null: a fresh runs/<env>-s<seed>-<date>-<time>, made below
         }
         if (!envOptions.atariPreset.equals(cfg.atariPreset) && resume == null) cfg.atariPreset = envOptions.atariPreset;
         envOptions.atariPreset = cfg.atariPreset;
 
-        try (Backend be = deviceOptions.open(cfg.network)) {
-            if (resume == null) Trainer.prepareNewRunDir(dir, cfg);
+        try (Backend be = deviceOptions.open(cfg.network);
+             RunDirectory owned = dir != null ? RunDirectory.lock(dir)
+                     : RunDirectory.createFresh(Path.of("runs"), cfg.env.replace(':', '-') + "-s" + cfg.seed + "-"
+                             + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))) {
+            dir = owned.path();
+            int stale = owned.removeStaleTemporaries();
+            if (stale > 0) System.out.printf(Locale.ROOT, "removed %d temporary file(s) left in %s by an interrupted writer%n", stale, dir);
+            if (resume == null) {
+                try {
+                    Trainer.prepareNewRunDir(dir, cfg);
+                } catch (IllegalArgumentException | IOException e) {
+                    if (runDir == null) removeIfNothingSaved(dir);    // our own fresh directory
+                    throw e;
+                }
+            } else {
+                resumeFrom = Checkpoint.resolve(dir, false);
+                Checkpoint.State at = Checkpoint.readState(resumeFrom);
+                RunDirectory.RollBack rb = owned.rollBackTo(at.step, at.episodes);
+                if (rb.changedAnything()) {
+                    System.out.printf(Locale.ROOT, "rolled %s back to its checkpoint at step %,d: removed %d episode and %d progress row(s) written after it%s%n",
+                            dir, at.step, rb.episodeRows(), rb.progressRows(),
+                            rb.checkpointsSetAside().isEmpty() ? "" : "; later checkpoints moved to " + dir.resolve("discarded") + ": "
+                                    + String.join(", ", rb.checkpointsSetAside()));
+                }
+            }
             DqnConfig run = cfg;
             Trainer trainer = new Trainer(cfg, be, (i, seed) -> envOptions.open(run.env, seed, run.sticky), dir, System.out);
             System.out.printf(Locale.ROOT, "train: %s, preset %s, %,d steps, %d env(s), backend %s, run dir %s%n",
@@ -144,7 +166,7 @@ public final class TrainCommand implements Callable<Integer> {
     private static void removeIfNothingSaved(Path dir) {
         if (Files.exists(dir.resolve("checkpoints"))) return;
         try {
-            for (String f : new String[] {"config.json", "episodes.csv", "progress.csv"}) Files.deleteIfExists(dir.resolve(f));
+            for (String f : new String[] {"config.json", "episodes.csv", "progress.csv", ".lock"}) Files.deleteIfExists(dir.resolve(f));
             try (var rest = Files.list(dir)) {
                 if (rest.findAny().isEmpty()) Files.delete(dir);
             }

@@ -99,7 +99,12 @@ public final class Checkpoint {
         for (String kind : preferBest ? new String[] {"best", "latest"} : new String[] {"latest"}) {
             Path pointer = dir.resolve(kind);
             if (Files.isRegularFile(pointer)) {
-                Path target = dir.resolve(Files.readString(pointer, StandardCharsets.UTF_8).trim());
+                String name = Files.readString(pointer, StandardCharsets.UTF_8).trim();
+                if (!RunDirectory.isCheckpointName(name)) {
+                    // a pointer names a checkpoint of this run, never a path: anything else is damage or tampering
+                    throw new SafeTensors.FormatException(pointer, "names '" + name + "', which is not a checkpoint of this run (expected step-N or best-step-N)");
+                }
+                Path target = dir.resolve(name);
                 if (!Files.isRegularFile(target.resolve("state.json"))) {
                     throw new SafeTensors.FormatException(pointer, "points at " + target.getFileName() + ", which is missing or incomplete");
                 }
@@ -109,22 +114,100 @@ public final class Checkpoint {
         throw new NoSuchFileException(path + " holds no checkpoint yet (no " + dir.resolve("latest") + ")");
     }
 
-    /** Reads and checks state.json of checkpoint {@code dir}. */
+    /** Reads and checks state.json of checkpoint {@code dir}: every field present, of its type and in its range. */
     public static State readState(Path dir) throws IOException {
         Path file = dir.resolve("state.json");
-        State s;
+        com.google.gson.JsonObject o;
         try {
-            s = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), State.class);
+            com.google.gson.JsonElement root = com.google.gson.JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            if (!root.isJsonObject()) throw new StateException(file, "is not a JSON object");
+            o = root.getAsJsonObject();
         } catch (JsonParseException e) {
-            throw new SafeTensors.FormatException(file, "is not valid JSON (" + e.getMessage() + ")");
+            throw new StateException(file, "is not valid JSON (truncated?)");
         }
-        if (s == null || !FORMAT.equals(s.format)) {
-            throw new SafeTensors.FormatException(file, "is not a " + FORMAT + " file");
+        if (!o.has("format") || !FORMAT.equals(text(o, "format", file))) throw new StateException(file, "is not a " + FORMAT + " file");
+        text(o, "env", file);
+        if (o.has("network") && !o.get("network").isJsonNull()) text(o, "network", file);
+        long step = whole(o, "step", file, 0), updates = whole(o, "updates", file, 0), episodes = whole(o, "episodes", file, 0);
+        whole(o, "agentRng", file, Long.MIN_VALUE);
+        whole(o, "replayRng", file, Long.MIN_VALUE);
+        whole(o, "wallMillis", file, 0);
+        whole(o, "actions", file, 1);
+        double eps = number(o, "epsilon", file);
+        if (!(eps >= 0 && eps <= 1)) throw new StateException(file, "field \"epsilon\" must be in [0, 1], got " + eps);
+        number(o, "bestMeanReturn", file);
+        array(o, "observationShape", file, true);
+        double[] recent = array(o, "recentReturns", file, false);
+        if (recent.length > 100) throw new StateException(file, "field \"recentReturns\" holds " + recent.length + " values; at most 100");
+        if (updates > step) throw new StateException(file, "counts " + updates + " updates in " + step + " steps");
+        if (episodes > step) throw new StateException(file, "counts " + episodes + " episodes in " + step + " steps");
+        try {
+            return GSON.fromJson(o, State.class);
+        } catch (JsonParseException e) {
+            throw new StateException(file, "has a field of the wrong type");
         }
-        if (s.env == null || s.observationShape == null || s.recentReturns == null) {
-            throw new SafeTensors.FormatException(file, "is missing fields (truncated?)");
+    }
+
+    /** A damaged or hand-edited state.json: one line naming the file and the field. */
+    public static final class StateException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StateException(Path file, String problem) { super("checkpoint state " + file + " " + problem); }
+    }
+
+    private static com.google.gson.JsonPrimitive field(com.google.gson.JsonObject o, String name, Path file) throws StateException {
+        if (!o.has(name) || o.get(name).isJsonNull()) throw new StateException(file, "has no field \"" + name + "\" (truncated or edited by hand?)");
+        if (!o.get(name).isJsonPrimitive()) throw new StateException(file, "field \"" + name + "\" must be a single value, got " + o.get(name));
+        return o.get(name).getAsJsonPrimitive();
+    }
+
+    private static String text(com.google.gson.JsonObject o, String name, Path file) throws StateException {
+        com.google.gson.JsonPrimitive p = field(o, name, file);
+        if (!p.isString()) throw new StateException(file, "field \"" + name + "\" must be a string, got " + p);
+        return p.getAsString();
+    }
+
+    private static long whole(com.google.gson.JsonObject o, String name, Path file, long min) throws StateException {
+        com.google.gson.JsonPrimitive p = field(o, name, file);
+        long v;
+        try {
+            if (!p.isNumber()) throw new NumberFormatException();
+            v = new java.math.BigDecimal(p.getAsString()).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new StateException(file, "field \"" + name + "\" must be a whole number, got " + p);
         }
-        return s;
+        if (v < min) throw new StateException(file, "field \"" + name + "\" must be at least " + min + ", got " + v);
+        return v;
+    }
+
+    private static double number(com.google.gson.JsonObject o, String name, Path file) throws StateException {
+        com.google.gson.JsonPrimitive p = field(o, name, file);
+        try {
+            // Gson writes -Infinity (no best yet) as a bare token, which parses as a string primitive
+            double v = p.isNumber() ? p.getAsDouble() : Double.parseDouble(p.getAsString());
+            if (Double.isNaN(v)) throw new NumberFormatException();
+            return v;
+        } catch (NumberFormatException e) {
+            throw new StateException(file, "field \"" + name + "\" must be a number, got " + p);
+        }
+    }
+
+    private static double[] array(com.google.gson.JsonObject o, String name, Path file, boolean positiveWhole) throws StateException {
+        if (!o.has(name) || !o.get(name).isJsonArray()) throw new StateException(file, "field \"" + name + "\" must be a list of numbers");
+        com.google.gson.JsonArray a = o.getAsJsonArray(name);
+        double[] out = new double[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            com.google.gson.JsonElement e = a.get(i);
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+                throw new StateException(file, "field \"" + name + "\" must be a list of numbers, got " + e);
+            }
+            out[i] = e.getAsDouble();
+            if (!Double.isFinite(out[i]) || (positiveWhole && (out[i] < 1 || out[i] != Math.rint(out[i])))) {
+                throw new StateException(file, "field \"" + name + "\" has an impossible value " + e);
+            }
+        }
+        if (positiveWhole && out.length == 0) throw new StateException(file, "field \"" + name + "\" is empty");
+        return out;
     }
 
     /** Loads the networks and optimizer of checkpoint {@code dir} into {@code learner}, checking identity first. */

@@ -115,7 +115,8 @@ public final class Trainer {
                 episodes = s.episodes;
                 rng.setState(s.agentRng);
                 replay.setRngState(s.replayRng);
-                bestMean = s.bestMeanReturn;
+                // the best checkpoint this value belongs to may have been set aside with a discarded future (RunDirectory.rollBackTo)
+                bestMean = Files.isRegularFile(runDir.resolve("checkpoints").resolve("best")) ? s.bestMeanReturn : Double.NEGATIVE_INFINITY;
                 for (double r : s.recentReturns) recent.addLast(r);
                 wallMillisBefore = s.wallMillis;
                 out.printf(Locale.ROOT, "resumed from %s at step %,d (%,d updates, %,d episodes, epsilon %.3f)%n",
@@ -339,7 +340,7 @@ public final class Trainer {
     /** Creates a new run directory, refusing one that already holds a run (so no run is overwritten). */
     public static void prepareNewRunDir(Path dir, DqnConfig cfg) throws IOException {
         if (Files.exists(dir.resolve("config.json")) || Files.exists(dir.resolve("checkpoints"))) {
-            throw new IllegalArgumentException("run directory " + dir + " already holds a run: continue it with --resume " + dir + " or choose another --run-dir");
+            throw new dqnengine.util.BadInput("run directory " + dir + " already holds a run: continue it with --resume " + dir + " or choose another --run-dir");
         }
         Files.createDirectories(dir);
         dqnengine.io.AtomicFiles.writeString(dir.resolve("config.json"), cfg.toJson() + "\n");

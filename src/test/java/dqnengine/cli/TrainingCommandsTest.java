@@ -47,7 +47,7 @@ class TrainingCommandsTest {
             assertEquals(480, reader.getWidth(0));
         }
 
-        oneLineError(CliRun.of("train", "--steps", "100", "--run-dir", run.toString()), 1, "already holds a run");
+        oneLineError(CliRun.of("train", "--steps", "100", "--run-dir", run.toString()), 2, "already holds a run");
         oneLineError(CliRun.of("train", "--resume", run.toString(), "--lr", "0.1"), 1, "only --steps, --device and --threads");
         CliRun more = CliRun.of("train", "--resume", run.toString(), "--steps", "1000");
         assertEquals(0, more.code(), more.err());

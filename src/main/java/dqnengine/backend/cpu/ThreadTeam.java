@@ -18,7 +18,8 @@ import java.util.concurrent.locks.LockSupport;
  * simply does the work itself at single-thread speed instead of waiting a scheduler time slice for
  * a worker that cannot run (measured before this design: CartPole 11× slower with one core busy).
  * Every wait spins for at most {@link #SPIN_NANOS} (in a training step the next loop usually comes
- * within microseconds), then parks until it is woken; no thread spins without bound.
+ * within microseconds), yielding the core after the first few checks so that a thread it shares a
+ * core with can run, then parks until it is woken; no thread spins without bound.
  *
  * <p>The ticket is one 64-bit word: the round number in the high half, the next task in the low
  * half. A thread claims a task by compare-and-set on the whole word, so a worker that wakes late,
@@ -83,7 +84,8 @@ public final class ThreadTeam implements AutoCloseable {
         work(round, 0);
         long spinStart = System.nanoTime();
         for (int spins = 0; doneTasks.get() < tasks; spins++) {
-            if (spins < 64 || System.nanoTime() - spinStart < SPIN_NANOS) Thread.onSpinWait();
+            if (spins < 64) Thread.onSpinWait();
+            else if (System.nanoTime() - spinStart < SPIN_NANOS) Thread.yield();
             else LockSupport.park(this);               // whoever finishes the last task unparks us
         }
         this.job = null;
@@ -122,7 +124,8 @@ public final class ThreadTeam implements AutoCloseable {
             long spinStart = System.nanoTime();
             long v;
             for (int spins = 0; ((v = ticket.get()) >>> 32) == seen && !closed; spins++) {
-                if (spins < 64 || System.nanoTime() - spinStart < SPIN_NANOS) Thread.onSpinWait();
+                if (spins < 64) Thread.onSpinWait();
+                else if (System.nanoTime() - spinStart < SPIN_NANOS) Thread.yield();
                 else LockSupport.park(this);           // run() and close() unpark every worker
             }
             if (closed) return;
