@@ -141,23 +141,26 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }, "save-on-interrupt");
             Runtime.getRuntime().addShutdownHook(hook);
-            Trainer.Result r;
             try {
-                r = trainer.run(resumeFrom);
-            } catch (IOException | RuntimeException e) {
-                if (resume == null) removeIfNothingSaved(dir);
-                throw e;
+                Trainer.Result r;
+                try {
+                    r = trainer.run(resumeFrom);
+                } catch (IOException | RuntimeException e) {
+                    if (resume == null) removeIfNothingSaved(dir);
+                    throw e;
+                }
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // SIGTERM or Ctrl-C: the hook is running; it waits for the lines below
+                }
+                System.out.printf(Locale.ROOT, "%s after %,d steps (%,d updates, %,d episodes); mean return of the last 100 episodes: %.2f%n",
+                        r.interrupted() ? "interrupted and saved" : "done", r.steps(), r.updates(), r.episodes(), r.meanReturn100());
+                System.out.println("run directory: " + dir + " (evaluate with: eval --run-dir " + dir + ")");
+                System.out.flush();
             } finally {
-                finished.countDown();
+                finished.countDown();                          // the hook lets the JVM exit only after the save and these lines
             }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running and has been released above
-            }
-            System.out.printf(Locale.ROOT, "%s after %,d steps (%,d updates, %,d episodes); mean return of the last 100 episodes: %.2f%n",
-                    r.interrupted() ? "interrupted and saved" : "done", r.steps(), r.updates(), r.episodes(), r.meanReturn100());
-            System.out.println("run directory: " + dir + " (evaluate with: eval --run-dir " + dir + ")");
         }
         return 0;
     }
