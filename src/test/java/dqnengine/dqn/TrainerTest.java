@@ -145,7 +145,8 @@ class TrainerTest {
         assertThrows(SafeTensors.FormatException.class, () -> Checkpoint.load(ckpt, l, "cartpole", new int[] {4}, 2));
 
         Files.writeString(ckpt.resolve("state.json"), "{\"format\": \"dqn-engine/checkpoint-v1\", \"env\": ");
-        assertThrows(SafeTensors.FormatException.class, () -> Checkpoint.readState(ckpt));
+        IOException truncated = assertThrows(Checkpoint.StateException.class, () -> Checkpoint.readState(ckpt));
+        assertTrue(truncated.getMessage().endsWith("state.json is not valid JSON (truncated?)"), truncated.getMessage());
 
         Files.writeString(dir.resolve("checkpoints/latest"), "step-000000000999\n");
         IOException dangling = assertThrows(IOException.class, () -> Checkpoint.resolve(dir, false));
