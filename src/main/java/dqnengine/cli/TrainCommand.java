@@ -54,6 +54,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", paramLabel = "NAME", description = "adam, rmsprop-nature, rmsprop-centered or sgd.") String optimizer;
     @Option(names = "--optimizer-eps", paramLabel = "X") Double optimizerEps;
     @Option(names = "--loss", paramLabel = "NAME", description = "huber or mse.") String loss;
+    @Option(names = "--loss-reduction", paramLabel = "HOW", description = "mean or sum over the batch for the gradient step (nature: sum, as DeepMind's code).") String lossReduction;
     @Option(names = "--train-every", paramLabel = "N") Integer trainEvery;
     @Option(names = "--target-every", paramLabel = "N", description = "Steps between target-network updates.") Long targetEvery;
     @Option(names = "--tau", paramLabel = "X", description = "1 = hard copy; below 1 = Polyak averaging at each target update.") Double tau;
@@ -179,7 +180,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private boolean anyOverride() {
-        Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, trainEvery, targetEvery, tau,
+        Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, lossReduction, trainEvery, targetEvery, tau,
                 doubleDqn, dueling, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, sticky, checkpointEvery, logEvery, stopAtReturn, tensorboard};
         for (Object o : all) if (o != null) return true;
         return false;
@@ -196,6 +197,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (optimizer != null) c.optimizer = optimizer;
         if (optimizerEps != null) c.optimizerEps = optimizerEps;
         if (loss != null) c.loss = loss;
+        if (lossReduction != null) c.lossReduction = lossReduction;
         if (trainEvery != null) c.trainEvery = trainEvery;
         if (targetEvery != null) c.targetEvery = targetEvery;
         if (tau != null) c.tau = tau;

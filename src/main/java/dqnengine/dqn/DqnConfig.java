@@ -35,6 +35,7 @@ public final class DqnConfig {
     public double lr = 2.5e-4;
     public double optimizerEps = 0.01;
     public String loss = "huber";              // huber | mse
+    public String lossReduction = "mean";      // mean | sum over the batch: what the gradient step sees (nature: sum, as DeepMind's code)
     public int trainEvery = 1;
     public long targetEvery = 1_000;           // steps between target updates
     public double tau = 1.0;                   // 1 = hard copy; < 1 = Polyak averaging at every target update
@@ -69,7 +70,11 @@ public final class DqnConfig {
      *       lr 0.00025, squared gradient momentum 0.95, min squared gradient 0.01, ε 1 → 0.1 over
      *       1,000,000, replay start 50,000, 50 M frames in all (12.5 M steps). The table's counts
      *       are agent steps here, as in DeepMind's released code ({@code learn_start},
-     *       {@code ep_endt} and {@code target_q} all count steps).</li>
+     *       {@code ep_endt} and {@code target_q} all count steps). The gradient is the batch
+     *       <em>sum</em> ({@code lossReduction = sum}): DeepMind's {@code NeuralQLearner.lua} writes
+     *       the clipped TD errors straight into the output gradient and calls {@code backward}
+     *       without dividing by the batch. RMSProp with ε inside the root is not scale-invariant,
+     *       so the mean would behave like ε·B² ≈ 10 at batch 32.</li>
      *   <li>{@code cleanrl}: CleanRL's {@code dqn_atari.py} (Huang et al. 2022): Adam lr 1e-4,
      *       MSE loss, replay 1,000,000, target every 1,000 steps, train every 4, learning starts
      *       80,000, ε 1 → 0.01 over 10% of 10 M steps.</li>
@@ -90,7 +95,7 @@ public final class DqnConfig {
             case "nature" -> {
                 c.env = "ale:pong"; c.network = "nature"; c.steps = 12_500_000;
                 c.replaySize = 1_000_000; c.batchSize = 32; c.learningStarts = 50_000;
-                c.optimizer = "rmsprop-nature"; c.lr = 2.5e-4; c.optimizerEps = 0.01; c.loss = "huber";
+                c.optimizer = "rmsprop-nature"; c.lr = 2.5e-4; c.optimizerEps = 0.01; c.loss = "huber"; c.lossReduction = "sum";
                 c.trainEvery = 4; c.targetEvery = 10_000;
                 c.epsilonEnd = 0.1; c.epsilonSteps = 1_000_000;
                 c.checkpointEvery = 250_000; c.logEvery = 10_000;
@@ -151,6 +156,7 @@ public final class DqnConfig {
         require(List.of("adam", "rmsprop-nature", "rmsprop-centered", "sgd").contains(optimizer),
                 "--optimizer must be adam, rmsprop-nature, rmsprop-centered or sgd");
         require(List.of("huber", "mse").contains(loss), "--loss must be huber or mse");
+        require(List.of("mean", "sum").contains(lossReduction), "--loss-reduction must be mean or sum");
         require(sticky == -1 || (sticky >= 0 && sticky < 1), "--sticky must be in [0, 1)");
         for (int h : hidden) require(h >= 1, "--hidden sizes must be positive");
         require(hidden.length >= 1 || !network.equals("mlp") || !dueling, "a dueling MLP needs at least one hidden layer");

@@ -29,6 +29,7 @@ import java.util.Random;
  *       = r_j + γ · max_a' Q(s'_j, a'; θ⁻)                 otherwise                (DQN)
  *       = r_j + γ · Q(s'_j, argmax_a' Q(s'_j, a'; θ); θ⁻)   otherwise  (Double DQN, van Hasselt et al. 2016)
  *   L(θ) = mean_j ℓ(Q(s_j, a_j; θ) − y_j)       ℓ = Huber (δ = 1) or e² (MSE, as torch.nn.functional.mse_loss)
+ *          (or sum_j, lossReduction = sum: the gradient DeepMind's code steps with; the loss logged stays the mean)
  *   θ ← optimizer(θ, ∇_θ L)                    target: θ⁻ ← τθ + (1 − τ)θ⁻ every C steps
  * </pre>
  * A truncated episode (time limit) is not terminal: its s' is stored and bootstrapped from.
@@ -51,6 +52,7 @@ public final class DqnLearner {
     private Tensor actInput, actMax;
     private final byte[] batchBytes;          // the sampled observations as stored, for u8ToFloat on the backend
     private float lastLoss = Float.NaN, lastMeanMaxQ = Float.NaN;
+    private final boolean sumOverBatch;
 
     public DqnLearner(Backend be, DqnConfig cfg, int[] obsShape, ObservationEncoding encoding, int actions, long seed) {
         this.be = be;
@@ -65,6 +67,7 @@ public final class DqnLearner {
         this.optimizer = optimizer(cfg, online.parameters());
         this.batchBytes = encoding == ObservationEncoding.FLOAT32 ? null : new byte[Math.multiplyExact(cfg.batchSize, encoding.bytes(obsShape))];
         this.loss = cfg.loss.equals("mse") ? new Mse() : new Huber();
+        this.sumOverBatch = cfg.lossReduction.equals("sum");
         int b = cfg.batchSize;
         this.batch = new ReplayBuffer.Batch(b);
         this.states = Tensor.zeros(withBatch(b, obsShape));
@@ -164,6 +167,7 @@ public final class DqnLearner {
         be.rowMax(q, rowMax, null);
         be.toHost(rowMax);
         float l = loss.compute(be, q, batch.actions, targets, dq);
+        if (sumOverBatch) be.scale(dq, batch.size);          // ∂(Σ_j ℓ_j)/∂Q = B · ∂(mean_j ℓ_j)/∂Q
         optimizer.zeroGrad(be);
         online.backward(be, dq);
         if (cfg.maxGradNorm > 0) GradClip.clipGlobalNorm(be, online.parameters(), cfg.maxGradNorm);
