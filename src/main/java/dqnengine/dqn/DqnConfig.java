@@ -60,7 +60,7 @@ public final class DqnConfig {
     public boolean tensorboard = false;        // also write TensorBoard event files to RUN_DIR/tensorboard
     public String preset = "minatar";
 
-    public static final List<String> PRESETS = List.of("nature", "cleanrl", "minatar", "cartpole");
+    public static final List<String> PRESETS = List.of("nature", "dopamine-dqn", "cleanrl", "minatar", "cartpole");
 
     /**
      * A named preset. Every value cites where it comes from.
@@ -75,6 +75,13 @@ public final class DqnConfig {
      *       the clipped TD errors straight into the output gradient and calls {@code backward}
      *       without dividing by the batch. RMSProp with ε inside the root is not scale-invariant,
      *       so the mean would behave like ε·B² ≈ 10 at batch 32.</li>
+     *   <li>{@code dopamine-dqn}: Dopamine's DQN (Castro et al. 2018) as in the "DQN (Adam + MSE
+     *       in JAX)" row of their baselines ({@code jax/agents/dqn/configs/dqn.gin}): replay
+     *       1,000,000, batch 32, an update every 4 agent steps, target every 8,000 agent steps,
+     *       discount 0.99, ε 1 → 0.01 over 250,000 agent steps, learning starts at 20,000, Adam
+     *       lr 6.25e-5 with ε 1.5e-4, MSE (mean over the batch), the Nature network, under their
+     *       Atari protocol ({@code atariPreset = dopamine}); 200 iterations of 250,000 agent steps.
+     *       One difference remains: their ε decay starts at the 20,000th step, ours at step 0.</li>
      *   <li>{@code cleanrl}: CleanRL's {@code dqn_atari.py} (Huang et al. 2022): Adam lr 1e-4,
      *       MSE loss, replay 1,000,000, target every 1,000 steps, train every 4, learning starts
      *       80,000, ε 1 → 0.01 over 10% of 10 M steps.</li>
@@ -98,6 +105,14 @@ public final class DqnConfig {
                 c.optimizer = "rmsprop-nature"; c.lr = 2.5e-4; c.optimizerEps = 0.01; c.loss = "huber"; c.lossReduction = "sum";
                 c.trainEvery = 4; c.targetEvery = 10_000;
                 c.epsilonEnd = 0.1; c.epsilonSteps = 1_000_000;
+                c.checkpointEvery = 250_000; c.logEvery = 10_000;
+            }
+            case "dopamine-dqn" -> {
+                c.env = "ale:pong"; c.network = "nature"; c.steps = 50_000_000; c.atariPreset = "dopamine";
+                c.replaySize = 1_000_000; c.batchSize = 32; c.learningStarts = 20_000;
+                c.optimizer = "adam"; c.lr = 6.25e-5; c.optimizerEps = 1.5e-4; c.loss = "mse"; c.lossReduction = "mean";
+                c.trainEvery = 4; c.targetEvery = 8_000;
+                c.epsilonEnd = 0.01; c.epsilonSteps = 250_000;
                 c.checkpointEvery = 250_000; c.logEvery = 10_000;
             }
             case "cleanrl" -> {

@@ -3,7 +3,7 @@ package dqnengine.env.ale;
 import java.util.Locale;
 
 /**
- * The Atari preprocessing choices, each with its source. Two named presets:
+ * The Atari preprocessing choices, each with its source. Three named presets:
  *
  * <ul>
  *   <li>{@link #nature()}: Mnih et al. 2015, "Human-level control through deep reinforcement
@@ -14,6 +14,12 @@ import java.util.Locale;
  *       §5 recommendations: sticky actions with probability 0.25 as the only source of
  *       stochasticity (no no-op starts), no life-loss signal (episodes end at game over), full
  *       action set of 18.</li>
+ *   <li>{@link #dopamine()}: the protocol of Dopamine's published baselines (Castro et al. 2018;
+ *       {@code atari_lib.create_atari_environment} and {@code AtariPreprocessing} with the
+ *       defaults of their {@code dqn.gin}/{@code rainbow.gin}): sticky actions 0.25, minimal
+ *       action set, frame skip 4 with max-pool, no no-op starts, no FIRE after reset, a lost life
+ *       is not terminal, episodes capped at 27,000 agent steps (108,000 frames), rewards clipped
+ *       for training. The curves of {@code shared/anchors/dopamine-atari.md} are under it.</li>
  * </ul>
  * The default is {@code nature}.
  *
@@ -57,12 +63,20 @@ public record AtariConfig(float stickyProbability, boolean fullActionSet, int fr
         return new AtariConfig(0.25f, true, 4, true, 84, 4, 0, true, false, true, 108_000, -1, -1);
     }
 
-    /** A preset by name: {@code nature} or {@code machado}. */
+    public static AtariConfig dopamine() {
+        return new AtariConfig(0.25f, false, 4, true, 84, 4, 0, false, false, true, 108_000, -1, -1);
+    }
+
+    /** The preset names {@link #preset} knows. */
+    public static final String PRESETS = "nature, machado, dopamine";
+
+    /** A preset by name: {@code nature}, {@code machado} or {@code dopamine}. */
     public static AtariConfig preset(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "nature" -> nature();
             case "machado" -> machado();
-            default -> throw new IllegalArgumentException("unknown Atari preset '" + name + "'; presets: nature, machado");
+            case "dopamine" -> dopamine();
+            default -> throw new dqnengine.util.BadInput("unknown Atari preset '" + name + "'; presets: " + PRESETS);
         };
     }
 
