@@ -30,6 +30,25 @@ import dqnengine.util.Rng;
  *
  * <p>Sampling is uniform over the valid transitions of all rings (by rejection: almost every slot
  * is valid), seeded, and allocates nothing.
+ *
+ * <p><b>n-step returns</b> ({@link #setReturns}, Sutton 1988; Hessel et al. 2018): the sampled
+ * transition from s_t carries
+ * <pre>
+ *   reward   R = Σ_{k<m} γ^k r_{t+k}           m = n, or fewer when the episode ends first
+ *   discount d = γ^m, or 0 when the episode terminated within the window
+ *   next     s_{t+m}
+ * </pre>
+ * so the TD target is R + d · max_a Q(s_{t+m}, a). A truncation (time limit) inside the window
+ * ends it at m but bootstraps from the last real observation (d = γ^m), a termination does not
+ * (d = 0). A transition whose window reaches past the newest stored step (its rewards are not
+ * known yet) is not sampled. With n = 1 this is the one-step transition, d = γ(1 − terminated).
+ *
+ * <p><b>Prioritized replay</b> ({@link #setPrioritized}, Schaul et al. 2016, proportional
+ * variant): a {@link SumTree} beside the ring holds p_i^α for every complete transition; a new one
+ * gets the largest priority set so far; transition i is drawn with probability P(i) = p_i^α / Σ_k
+ * p_k^α, one draw from each of B equal slices of the total (stratified); the learner then
+ * weighs its loss by w_i = (N·P(i))^(−β) / max_j w_j (the max over the batch, as Dopamine does)
+ * and sets p_i = |δ_i| + ε through {@link #updatePriorities}.
  */
 public final class ReplayBuffer {
     public static final byte START = 1, NEXT = 2, TERMINATED = 4, TRUNCATED = 8;
@@ -43,6 +62,10 @@ public final class ReplayBuffer {
     private final long[] written;            // slots ever written, per stream
     private final boolean[] inEpisode;       // an episode is under way: add() may follow
     private final Rng rng;
+    private int nStep = 1;
+    private float gamma = 0.99f;
+    private SumTree priorities;              // null: uniform sampling
+    private double alpha, priorityEps;
 
     /**
      * @param capacity   frames held in all (at least 2 per stream plus the stack)
@@ -86,6 +109,34 @@ public final class ReplayBuffer {
     public int stack() { return stack; }
     public int frameBytes() { return frameBytes; }
 
+    /** Returns over {@code n} steps with discount {@code gamma} (n = 1: one-step transitions). */
+    public void setReturns(int n, double gamma) {
+        if (n < 1 || n > 100) throw new IllegalArgumentException("n-step must be between 1 and 100, got " + n);
+        if (!(gamma >= 0 && gamma <= 1)) throw new IllegalArgumentException("gamma must be in [0, 1], got " + gamma);
+        if (n >= perStream - stack) throw new IllegalArgumentException("n-step " + n + " needs a replay of more than " + (n + stack) + " frames per environment");
+        this.nStep = n;
+        this.gamma = (float) gamma;
+    }
+
+    /**
+     * Turns on proportional prioritized sampling with exponent {@code alpha}; a priority is
+     * |δ| + {@code eps}. Call before anything is added.
+     */
+    public void setPrioritized(double alpha, double eps) {
+        if (added() > 0) throw new IllegalStateException("turn prioritized replay on before adding transitions");
+        if (!(alpha >= 0 && alpha <= 1) || !(eps > 0)) throw new IllegalArgumentException("need alpha in [0, 1] and eps > 0");
+        this.priorities = new SumTree(capacity);
+        this.alpha = alpha;
+        this.priorityEps = eps;
+    }
+
+    public boolean prioritized() { return priorities != null; }
+
+    /** Bytes the sum tree of a prioritized buffer of {@code capacity} frames takes besides the ring. */
+    public static long priorityBytes(long capacity) {
+        return 16L * Long.highestOneBit(Math.max(1, capacity - 1)) * 2;
+    }
+
     /** Frames added so far, all streams together. */
     public long added() {
         long n = 0;
@@ -119,6 +170,7 @@ public final class ReplayBuffer {
         rewards[last] = reward;
         flags[last] |= (byte) (NEXT | (terminated ? TERMINATED : 0) | (truncated ? TRUNCATED : 0));
         write(stream, nextObservation, (byte) 0);
+        if (priorities != null) priorities.set(last, priorities.maxSet() > 0 ? priorities.maxSet() : 1.0);   // new: the largest priority so far
         inEpisode[stream] = !(terminated || truncated);
     }
 
@@ -132,6 +184,7 @@ public final class ReplayBuffer {
         flags[s] = flag;
         actions[s] = 0;
         rewards[s] = 0;
+        if (priorities != null) priorities.set(s, 0);            // the transition that was here is gone
         written[stream]++;
     }
 
@@ -166,46 +219,137 @@ public final class ReplayBuffer {
         return false;
     }
 
-    /** A batch of transitions as indices into the buffer, filled by {@link #sample}. */
+    /**
+     * A batch of transitions as indices into the buffer, filled by {@link #sample}: for each,
+     * the action, the (n-step) reward, whether the episode terminated within the window, the
+     * bootstrap discount d (γ^m, 0 after a termination), how many steps ahead s' is, and the
+     * importance weight (1 for uniform sampling).
+     */
     public static final class Batch {
         public final int size;
-        public final int[] stream, actions;
+        public final int[] stream, actions, nextOffset;
         public final long[] slot, first;
-        public final float[] rewards, terminated;
+        public final float[] rewards, terminated, discount, weights;
 
         public Batch(int size) {
             this.size = size;
             stream = new int[size];
             actions = new int[size];
+            nextOffset = new int[size];
             slot = new long[size];
             first = new long[size];
             rewards = new float[size];
             terminated = new float[size];
+            discount = new float[size];
+            weights = new float[size];
         }
     }
 
-    /** Draws {@code batch.size} transitions uniformly, with replacement. */
-    public void sample(Batch batch) {
+    /**
+     * Draws {@code batch.size} transitions with replacement: uniformly, or by priority when
+     * prioritized ({@code beta} is then the importance-weight exponent; ignored when uniform).
+     */
+    public void sample(Batch batch, double beta) {
         if (!canSample()) throw new IllegalStateException("the replay buffer holds no complete transition yet");
+        if (priorities != null) {
+            samplePrioritized(batch, beta);
+            return;
+        }
         for (int i = 0; i < batch.size; i++) {
             int s;
-            long a, first;
+            long a;
             do {
                 s = rng.nextInt(streams);
                 long held = Math.min(written[s], perStream);
-                if (held < 2) { first = -1; a = 0; continue; }
+                if (held < 2) { a = -1; continue; }
                 a = written[s] - held + rng.nextInt((int) held - 1);
-                first = firstFrame(s, a);
-            } while (first < 0);
-            int k = slot(s, a);
-            batch.stream[i] = s;
-            batch.slot[i] = a;
-            batch.first[i] = first;
-            batch.actions[i] = actions[k];
-            batch.rewards[i] = rewards[k];
-            batch.terminated[i] = (flags[k] & TERMINATED) != 0 ? 1f : 0f;
+            } while (!fill(batch, i, s, a));
+            batch.weights[i] = 1f;
         }
     }
+
+    /** Uniform sampling (one-step or n-step). */
+    public void sample(Batch batch) { sample(batch, 0); }
+
+    private void samplePrioritized(Batch batch, double beta) {
+        double total = priorities.total();
+        if (!(total > 0)) throw new IllegalStateException("the replay buffer holds no complete transition yet");
+        double segment = total / batch.size, maxWeight = 0;
+        long held = size();
+        for (int i = 0; i < batch.size; i++) {
+            double u = (i + rng.nextDouble()) * segment;              // stratified: one draw per slice
+            for (int tries = 0; ; tries++) {
+                int leaf = priorities.find(u);
+                int s = leaf / perStream;
+                long a = absolute(s, leaf % perStream);
+                if (a >= 0 && fill(batch, i, s, a)) {
+                    double prob = priorities.get(leaf) / total;
+                    batch.weights[i] = (float) Math.pow(held * prob, -beta);
+                    break;
+                }
+                if (tries > 10_000) throw new IllegalStateException("no valid prioritized transition found");
+                u = rng.nextDouble() * total;                            // invalid now (its window is not complete): redraw
+            }
+            maxWeight = Math.max(maxWeight, batch.weights[i]);
+        }
+        for (int i = 0; i < batch.size; i++) batch.weights[i] = (float) (batch.weights[i] / maxWeight);
+    }
+
+    /** The absolute step of ring position {@code pos} in stream {@code s}, or −1 if it holds nothing. */
+    private long absolute(int s, int pos) {
+        long w = written[s];
+        if (w == 0) return -1;
+        long newest = w - 1;
+        long a = newest - Math.floorMod(newest - pos, (long) perStream);
+        return a >= 0 ? a : -1;
+    }
+
+    /**
+     * Fills row i of the batch with transition {@code a} of stream {@code s}, walking its n-step
+     * window; false (nothing written that matters) if it cannot be sampled now.
+     */
+    private boolean fill(Batch batch, int i, int s, long a) {
+        if (a < 0) return false;
+        long first = firstFrame(s, a);
+        if (first < 0) return false;
+        long w = written[s];
+        float reward = 0, g = 1;
+        int m = 0;
+        boolean terminal = false;
+        for (long t = a; ; t++) {
+            if (t + 1 >= w) return false;                         // the window reaches past the newest step
+            int k = slot(s, t);
+            if ((flags[k] & NEXT) == 0) return false;
+            reward += g * rewards[k];
+            g *= gamma;
+            m++;
+            if ((flags[k] & TERMINATED) != 0) { terminal = true; break; }
+            if ((flags[k] & TRUNCATED) != 0 || m == nStep) break;
+        }
+        int k = slot(s, a);
+        batch.stream[i] = s;
+        batch.slot[i] = a;
+        batch.first[i] = first;
+        batch.actions[i] = actions[k];
+        batch.rewards[i] = reward;
+        batch.terminated[i] = terminal ? 1f : 0f;
+        batch.discount[i] = terminal ? 0f : g;
+        batch.nextOffset[i] = m;
+        return true;
+    }
+
+    /** Sets the priorities of a sampled batch's transitions from their TD errors: p = (|δ| + ε)^α. */
+    public void updatePriorities(Batch batch, float[] tdErrors) {
+        if (priorities == null) throw new IllegalStateException("this replay buffer samples uniformly");
+        for (int i = 0; i < batch.size; i++) {
+            int k = slot(batch.stream[i], batch.slot[i]);
+            if (priorities.get(k) == 0) continue;                 // overwritten since it was sampled
+            priorities.set(k, Math.pow(Math.abs(tdErrors[i]) + priorityEps, alpha));
+        }
+    }
+
+    /** The current priority (p^α) of transition {@code a} of stream {@code s}, for tests. */
+    double priority(int s, long a) { return priorities.get(slot(s, a)); }
 
     /**
      * Decodes the observations of a sampled batch straight from the ring into {@code dst} (the
@@ -240,11 +384,11 @@ public final class ReplayBuffer {
 
     /**
      * The ring slot of frame j (0 = oldest) of transition i's state (or next state): the frames end
-     * at the transition's slot (or the one after) and never reach back past its episode's start,
-     * where the first frame repeats.
+     * at the transition's slot (or m slots later, m = its n-step window) and never reach back past
+     * its episode's start, where the first frame repeats.
      */
     private int stackSlot(Batch batch, int i, int j, boolean next) {
-        long end = batch.slot[i] + (next ? 1 : 0);
+        long end = batch.slot[i] + (next ? batch.nextOffset[i] : 0);
         return slot(batch.stream[i], Math.max(batch.first[i], end - (stack - 1 - j)));
     }
 
