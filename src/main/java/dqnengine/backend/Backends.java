@@ -29,9 +29,9 @@ public final class Backends {
             try {
                 index = d.equals("opencl") ? 0 : Integer.parseInt(d.substring(7));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--device opencl:N needs a device number, got '" + device + "' (see 'dqn-engine devices')");
+                throw new dqnengine.util.BadInput("--device opencl:N needs a device number, got '" + device + "' (see 'dqn-engine devices')");
             }
-            if (index < 0) throw new IllegalArgumentException("--device opencl:N needs N >= 0");
+            if (index < 0) throw new dqnengine.util.BadInput("--device opencl:N needs N >= 0");
             return new dqnengine.backend.opencl.OpenClBackend(index);
         }
         if (d.equals("auto")) {
@@ -41,7 +41,7 @@ public final class Backends {
         return switch (d) {
             case "auto", "cpu" -> new FastCpuBackend(threads);
             case "reference" -> new ReferenceBackend();
-            default -> throw new IllegalArgumentException("unknown --device '" + device + "'; this build has: " + DEVICES);
+            default -> throw new dqnengine.util.BadInput("unknown --device '" + device + "'; this build has: " + DEVICES);
         };
     }
 

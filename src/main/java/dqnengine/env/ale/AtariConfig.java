@@ -62,7 +62,7 @@ public record AtariConfig(float stickyProbability, boolean fullActionSet, int fr
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "nature" -> nature();
             case "machado" -> machado();
-            default -> throw new IllegalArgumentException("unknown Atari preset '" + name + "'; presets: nature, machado");
+            default -> throw new dqnengine.util.BadInput("unknown Atari preset '" + name + "'; presets: nature, machado");
         };
     }
 
