@@ -85,9 +85,9 @@ public final class Backends {
             try {
                 index = d.equals("opencl") ? 0 : Integer.parseInt(d.substring(7));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--device opencl:N needs a device number, got '" + device + "' (see 'dqn-engine devices')");
+                throw new dqnengine.util.BadInput("--device opencl:N needs a device number, got '" + device + "' (see 'dqn-engine devices')");
             }
-            if (index < 0) throw new IllegalArgumentException("--device opencl:N needs N >= 0");
+            if (index < 0) throw new dqnengine.util.BadInput("--device opencl:N needs N >= 0");
             if (!dqnengine.util.SignalChaining.active()) {
                 System.err.println("dqn-engine: warning: this JVM runs without the JDK's signal chaining (libjsig), so an OpenCL driver may "
                         + "take over its signal handlers; start with 'java -jar' (not DQN_ENGINE_NO_RELAUNCH) or set LD_PRELOAD=$JAVA_HOME/lib/libjsig.so");
@@ -101,7 +101,7 @@ public final class Backends {
         return switch (d) {
             case "auto", "cpu" -> new FastCpuBackend(threads);
             case "reference" -> new ReferenceBackend();
-            default -> throw new IllegalArgumentException("unknown --device '" + device + "'; this build has: " + DEVICES);
+            default -> throw new dqnengine.util.BadInput("unknown --device '" + device + "'; this build has: " + DEVICES);
         };
     }
 

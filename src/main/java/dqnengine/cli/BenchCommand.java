@@ -60,7 +60,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         if (batch < 1 || repeats < 1 || iters < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--batch, --repeats and --iters must be at least 1, --warmup at least 0");
+            throw new dqnengine.util.BadInput("--batch, --repeats and --iters must be at least 1, --warmup at least 0");
         }
         int nThreads = threads == null ? Backends.defaultThreads() : threads;
         PrintStream out = System.out;

@@ -32,7 +32,7 @@ final class BenchEnvCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (frames < 100 || repeats < 1) throw new IllegalArgumentException("--frames must be at least 100 and --repeats at least 1");
+        if (frames < 100 || repeats < 1) throw new dqnengine.util.BadInput("--frames must be at least 100 and --repeats at least 1");
         String game = Environments.aleGame(envOptions.envOr("ale:pong"));
         RomFinder.FoundRom rom = envOptions.romFinder().find(game);
         AtariConfig cfg = envOptions.atariConfig();

@@ -34,7 +34,7 @@ final class BenchLoopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (steps < 100 || repeats < 1) throw new IllegalArgumentException("--steps must be at least 100 and --repeats at least 1");
+        if (steps < 100 || repeats < 1) throw new dqnengine.util.BadInput("--steps must be at least 100 and --repeats at least 1");
         String env = envOptions.envOr("minatar:breakout");
         try (Backend be = deviceOptions.open(DqnConfig.preset(DqnConfig.presetFor(env)).network)) {
             Measured m = measure(be, env, steps, repeats, envOptions);

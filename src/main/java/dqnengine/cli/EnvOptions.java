@@ -52,6 +52,16 @@ final class EnvOptions {
         return Environments.builtIn(id, seed, m);
     }
 
+    /**
+     * Checks, before anything is written, that {@code id} can be opened: a known built-in id, or
+     * an Atari game whose ROM is found; and that --atari-preset names a preset.
+     */
+    void check(String id) {
+        atariConfig();
+        Environments.requireKnown(id);
+        if (Environments.isAle(id)) romFinder().find(Environments.aleGame(id));
+    }
+
     RomFinder romFinder() { return new RomFinder(rom, romDir); }
 
     AtariConfig atariConfig() { return AtariConfig.preset(atariPreset); }

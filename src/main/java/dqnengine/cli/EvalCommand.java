@@ -40,9 +40,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (episodes < 1) throw new IllegalArgumentException("--episodes must be at least 1");
-        if (!(epsilon >= 0 && epsilon <= 1)) throw new IllegalArgumentException("--epsilon must be in [0, 1]");
-        if (maxSteps < 1) throw new IllegalArgumentException("--max-steps must be positive");
+        if (episodes < 1) throw new dqnengine.util.BadInput("--episodes must be at least 1");
+        if (!(epsilon >= 0 && epsilon <= 1)) throw new dqnengine.util.BadInput("--epsilon must be in [0, 1]");
+        if (maxSteps < 1) throw new dqnengine.util.BadInput("--max-steps must be positive");
         Path path = source.runDir != null ? source.runDir : source.checkpoint;
         long seed = envOptions.seed + 1_000_000_007L;                  // not the training seeds
         try (Backend be = deviceOptions.open(null);

@@ -84,16 +84,16 @@ final class PlayCommand implements Callable<Integer> {
     /** Runs a trained agent and records what it sees to a GIF and/or PNG frames. */
     private Integer playAgent() throws Exception {
         if (runDir == null && checkpoint == null) {
-            throw new IllegalArgumentException("play needs --human (you play) or --run-dir/--checkpoint with --gif or --frames-dir (an agent plays)");
+            throw new dqnengine.util.BadInput("play needs --human (you play) or --run-dir/--checkpoint with --gif or --frames-dir (an agent plays)");
         }
-        if (runDir != null && checkpoint != null) throw new IllegalArgumentException("give --run-dir or --checkpoint, not both");
-        if (gif == null && framesDir == null) throw new IllegalArgumentException("say where to record the game: --gif FILE.gif or --frames-dir DIR");
-        if (episodes < 1 || maxSteps < 1 || fps < 1 || fps > 100) throw new IllegalArgumentException("--episodes and --max-steps must be positive, --fps 1..100");
-        if (!(epsilon >= 0 && epsilon <= 1)) throw new IllegalArgumentException("--epsilon must be in [0, 1]");
+        if (runDir != null && checkpoint != null) throw new dqnengine.util.BadInput("give --run-dir or --checkpoint, not both");
+        if (gif == null && framesDir == null) throw new dqnengine.util.BadInput("say where to record the game: --gif FILE.gif or --frames-dir DIR");
+        if (episodes < 1 || maxSteps < 1 || fps < 1 || fps > 100) throw new dqnengine.util.BadInput("--episodes and --max-steps must be positive, --fps 1..100");
+        if (!(epsilon >= 0 && epsilon <= 1)) throw new dqnengine.util.BadInput("--epsilon must be in [0, 1]");
         long seed = envOptions.seed + 2_000_000_011L;
         try (dqnengine.backend.Backend be = dqnengine.backend.Backends.create("auto", dqnengine.backend.Backends.defaultThreads());
              TrainedAgent agent = TrainedAgent.load(runDir != null ? runDir : checkpoint, runDir != null, envOptions, seed, be);
-             dqnengine.io.GifWriter writer = gif == null ? null : new dqnengine.io.GifWriter(gif, 1000 / fps)) {
+             dqnengine.io.GifWriter writer = gif == null ? null : openGif()) {
             dqnengine.io.FrameRenderer renderer = new dqnengine.io.FrameRenderer(agent.env());
             if (framesDir != null) java.nio.file.Files.createDirectories(framesDir);
             long[] count = {0};
@@ -109,7 +109,10 @@ final class PlayCommand implements Callable<Integer> {
                     failure[0] = e;
                 }
             });
-            if (failure[0] != null) throw failure[0];
+            if (failure[0] != null) {
+                if (writer != null) throw new java.io.IOException("cannot write the GIF to " + gif + ": " + dqnengine.util.IoReasons.of(failure[0]), failure[0]);
+                throw failure[0];
+            }
             if (writer != null) writer.finish();
             System.out.printf(java.util.Locale.ROOT, "recorded %,d frames of %d episode(s) from %s; return %.2f%s%n", count[0], episodes,
                     agent.checkpoint(), s.mean(), episodes > 1 ? String.format(java.util.Locale.ROOT, " +- %.2f", s.std()) : "");
@@ -119,10 +122,25 @@ final class PlayCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The GIF writer for --gif, or one line saying why that path cannot take a file. */
+    private dqnengine.io.GifWriter openGif() {
+        String cannot = "cannot write the GIF to " + gif + ": ";
+        if (java.nio.file.Files.isDirectory(gif)) throw new dqnengine.util.BadInput(cannot + "it is a directory");
+        for (Path p = gif.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            if (java.nio.file.Files.isDirectory(p)) break;
+            if (java.nio.file.Files.exists(p)) throw new dqnengine.util.BadInput(cannot + p + " is a file, not a directory");
+        }
+        try {
+            return new dqnengine.io.GifWriter(gif, 1000 / fps);
+        } catch (IOException e) {
+            throw new dqnengine.util.BadInput(cannot + dqnengine.util.IoReasons.of(e));
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (!human) return playAgent();
-        if (scale < 1 || scale > 8) throw new IllegalArgumentException("--scale must be between 1 and 8");
+        if (scale < 1 || scale > 8) throw new dqnengine.util.BadInput("--scale must be between 1 and 8");
         if (GraphicsEnvironment.isHeadless()) {
             String why = System.getenv("DISPLAY") == null ? "DISPLAY is not set" : "this Java runtime is headless";
             throw new IllegalStateException("play --human needs a display, and " + why + " (run it in a desktop session, or under Xvfb)");

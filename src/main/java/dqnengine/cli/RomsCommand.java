@@ -59,18 +59,27 @@ public final class RomsCommand implements Callable<Integer> {
         public Integer call() throws IOException {
             if (!Files.isDirectory(source)) throw new RomException("roms import: " + source + " is not a directory");
             Path to = destination != null ? destination : RomFinder.userRomDir(Paths.get(System.getProperty("user.home")));
-            List<RomFinder.FoundRom> roms = RomFinder.scan(source);
+            List<RomFinder.FoundRom> roms = RomFinder.scan(source, why -> System.err.println("dqn-engine: roms import: skipped " + why));
             if (roms.isEmpty()) throw new RomException("roms import: no known Atari ROM in " + source + " (files are matched by MD5)");
             Files.createDirectories(to);
+            Map<String, RomFinder.FoundRom> imported = new java.util.LinkedHashMap<>();
             for (RomFinder.FoundRom rom : roms) {
+                RomFinder.FoundRom first = imported.get(rom.game().id());
+                if (first != null) {
+                    System.out.printf("%-16s skipped %s: another copy of %s (%s is imported)%n",
+                            rom.game().id(), rom.path(), rom.game().id(), first.path().getFileName());
+                    continue;
+                }
                 Path target = to.resolve(rom.game().canonicalFileName());
                 Path tmp = dqnengine.io.AtomicFiles.newTempFile(to, ".import-");
                 Files.copy(rom.path(), tmp, StandardCopyOption.REPLACE_EXISTING);
                 RomFinder.identify(tmp);                              // the copy is what we think it is
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                imported.put(rom.game().id(), rom);
                 System.out.printf("%-16s %s -> %s%n", rom.game().id(), rom.path(), target);
             }
-            System.out.println(roms.size() + " ROM(s) imported into " + to);
+            System.out.println(imported.size() + " game(s) imported into " + to
+                    + (roms.size() > imported.size() ? " (" + (roms.size() - imported.size()) + " duplicate file(s) skipped)" : ""));
             return 0;
         }
     }

@@ -33,11 +33,11 @@ final class TabularCommand implements Callable<Integer> {
         boolean slippery = switch (env) {
             case "frozenlake" -> true;
             case "frozenlake:deterministic" -> false;
-            default -> throw new IllegalArgumentException("tabular runs on frozenlake or frozenlake:deterministic, not '" + env + "'");
+            default -> throw new dqnengine.util.BadInput("tabular runs on frozenlake or frozenlake:deterministic, not '" + env + "'");
         };
-        if (episodes < 1 || evalEpisodes < 1) throw new IllegalArgumentException("--episodes and --eval-episodes must be positive");
+        if (episodes < 1 || evalEpisodes < 1) throw new dqnengine.util.BadInput("--episodes and --eval-episodes must be positive");
         if (!(alpha > 0 && alpha <= 1) || !(gamma >= 0 && gamma <= 1) || !(epsilonEnd >= 0 && epsilonEnd <= 1)) {
-            throw new IllegalArgumentException("--alpha must be in (0, 1], --gamma and --epsilon-end in [0, 1]");
+            throw new dqnengine.util.BadInput("--alpha must be in (0, 1], --gamma and --epsilon-end in [0, 1]");
         }
         long t0 = System.nanoTime();
         QLearning agent = new QLearning(FrozenLake.STATES, FrozenLake.ACTIONS, alpha, gamma, seed);

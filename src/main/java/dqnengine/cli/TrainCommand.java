@@ -2,12 +2,17 @@ package dqnengine.cli;
 
 import dqnengine.backend.Backend;
 import dqnengine.dqn.Checkpoint;
+import dqnengine.dqn.ConfigFile;
 import dqnengine.dqn.DqnConfig;
 import dqnengine.dqn.RunDirectory;
 import dqnengine.dqn.Trainer;
+import dqnengine.util.BadInput;
+import dqnengine.util.IoReasons;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +21,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +42,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--preset", paramLabel = "NAME", description = "nature, cleanrl, minatar or cartpole. Default: the one that suits --env.")
     String preset;
-    @Option(names = "--config", paramLabel = "FILE", description = "A JSON file of settings (the names in config.json), applied over the preset.")
+    @Option(names = "--config", paramLabel = "FILE", description = "A JSON file of settings (the names in config.json, or the flag spellings), applied over the preset.")
     Path config;
     @Option(names = "--run-dir", paramLabel = "DIR", description = "Where to write the run. Default: a new runs/<env>-s<seed>-<date>-<time>.")
     Path runDir;
@@ -70,56 +76,73 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--tensorboard", negatable = true, description = "Also write TensorBoard event files (RUN_DIR/tensorboard).") Boolean tensorboard;
     @Option(names = "--stop-at-return", paramLabel = "X", description = "Stop when the mean return of the last 100 episodes reaches X.") Double stopAtReturn;
 
+    @Spec CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
         DqnConfig cfg;
         Path dir;
         Path resumeFrom = null;
+        boolean atariPresetFlag = given("--atari-preset");
         if (resume != null) {
-            if (runDir != null || preset != null || config != null || envOptions.env != null || anyOverride()) {
-                throw new IllegalArgumentException("--resume continues a run with its own config.json; only --steps, --device and --threads may be given with it");
+            if (runDir != null || preset != null || config != null || envOptions.env != null || atariPresetFlag || anyOverride()) {
+                throw new BadInput("--resume continues a run with its own config.json; only --steps, --device and --threads may be given with it");
             }
             dir = resume;
             cfg = DqnConfig.readRunConfig(dir);
             if (steps != null) cfg.steps = steps;
             cfg.validate();
+            envOptions.atariPreset = cfg.atariPreset;
         } else {
             // env: the flag, else the config file's, else the preset's, else CartPole;
             // preset: the flag, else the file's, else the one that suits the env.
-            String json = config == null ? null : Files.readString(config, StandardCharsets.UTF_8);
-            String fileEnv = json == null ? null : DqnConfig.peek(json, "env");
-            String filePreset = json == null ? null : DqnConfig.peek(json, "preset");
+            Map<String, Object> file = config == null ? Map.of() : readConfigFile(config);
+            String fileEnv = (String) file.get("env");
+            String filePreset = (String) file.get("preset");
             String presetName = preset != null ? preset : filePreset;
             String env = envOptions.env != null ? envOptions.env : fileEnv != null ? fileEnv
                     : presetName != null ? DqnConfig.preset(presetName).env : "cartpole";
             cfg = DqnConfig.preset(presetName != null ? presetName : DqnConfig.presetFor(env));
-            if (json != null) cfg = DqnConfig.fromJson(json, cfg);
+            ConfigFile.apply(file, cfg);
+            cfg.preset = presetName != null ? presetName : DqnConfig.presetFor(env);
             cfg.env = env;
-            cfg.seed = envOptions.seed;
+            // --seed and --atari-preset have defaults: the flag when given, else the file's value, else the default
+            if (given("--seed") || !file.containsKey("seed")) cfg.seed = envOptions.seed;
             applyOverrides(cfg);
+            if (atariPresetFlag) cfg.atariPreset = envOptions.atariPreset;     // else the file's, else the preset's
+            envOptions.atariPreset = cfg.atariPreset;
             cfg.validate();
             dir = runDir;                                   // null: a fresh runs/<env>-s<seed>-<date>-<time>, made below
         }
-        if (!envOptions.atariPreset.equals(cfg.atariPreset) && resume == null) cfg.atariPreset = envOptions.atariPreset;
-        envOptions.atariPreset = cfg.atariPreset;
+        envOptions.check(cfg.env);                 // an unknown game or a missing ROM stops here, before any directory is made
+        Path firstCreated = null;                  // the outermost directory this run creates (removed again if it fails early)
+        for (Path p = (dir != null ? dir : Path.of("runs")).toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) firstCreated = p;
 
         try (Backend be = deviceOptions.open(cfg.network);
              RunDirectory owned = dir != null ? RunDirectory.lock(dir)
                      : RunDirectory.createFresh(Path.of("runs"), cfg.env.replace(':', '-') + "-s" + cfg.seed + "-"
                              + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))) {
             dir = owned.path();
+            if (runDir == null && resume == null && firstCreated == null) firstCreated = dir.toAbsolutePath();   // a fresh directory is ours
             int stale = owned.removeStaleTemporaries();
             if (stale > 0) System.out.printf(Locale.ROOT, "removed %d temporary file(s) left in %s by an interrupted writer%n", stale, dir);
             if (resume == null) {
                 try {
                     Trainer.prepareNewRunDir(dir, cfg);
                 } catch (IllegalArgumentException | IOException e) {
-                    if (runDir == null) removeIfNothingSaved(dir);    // our own fresh directory
+                    if (runDir == null) removeIfNothingSaved(dir, firstCreated);    // our own fresh directory
                     throw e;
                 }
             } else {
-                resumeFrom = Checkpoint.resolve(dir, false);
+                resumeFrom = Checkpoint.resolve(dir, false);             // now that the run is ours
                 Checkpoint.State at = Checkpoint.readState(resumeFrom);
+                if (at.step >= cfg.steps) {
+                    throw new BadInput(steps != null
+                            ? String.format(Locale.ROOT, "run %s is already at step %,d, %s --steps %,d: give a larger --steps to continue",
+                                    dir, at.step, at.step > steps ? "past" : "which is", steps)
+                            : String.format(Locale.ROOT, "run %s already reached its %,d steps (it is at step %,d): give a larger --steps to continue",
+                                    dir, cfg.steps, at.step));
+                }
                 RunDirectory.RollBack rb = owned.rollBackTo(at.step, at.episodes);
                 if (rb.changedAnything()) {
                     System.out.printf(Locale.ROOT, "rolled %s back to its checkpoint at step %,d: removed %d episode and %d progress row(s) written after it%s%n",
@@ -147,7 +170,7 @@ public final class TrainCommand implements Callable<Integer> {
                 try {
                     r = trainer.run(resumeFrom);
                 } catch (IOException | RuntimeException e) {
-                    if (resume == null) removeIfNothingSaved(dir);
+                    if (resume == null) removeIfNothingSaved(dir, firstCreated);
                     throw e;
                 }
                 try {
@@ -166,17 +189,44 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A new run that failed before its first checkpoint leaves no directory behind to block a retry. */
-    private static void removeIfNothingSaved(Path dir) {
+    /**
+     * A new run that failed before its first checkpoint leaves no directory behind to block a
+     * retry, nor the parents it created ({@code runs/} on a first run), when they are empty.
+     */
+    private static void removeIfNothingSaved(Path dir, Path firstCreated) {
         if (Files.exists(dir.resolve("checkpoints"))) return;
         try {
             for (String f : new String[] {"config.json", "episodes.csv", "progress.csv", ".lock"}) Files.deleteIfExists(dir.resolve(f));
-            try (var rest = Files.list(dir)) {
-                if (rest.findAny().isEmpty()) Files.delete(dir);
+            if (firstCreated == null) return;
+            for (Path p = dir.toAbsolutePath(); p != null && p.startsWith(firstCreated); p = p.getParent()) {
+                try (var rest = Files.list(p)) {
+                    if (rest.findAny().isPresent()) return;
+                }
+                Files.delete(p);
             }
         } catch (IOException ignored) {
             // best effort: the error being reported matters more
         }
+    }
+
+    private boolean given(String option) {
+        var parsed = spec.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption(option);
+    }
+
+    /** The settings of a --config file, or one line saying why it cannot be used. */
+    private static Map<String, Object> readConfigFile(Path file) {
+        if (!Files.exists(file)) throw new BadInput("--config " + file + ": no such file");
+        if (Files.isDirectory(file)) throw new BadInput("--config " + file + ": is a directory, not a JSON file");
+        String json;
+        try {
+            json = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new BadInput("--config " + file + ": not UTF-8 text (a JSON file is expected)");
+        } catch (IOException e) {
+            throw new BadInput("--config " + file + ": cannot read it: " + IoReasons.of(e));
+        }
+        return ConfigFile.read(json, "--config " + file);
     }
 
     private boolean anyOverride() {

@@ -2,7 +2,6 @@ package dqnengine.dqn;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
 
 import java.util.List;
 
@@ -132,7 +131,7 @@ public final class DqnConfig {
                 c.epsilonEnd = 0.01; c.epsilonSteps = 10_000;
                 c.checkpointEvery = 25_000; c.logEvery = 5_000; c.stopAtReturn = 475;
             }
-            default -> throw new IllegalArgumentException("unknown preset '" + name + "'; expected one of " + String.join(", ", PRESETS));
+            default -> throw new dqnengine.util.BadInput("unknown preset '" + name + "'; expected one of " + String.join(", ", PRESETS));
         }
         return c;
     }
@@ -178,36 +177,20 @@ public final class DqnConfig {
     }
 
     private static void require(boolean ok, String message) {
-        if (!ok) throw new IllegalArgumentException(message);
+        if (!ok) throw new dqnengine.util.BadInput(message);
     }
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
     public String toJson() { return GSON.toJson(this); }
 
-    /** Reads a config written by {@link #toJson}; fields it does not name keep {@code base}'s values. */
-    public static DqnConfig fromJson(String json, DqnConfig base) {
-        try {
-            DqnConfig read = new GsonBuilder().serializeSpecialFloatingPointValues()
-                    .registerTypeAdapter(DqnConfig.class, (com.google.gson.InstanceCreator<DqnConfig>) t -> base.copy())
-                    .create().fromJson(json, DqnConfig.class);
-            if (read == null) throw new IllegalArgumentException("the config file is empty");
-            return read;
-        } catch (JsonParseException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            throw new IllegalArgumentException("the config file is not valid JSON for a run config: " + why);
-        }
-    }
-
-    /** The value of a top-level string field of a JSON config, or null (to pick the preset before applying the file). */
-    public static String peek(String json, String field) {
-        try {
-            com.google.gson.JsonElement root = com.google.gson.JsonParser.parseString(json);
-            if (!root.isJsonObject() || !root.getAsJsonObject().has(field)) return null;
-            return root.getAsJsonObject().get(field).getAsString();
-        } catch (RuntimeException e) {
-            return null;                                   // fromJson reports the syntax error
-        }
+    /**
+     * Reads a config written by {@link #toJson}, or a {@code --config} file; settings it does not
+     * name keep {@code base}'s values. Unknown names and values of the wrong type are refused with
+     * one line beginning with {@code source} (see {@link ConfigFile}).
+     */
+    public static DqnConfig fromJson(String json, DqnConfig base, String source) {
+        return ConfigFile.apply(ConfigFile.read(json, source), base.copy());
     }
 
     /** The config.json of run directory {@code runDir} (one clear error when it has none). */
@@ -216,7 +199,7 @@ public final class DqnConfig {
         if (!java.nio.file.Files.isRegularFile(file)) {
             throw new java.nio.file.NoSuchFileException(file + " (" + runDir + " is not a run directory: it has no config.json)");
         }
-        return fromJson(java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8), new DqnConfig());
+        return fromJson(java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8), new DqnConfig(), "config " + file);
     }
 
     public DqnConfig copy() { return GSON.fromJson(GSON.toJson(this), DqnConfig.class); }

@@ -27,8 +27,17 @@ public final class Environments {
 
     /** The game id of an {@code ale:<game>} environment id. */
     public static String aleGame(String id) {
-        if (!isAle(id)) throw new IllegalArgumentException("'" + id + "' is not an Atari environment; expected ale:<game>, e.g. ale:pong");
+        if (!isAle(id)) throw new dqnengine.util.BadInput("'" + id + "' is not an Atari environment; expected ale:<game>, e.g. ale:pong");
         return id.substring(4);
+    }
+
+    /** Refuses an id that names no environment of this build (an {@code ale:} game is checked when its ROM is looked up). */
+    public static void requireKnown(String id) {
+        if (!isAle(id) && !BUILT_IN.contains(id)) throw unknown(id);
+    }
+
+    private static dqnengine.util.BadInput unknown(String id) {
+        return new dqnengine.util.BadInput("unknown environment '" + id + "'; expected one of " + FORMS);
     }
 
     /** Opens a built-in environment; MinAtar games take {@code minatar} (sticky actions, ramping). */
@@ -43,7 +52,7 @@ public final class Environments {
             case "minatar:freeway" -> new Freeway(m);
             case "minatar:asterix" -> new Asterix(m);
             case "minatar:seaquest" -> new Seaquest(m);
-            default -> throw new IllegalArgumentException("unknown environment '" + id + "'; expected one of " + FORMS);
+            default -> throw unknown(id);
         };
     }
 

@@ -82,7 +82,13 @@ public final class GifWriter implements AutoCloseable {
             writer.endWriteSequence();
             stream.close();
             writer.dispose();
-            if (ok) AtomicFiles.move(tmp, file);
+            if (ok) {
+                try {
+                    AtomicFiles.move(tmp, file);
+                } catch (IOException e) {
+                    throw new IOException("cannot write the GIF to " + file + ": " + dqnengine.util.IoReasons.of(e), e);
+                }
+            }
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -59,6 +59,36 @@ class AtariCommandsTest {
     }
 
     @Test
+    void importSaysWhatItSkipsAndImportsEachGameOnce() throws IOException {
+        Path source = Files.createDirectories(tmp.resolve("downloads"));
+        Files.copy(roms().resolve("pong.bin"), source.resolve("a-pong.bin"));
+        Files.copy(roms().resolve("pong.bin"), source.resolve("b-pong-copy.a26"));
+        Files.copy(roms().resolve("breakout.bin"), source.resolve("breakout.a26"));
+        Path broken = Files.createSymbolicLink(source.resolve("c-gone.bin"), tmp.resolve("no-such-target.bin"));
+        Path target = tmp.resolve("imported");
+        CliRun r = inProcess("roms", "import", source.toString(), "--to", target.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("dqn-engine: roms import: skipped " + broken + ": cannot read it (a broken link)", r.err().strip());
+        assertTrue(r.out().contains("skipped " + source.resolve("b-pong-copy.a26") + ": another copy of pong (a-pong.bin is imported)"), r.out());
+        assertTrue(r.out().contains("2 game(s) imported into " + target + " (1 duplicate file(s) skipped)"), r.out());
+        assertEquals(1, r.out().lines().filter(l -> l.startsWith("pong ") && l.contains(" -> ")).count(), r.out());
+    }
+
+    @Test
+    void importReportsAFileItMayNotRead() throws IOException {
+        // root reads any file whatever its mode, so this check needs an ordinary user
+        assumeTrue(!"root".equals(System.getProperty("user.name")), "running as root: chmod 000 does not stop root from reading");
+        Path source = Files.createDirectories(tmp.resolve("locked"));
+        Files.copy(roms().resolve("pong.bin"), source.resolve("pong.bin"));
+        Path locked = Files.copy(roms().resolve("breakout.bin"), source.resolve("breakout.bin"));
+        Files.setPosixFilePermissions(locked, java.util.Set.of());
+        CliRun r = inProcess("roms", "import", source.toString(), "--to", tmp.resolve("imported").toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("dqn-engine: roms import: skipped " + locked + ": cannot read it (permission denied)", r.err().strip());
+        assertTrue(r.out().contains("1 game(s) imported"), r.out());
+    }
+
+    @Test
     void benchEnvPrintsRawAndPreprocessedFramesPerSecond() {
         CliRun r = inProcess("bench", "env", "--env", "ale:pong", "--rom-dir", roms().toString(), "--frames", "400", "--repeats", "1");
         assertEquals(0, r.code(), r.err());
@@ -73,7 +103,7 @@ class AtariCommandsTest {
         assertEquals(1, missing.err().strip().lines().count(), missing.err());
         assertTrue(missing.err().contains("does not exist"), missing.err());
         CliRun unknown = inProcess("bench", "env", "--env", "gym:CartPole-v1");
-        assertEquals(1, unknown.code());
+        assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("not an Atari environment"), unknown.err());
     }
 

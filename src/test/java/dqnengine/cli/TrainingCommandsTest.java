@@ -48,7 +48,7 @@ class TrainingCommandsTest {
         }
 
         oneLineError(CliRun.of("train", "--steps", "100", "--run-dir", run.toString()), 2, "already holds a run");
-        oneLineError(CliRun.of("train", "--resume", run.toString(), "--lr", "0.1"), 1, "only --steps, --device and --threads");
+        oneLineError(CliRun.of("train", "--resume", run.toString(), "--lr", "0.1"), 2, "only --steps, --device and --threads");
         CliRun more = CliRun.of("train", "--resume", run.toString(), "--steps", "1000");
         assertEquals(0, more.code(), more.err());
         assertTrue(more.out().contains("resumed from") && more.out().contains("at step 800"), more.out());
@@ -57,21 +57,58 @@ class TrainingCommandsTest {
 
     @Test
     void badInputGetsOneClearLine() {
-        oneLineError(CliRun.of("train", "--steps", "0", "--run-dir", tmp.resolve("a").toString()), 1, "--steps must be positive");
-        oneLineError(CliRun.of("train", "--env", "minatar:pacman", "--run-dir", tmp.resolve("b").toString()), 1, "unknown environment 'minatar:pacman'");
-        oneLineError(CliRun.of("train", "--preset", "atari2600"), 1, "unknown preset");
+        oneLineError(CliRun.of("train", "--steps", "0", "--run-dir", tmp.resolve("a").toString()), 2, "--steps must be positive");
+        oneLineError(CliRun.of("train", "--env", "minatar:pacman", "--run-dir", tmp.resolve("b").toString()), 2, "unknown environment 'minatar:pacman'");
+        oneLineError(CliRun.of("train", "--preset", "atari2600"), 2, "unknown preset");
         oneLineError(CliRun.of("train", "--resume", tmp.resolve("nothing").toString()), 1, "config.json");
         oneLineError(CliRun.of("eval", "--run-dir", tmp.resolve("nothing").toString()), 1, "no such run directory");
         oneLineError(CliRun.of("eval"), 2, "--run-dir");
-        oneLineError(CliRun.of("play", "--run-dir", tmp.resolve("x").toString()), 1, "--gif");
-        oneLineError(CliRun.of("tabular", "--env", "cartpole"), 1, "frozenlake");
+        oneLineError(CliRun.of("play", "--run-dir", tmp.resolve("x").toString()), 2, "--gif");
+        oneLineError(CliRun.of("tabular", "--env", "cartpole"), 2, "frozenlake");
         Path bad = tmp.resolve("bad.json");
         try {
             Files.writeString(bad, "{ not json");
         } catch (java.io.IOException ex) {
             throw new RuntimeException(ex);
         }
-        oneLineError(CliRun.of("train", "--config", bad.toString(), "--run-dir", tmp.resolve("c").toString()), 1, "not valid JSON");
+        oneLineError(CliRun.of("train", "--config", bad.toString(), "--run-dir", tmp.resolve("c").toString()), 2, "not valid JSON");
+    }
+
+    @Test
+    void resumingARunThatIsAlreadyPastItsStepsIsRefused() throws Exception {
+        Path run = tmp.resolve("short");
+        CliRun t = CliRun.of("train", "--steps", "300", "--learning-starts", "64", "--log-every", "100", "--run-dir", run.toString());
+        assertEquals(0, t.code(), t.err());
+        oneLineError(CliRun.of("train", "--resume", run.toString(), "--steps", "100"), 2,
+                "run " + run + " is already at step 300, past --steps 100: give a larger --steps to continue");
+        oneLineError(CliRun.of("train", "--resume", run.toString(), "--steps", "300"), 2, "already at step 300, which is --steps 300");
+        oneLineError(CliRun.of("train", "--resume", run.toString()), 2, "run " + run + " already reached its 300 steps");
+    }
+
+    @Test
+    void aGifPathThatCannotTakeAFileIsNamed() throws Exception {
+        Path run = tmp.resolve("gifrun");
+        assertEquals(0, CliRun.of("train", "--steps", "200", "--learning-starts", "64", "--run-dir", run.toString()).code());
+        Path file = Files.writeString(tmp.resolve("file.txt"), "x");
+        Path underAFile = file.resolve("agent.gif");
+        oneLineError(CliRun.of("play", "--run-dir", run.toString(), "--gif", underAFile.toString(), "--max-steps", "5"), 2,
+                "cannot write the GIF to " + underAFile + ": " + file + " is a file, not a directory");
+        Path dir = Files.createDirectories(tmp.resolve("a.gif"));
+        oneLineError(CliRun.of("play", "--run-dir", run.toString(), "--gif", dir.toString(), "--max-steps", "5"), 2,
+                "cannot write the GIF to " + dir + ": it is a directory");
+    }
+
+    @Test
+    void aMissingRomLeavesNoRunsDirectoryBehind() throws Exception {
+        Path runs = Path.of("runs");
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(runs), "runs/ exists in the working directory already");
+        CliRun r = CliRun.of("train", "--env", "ale:pong", "--rom", tmp.resolve("nope.bin").toString());
+        oneLineError(r, 1, "does not exist");
+        assertFalse(Files.exists(runs), "runs/ was left behind");
+        Path deep = tmp.resolve("a").resolve("b").resolve("run");
+        oneLineError(CliRun.of("train", "--env", "ale:pong", "--rom", tmp.resolve("nope.bin").toString(), "--run-dir", deep.toString()), 1,
+                "does not exist");
+        assertFalse(Files.exists(tmp.resolve("a")), "the parents of --run-dir were left behind");
     }
 
     @Test
@@ -80,7 +117,7 @@ class TrainingCommandsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("# dqn-engine bench loop: minatar:breakout preset=minatar"), r.out());
         assertTrue(r.out().matches("(?s).*agent_steps_per_s median=[0-9]+ .*"), r.out());
-        oneLineError(CliRun.of("bench", "loop", "--steps", "5"), 1, "--steps must be at least 100");
+        oneLineError(CliRun.of("bench", "loop", "--steps", "5"), 2, "--steps must be at least 100");
     }
 
     @Test

@@ -88,7 +88,7 @@ public final class OpenCl {
             for (Device d : p.devices()) if (d.index() == index) return d;
             found += p.devices().size();
         }
-        throw new IllegalArgumentException("there is no OpenCL device " + index + " (" + found + " found; see 'dqn-engine devices')");
+        throw new dqnengine.util.BadInput("there is no OpenCL device " + index + " (" + found + " found; see 'dqn-engine devices')");
     }
 
     private static String firstLine(String s) {

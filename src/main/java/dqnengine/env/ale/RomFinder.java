@@ -94,7 +94,7 @@ public final class RomFinder {
     public FoundRom find(String gameId) {
         KnownRoms.Game wanted = KnownRoms.byId(gameId);
         if (wanted == null) {
-            throw new RomException("unknown game '" + gameId + "'; known games: " + String.join(", ", KnownRoms.all().keySet()));
+            throw new dqnengine.util.BadInput("unknown game '" + gameId + "'; known games: " + String.join(", ", KnownRoms.all().keySet()));
         }
         if (explicitRom != null) {
             FoundRom rom = identify(explicitRom);
@@ -117,18 +117,37 @@ public final class RomFinder {
 
     /** Every known ROM in a directory (files that are not known ROMs are skipped). */
     public static List<FoundRom> scan(Path dir) {
+        return scan(dir, why -> { });
+    }
+
+    /**
+     * Every known ROM in a directory. Files that are not known ROMs are skipped quietly;
+     * subdirectories are not searched; an entry that cannot be read (no permission, a broken link,
+     * a device or pipe) is skipped and told to {@code skipped} as "FILE: cannot read it (why)".
+     */
+    public static List<FoundRom> scan(Path dir, java.util.function.Consumer<String> skipped) {
         List<FoundRom> roms = new ArrayList<>();
         if (!Files.isDirectory(dir)) return roms;
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files.sorted()::iterator) {
-                if (!Files.isRegularFile(f) || !Files.isReadable(f)) continue;
+                if (Files.isDirectory(f)) continue;
+                if (!Files.exists(f)) {
+                    skipped.accept(f + ": cannot read it (a broken link)");
+                    continue;
+                }
+                if (!Files.isRegularFile(f)) {
+                    skipped.accept(f + ": cannot read it (not a regular file)");
+                    continue;
+                }
                 try {
                     long size = Files.size(f);
                     if (size < 1024 || size > 65536) continue;        // Atari 2600 cartridges are 2-64 KiB
                     KnownRoms.Game g = KnownRoms.byMd5(md5(f));
                     if (g != null) roms.add(new FoundRom(g, f));
-                } catch (IOException ignored) {
-                    // unreadable: skipped
+                } catch (java.nio.file.AccessDeniedException e) {
+                    skipped.accept(f + ": cannot read it (permission denied)");
+                } catch (IOException e) {
+                    skipped.accept(f + ": cannot read it (" + dqnengine.util.IoReasons.of(e) + ")");
                 }
             }
         } catch (IOException ignored) {
