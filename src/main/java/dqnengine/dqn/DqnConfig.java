@@ -163,16 +163,16 @@ public final class DqnConfig {
         require(tau > 0 && tau <= 1, "--tau must be in (0, 1]");
         require(epsilonStart >= 0 && epsilonStart <= 1 && epsilonEnd >= 0 && epsilonEnd <= 1, "epsilon values must be in [0, 1]");
         require(epsilonSteps >= 1, "--epsilon-steps must be at least 1");
-        require(evalEpsilon >= 0 && evalEpsilon <= 1, "--eval-epsilon must be in [0, 1]");
+        require(evalEpsilon >= 0 && evalEpsilon <= 1, "evalEpsilon (a --config setting) must be in [0, 1]");
         require(maxGradNorm >= 0, "--max-grad-norm must be 0 (off) or positive");
         require(checkpointEvery >= 1 && logEvery >= 1, "--checkpoint-every and --log-every must be positive");
-        require(List.of("nature", "minatar", "mlp").contains(network), "--network must be nature, minatar or mlp");
+        require(List.of("nature", "minatar", "mlp").contains(network), "network (a --config setting) must be nature, minatar or mlp");
         require(List.of("adam", "rmsprop-nature", "rmsprop-centered", "sgd").contains(optimizer),
                 "--optimizer must be adam, rmsprop-nature, rmsprop-centered or sgd");
         require(List.of("huber", "mse").contains(loss), "--loss must be huber or mse");
         require(List.of("mean", "sum").contains(lossReduction), "--loss-reduction must be mean or sum");
         require(sticky == -1 || (sticky >= 0 && sticky < 1), "--sticky must be in [0, 1)");
-        for (int h : hidden) require(h >= 1, "--hidden sizes must be positive");
+        for (int h : hidden) require(h >= 1, "hidden (a --config setting) sizes must be positive");
         require(hidden.length >= 1 || !network.equals("mlp") || !dueling, "a dueling MLP needs at least one hidden layer");
     }
 
