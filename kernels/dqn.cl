@@ -38,10 +38,10 @@ __kernel void row_max(const int A, __global const float* q, __global float* max,
 }
 
 // TD targets (ReferenceBackend.tdTarget):
-//   target[j] = rewards[j] + gamma (1 - terminated[j]) bootstrap[j],
+//   target[j] = rewards[j] + discounts[j] bootstrap[j]      (discount: gamma^m, or 0 after a termination),
 //   bootstrap[j] = max over a of nextQ[j, a]  (useActions == 0)   or   nextQ[j, nextActions[j]]  (Double DQN)
-__kernel void td_target(const int A, const int useActions, const float gamma, __global const float* nextQ,
-                        __global const int* nextActions, __global const float* rewards, __global const float* terminated,
+__kernel void td_target(const int A, const int useActions, __global const float* nextQ,
+                        __global const int* nextActions, __global const float* rewards, __global const float* discounts,
                         __global float* target) {
     const int j = get_global_id(0);
     float bootstrap;
@@ -51,5 +51,5 @@ __kernel void td_target(const int A, const int useActions, const float gamma, __
         bootstrap = nextQ[j * A];
         for (int k = 1; k < A; k++) bootstrap = fmax(bootstrap, nextQ[j * A + k]);
     }
-    target[j] = rewards[j] + gamma * (1.0f - terminated[j]) * bootstrap;
+    target[j] = rewards[j] + discounts[j] * bootstrap;
 }

@@ -24,6 +24,12 @@ __kernel void scale(__global float* t, const float s) {
     t[i] *= s;
 }
 
+// t[j, k] *= w[j] for t [N, K] (ReferenceBackend.scaleRows)
+__kernel void scale_rows(const int K, __global float* t, __global const float* w) {
+    const int i = get_global_id(0);
+    t[i] *= w[i / K];
+}
+
 // t[i] = value
 __kernel void fill(__global float* t, const float value) {
     t[get_global_id(0)] = value;

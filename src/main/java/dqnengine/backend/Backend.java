@@ -85,14 +85,16 @@ public interface Backend extends AutoCloseable {
     /**
      * TD targets (Mnih et al. 2015, Algorithm 1; Double DQN, van Hasselt et al. 2016):
      * <pre>
-     *   target[j] = rewards[j] + gamma · (1 − terminated[j]) · bootstrap[j]
+     *   target[j] = rewards[j] + discounts[j] · bootstrap[j]
      *   bootstrap[j] = max_a nextQ[j, a]            when nextActions is null (DQN)
      *                = nextQ[j, nextActions[j]]     otherwise (Double DQN: actions chosen by the online net)
      * </pre>
-     * nextQ [N, A], rewards and terminated (0 or 1) [N], target [N]. On a device, only the rewards and
-     * flags are uploaded; nothing is read back.
+     * The discount carries both γ and the episode's end: γ(1 − terminated) for a one-step
+     * transition, γ^m (or 0 after a termination) for an m-step return (see the replay buffer).
+     * nextQ [N, A], rewards and discounts [N], target [N]. On a device, only the rewards and
+     * discounts are uploaded; nothing is read back.
      */
-    void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] terminated, float gamma, Tensor target);
+    void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] discounts, Tensor target);
 
     /** dst[i] = scale · (src[offset + i] &amp; 0xFF): uint8 pixels to floats. */
     void u8ToFloat(byte[] src, int offset, float scale, Tensor dst);
@@ -104,6 +106,9 @@ public interface Backend extends AutoCloseable {
 
     /** t[i] *= s. */
     void scale(Tensor t, float s);
+
+    /** t[j, k] *= w[j] for t [N, K]: per-sample weights (prioritized replay's importance weights on ∂L/∂Q). */
+    void scaleRows(Tensor t, float[] w);
 
     /** dst = src. */
     void copy(Tensor src, Tensor dst);

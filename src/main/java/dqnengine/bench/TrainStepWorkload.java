@@ -30,7 +30,7 @@ public final class TrainStepWorkload {
     public final Sequential online, target;
     private final Adam adam;
     private final Huber huber = new Huber();
-    private final Tensor states, nextStates, single, rewards, dones, targets, dq;
+    private final Tensor states, nextStates, single, rewards, discounts, targets, dq;
     private final int[] actions, chosen = new int[1];
     private final Tensor singleMax = Tensor.zeros(1);
 
@@ -50,7 +50,8 @@ public final class TrainStepWorkload {
         single = Tensor.zeros(1, 4, 84, 84);
         System.arraycopy(states.data, 0, single.data, 0, single.size());
         rewards = Tensor.zeros(batch);
-        dones = Tensor.zeros(batch);
+        discounts = Tensor.zeros(batch);
+        discounts.fill(GAMMA);                 // no episode ends in the bench batch: every target bootstraps with γ
         actions = new int[batch];
         for (int i = 0; i < batch; i++) {
             rewards.data[i] = rng.nextFloat();
@@ -62,7 +63,7 @@ public final class TrainStepWorkload {
 
     /** One DQN update; returns the loss. */
     public float trainStep() {
-        be.tdTarget(target.forward(be, nextStates), null, rewards.data, dones.data, GAMMA, targets);
+        be.tdTarget(target.forward(be, nextStates), null, rewards.data, discounts.data, targets);
         float loss = huber.compute(be, online.forward(be, states), actions, targets, dq);
         adam.zeroGrad(be);
         online.backward(be, dq);

@@ -60,6 +60,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", paramLabel = "NAME", description = "adam, rmsprop-nature, rmsprop-centered or sgd.") String optimizer;
     @Option(names = "--optimizer-eps", paramLabel = "X") Double optimizerEps;
     @Option(names = "--loss", paramLabel = "NAME", description = "huber or mse.") String loss;
+    @Option(names = "--n-step", paramLabel = "N", description = "n-step returns (1 = one-step targets).") Integer nStep;
+    @Option(names = "--prioritized", negatable = true, description = "Proportional prioritized replay (Schaul et al. 2016).") Boolean prioritized;
+    @Option(names = "--priority-alpha", paramLabel = "X", description = "Prioritized replay: P(i) ∝ p_i^X.") Double priorityAlpha;
+    @Option(names = "--priority-beta", paramLabel = "X", description = "Prioritized replay: importance-weight exponent at the start, annealed to 1.") Double priorityBeta;
     @Option(names = "--loss-reduction", paramLabel = "HOW", description = "mean or sum over the batch for the gradient step (nature: sum, as DeepMind's code).") String lossReduction;
     @Option(names = "--train-every", paramLabel = "N") Integer trainEvery;
     @Option(names = "--target-every", paramLabel = "N", description = "Steps between target-network updates.") Long targetEvery;
@@ -230,7 +234,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private boolean anyOverride() {
-        Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, lossReduction, trainEvery, targetEvery, tau,
+        Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, lossReduction, nStep, prioritized, priorityAlpha, priorityBeta, trainEvery, targetEvery, tau,
                 doubleDqn, dueling, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, sticky, checkpointEvery, logEvery, stopAtReturn, tensorboard};
         for (Object o : all) if (o != null) return true;
         return false;
@@ -248,6 +252,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (optimizerEps != null) c.optimizerEps = optimizerEps;
         if (loss != null) c.loss = loss;
         if (lossReduction != null) c.lossReduction = lossReduction;
+        if (nStep != null) c.nStep = nStep;
+        if (prioritized != null) c.prioritized = prioritized;
+        if (priorityAlpha != null) c.priorityAlpha = priorityAlpha;
+        if (priorityBeta != null) c.priorityBeta = priorityBeta;
         if (trainEvery != null) c.trainEvery = trainEvery;
         if (targetEvery != null) c.targetEvery = targetEvery;
         if (tau != null) c.tau = tau;

@@ -27,6 +27,11 @@ public final class DqnConfig {
     public int replaySize = 100_000;
     public int batchSize = 32;
     public long learningStarts = 5_000;        // steps of random-policy data before the first update
+    public int nStep = 1;                      // n-step returns (1 = the one-step target)
+    public boolean prioritized = false;        // proportional prioritized replay (Schaul et al. 2016)
+    public double priorityAlpha = 0.5;         // P(i) ∝ p_i^α (Rainbow: 0.5)
+    public double priorityBeta = 0.4;          // importance-weight exponent at step 0, annealed linearly to 1 at the last step (Rainbow: 0.4)
+    public double priorityEps = 1e-6;          // p_i = |δ_i| + this, so no transition is never drawn again
 
     // --- learning
     public double gamma = 0.99;
@@ -143,6 +148,11 @@ public final class DqnConfig {
         return "minatar";
     }
 
+    /** The importance-weight exponent of prioritized replay after {@code step} steps: priorityBeta → 1 linearly over the run. */
+    public double priorityBeta(long step) {
+        return priorityBeta + (1 - priorityBeta) * Math.min(1.0, step / (double) steps);
+    }
+
     /** ε after {@code step} steps: linear from epsilonStart to epsilonEnd over epsilonSteps, then flat. */
     public double epsilon(long step) {
         if (step >= epsilonSteps) return epsilonEnd;
@@ -156,6 +166,10 @@ public final class DqnConfig {
         require(replaySize >= 100, "--replay-size must be at least 100");
         require(batchSize >= 1 && batchSize <= 4096, "--batch-size must be between 1 and 4096");
         require(learningStarts >= batchSize, "--learning-starts must be at least the batch size (" + batchSize + ")");
+        require(nStep >= 1 && nStep <= 100, "--n-step must be between 1 and 100");
+        require(priorityAlpha >= 0 && priorityAlpha <= 1, "--priority-alpha must be in [0, 1]");
+        require(priorityBeta >= 0 && priorityBeta <= 1, "--priority-beta must be in [0, 1]");
+        require(priorityEps > 0, "priorityEps (a --config setting) must be positive");
         require(gamma >= 0 && gamma <= 1, "--gamma must be in [0, 1]");
         require(lr > 0 && lr < 1, "--lr must be in (0, 1)");
         require(trainEvery >= 1, "--train-every must be at least 1");

@@ -28,8 +28,13 @@ import java.util.Random;
  *   y_j = r_j                                              if s'_j is terminal
  *       = r_j + γ · max_a' Q(s'_j, a'; θ⁻)                 otherwise                (DQN)
  *       = r_j + γ · Q(s'_j, argmax_a' Q(s'_j, a'; θ); θ⁻)   otherwise  (Double DQN, van Hasselt et al. 2016)
+ *   with n-step returns r_j is Σ_{k<m} γ^k r_{t+k}, s'_j is m steps ahead and γ becomes γ^m (see ReplayBuffer);
+ *   the backend gets the per-sample discount d_j (γ^m, or 0 when terminal): y_j = r_j + d_j · bootstrap_j
  *   L(θ) = mean_j ℓ(Q(s_j, a_j; θ) − y_j)       ℓ = Huber (δ = 1) or e² (MSE, as torch.nn.functional.mse_loss)
  *          (or sum_j, lossReduction = sum: the gradient DeepMind's code steps with; the loss logged stays the mean)
+ *          prioritized replay weighs sample j's gradient by its importance weight w_j, and sends
+ *          |Q(s_j, a_j) − y_j| back to the replay as its new priority: the one edge from the loss
+ *          back to the replay, which prioritized replay is made of
  *   θ ← optimizer(θ, ∇_θ L)                    target: θ⁻ ← τθ + (1 − τ)θ⁻ every C steps
  * </pre>
  * A truncated episode (time limit) is not terminal: its s' is stored and bootstrapped from.
@@ -49,6 +54,7 @@ public final class DqnLearner {
     private final ReplayBuffer.Batch batch;
     private final Tensor states, nextStates, nextMax, targets, dq, rowMax;
     private final int[] nextArgmax, actArgmax;
+    private final float[] tdErrors;
     private Tensor actInput, actMax;
     private final byte[] batchBytes;          // the sampled observations as stored, for u8ToFloat on the backend
     private float lastLoss = Float.NaN, lastMeanMaxQ = Float.NaN;
@@ -77,6 +83,7 @@ public final class DqnLearner {
         this.rowMax = Tensor.zeros(b);
         this.dq = Tensor.zeros(b, actions);
         this.nextArgmax = new int[b];
+        this.tdErrors = new float[b];
         this.actArgmax = new int[256];
     }
 
@@ -150,9 +157,15 @@ public final class DqnLearner {
         return q.data.clone();
     }
 
-    /** One gradient step on a batch sampled from {@code replay}; returns the loss. */
-    public float update(ReplayBuffer replay) {
-        replay.sample(batch);
+    /** One gradient step on a batch sampled uniformly from {@code replay}; returns the loss. */
+    public float update(ReplayBuffer replay) { return update(replay, 1.0); }
+
+    /**
+     * One gradient step on a batch sampled from {@code replay} (by priority when it is
+     * prioritized, with importance-weight exponent {@code beta}); returns the loss.
+     */
+    public float update(ReplayBuffer replay, double beta) {
+        replay.sample(batch, beta);
         load(replay, false, states);
         load(replay, true, nextStates);
 
@@ -161,17 +174,25 @@ public final class DqnLearner {
             be.rowMax(online.forward(be, nextStates), nextMax, nextArgmax);       // a* from the online network
             nextActions = nextArgmax;
         }
-        be.tdTarget(target.forward(be, nextStates), nextActions, batch.rewards, batch.terminated, (float) cfg.gamma, targets);
+        be.tdTarget(target.forward(be, nextStates), nextActions, batch.rewards, batch.discount, targets);
 
         Tensor q = online.forward(be, states);                                   // last forward: backward uses it
         be.rowMax(q, rowMax, null);
         be.toHost(rowMax);
         float l = loss.compute(be, q, batch.actions, targets, dq);
+        boolean prioritized = replay.prioritized();
+        if (prioritized) {
+            be.toHost(q);
+            be.toHost(targets);
+            for (int j = 0; j < batch.size; j++) tdErrors[j] = q.data[j * actions + batch.actions[j]] - targets.data[j];
+            be.scaleRows(dq, batch.weights);                // importance weights on each sample's ∂ℓ_j/∂Q
+        }
         if (sumOverBatch) be.scale(dq, batch.size);          // ∂(Σ_j ℓ_j)/∂Q = B · ∂(mean_j ℓ_j)/∂Q
         optimizer.zeroGrad(be);
         online.backward(be, dq);
         if (cfg.maxGradNorm > 0) GradClip.clipGlobalNorm(be, online.parameters(), cfg.maxGradNorm);
         optimizer.step(be);
+        if (prioritized) replay.updatePriorities(batch, tdErrors);
 
         double sum = 0;
         for (int j = 0; j < batch.size; j++) sum += rowMax.data[j];

@@ -93,7 +93,7 @@ public final class Trainer {
             int obsBytes = e0.encoding().bytes(shape);
             int frameBytes = obsBytes / stack;
 
-            long need = ReplayBuffer.bytesNeeded(cfg.replaySize, frameBytes);
+            long need = ReplayBuffer.bytesNeeded(cfg.replaySize, frameBytes) + (cfg.prioritized ? ReplayBuffer.priorityBytes(cfg.replaySize) : 0);
             Runtime rt = Runtime.getRuntime();
             long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
             long margin = 256L << 20;
@@ -106,6 +106,8 @@ public final class Trainer {
                         gb(need), gb(free), xmx + 1));
             }
             replay = new ReplayBuffer(cfg.replaySize, cfg.numEnvs, frameBytes, stack, cfg.seed + 777);
+            replay.setReturns(cfg.nStep, cfg.gamma);
+            if (cfg.prioritized) replay.setPrioritized(cfg.priorityAlpha, cfg.priorityEps);
             learner = new DqnLearner(be, cfg, shape, e0.encoding(), e0.actionCount(), cfg.seed);
 
             if (resumeFrom != null) {
@@ -171,7 +173,7 @@ public final class Trainer {
                         }
                     }
                     if (step >= cfg.learningStarts && step % cfg.trainEvery == 0) {
-                        lossSum += learner.update(replay);
+                        lossSum += learner.update(replay, cfg.priorityBeta(step));
                         qSum += learner.lastMeanMaxQ();
                         lossCount++;
                         updates++;

@@ -162,20 +162,34 @@ public abstract class BackendParityTest {
     }
 
     @Test
+    void scaleRowsEqualsReference() {
+        Random rng = new Random(12);
+        Tensor a = TestTensors.uniform(rng, 9, 5), b = a.copy();
+        float[] w = new float[9];
+        for (int j = 0; j < 9; j++) w[j] = rng.nextFloat() * 2;
+        fast.hostWrote(b);
+        ref.scaleRows(a, w);
+        fast.scaleRows(b, w);
+        fast.toHost(b);
+        assertClose(a, b, "scaleRows");
+        assertEquals(a.data[3 * 5 + 2], TestTensors.uniform(new Random(12), 9, 5).data[3 * 5 + 2] * w[3], 1e-6, "row 3 scaled by w[3]");
+    }
+
+    @Test
     void tdTargetsEqualReference() {
         Random rng = new Random(8);
         Tensor q = TestTensors.uniform(rng, 13, 6);
-        float[] r = new float[13], term = new float[13];
+        float[] r = new float[13], discount = new float[13];
         int[] next = new int[13];
         for (int j = 0; j < 13; j++) {
             r[j] = rng.nextFloat() - 0.5f;
-            term[j] = j % 4 == 0 ? 1f : 0f;
+            discount[j] = j % 4 == 0 ? 0f : (float) Math.pow(0.99, 1 + j % 3);        // terminal, or gamma^m for m = 1..3
             next[j] = rng.nextInt(6);
         }
         for (int[] actions : new int[][] {null, next}) {
             Tensor tR = Tensor.zeros(13), tF = Tensor.zeros(13);
-            ref.tdTarget(q, actions, r, term, 0.99f, tR);
-            fast.tdTarget(q, actions, r, term, 0.99f, tF);
+            ref.tdTarget(q, actions, r, discount, tR);
+            fast.tdTarget(q, actions, r, discount, tF);
             fast.toHost(tF);
             assertClose(tR, tF, actions == null ? "tdTarget (max)" : "tdTarget (given actions)");
         }

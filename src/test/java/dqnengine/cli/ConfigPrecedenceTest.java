@@ -42,6 +42,11 @@ class ConfigPrecedenceTest {
         c.put("batchSize", new Case(8, "--batch-size", "16", 16));
         c.put("learningStarts", new Case(100L, "--learning-starts", "120", 120L));
         c.put("gamma", new Case(0.9, "--gamma", "0.8", 0.8));
+        c.put("nStep", new Case(3, "--n-step", "2", 2));
+        c.put("prioritized", new Case(true, "--no-prioritized", null, false));
+        c.put("priorityAlpha", new Case(0.6, "--priority-alpha", "0.7", 0.7));
+        c.put("priorityBeta", new Case(0.5, "--priority-beta", "0.3", 0.3));
+        c.put("priorityEps", new Case(1e-5, null, null, null));
         c.put("optimizer", new Case("sgd", "--optimizer", "rmsprop-centered", "rmsprop-centered"));
         c.put("lr", new Case(0.003, "--lr", "0.002", 0.002));
         c.put("optimizerEps", new Case(0.001, "--optimizer-eps", "0.002", 0.002));

@@ -102,16 +102,20 @@ public final class Checks {
         if (argmax != null && argmax.length < q.dim(0)) throw new IllegalArgumentException("rowMax argmax too short");
     }
 
-    public static void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] terminated, Tensor target) {
+    public static void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] discounts, Tensor target) {
         int n = nextQ.dim(0), a = nextQ.dim(1);
         length(target, n, "tdTarget target");
-        if (rewards.length < n || terminated.length < n || (nextActions != null && nextActions.length < n)) {
-            throw new IllegalArgumentException("tdTarget: rewards, terminated and nextActions need " + n + " entries");
+        if (rewards.length < n || discounts.length < n || (nextActions != null && nextActions.length < n)) {
+            throw new IllegalArgumentException("tdTarget: rewards, discounts and nextActions need " + n + " entries");
         }
         if (nextActions != null) {
             for (int j = 0; j < n; j++) {
                 if (nextActions[j] < 0 || nextActions[j] >= a) throw new IllegalArgumentException("action " + nextActions[j] + " out of range [0," + a + ")");
             }
         }
+    }
+
+    public static void scaleRows(Tensor t, float[] w) {
+        if (t.rank() != 2 || w.length < t.dim(0)) throw new IllegalArgumentException("scaleRows: needs [N, K] and N weights, got " + t.shapeString() + " and " + w.length);
     }
 }

@@ -195,9 +195,9 @@ public class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] terminated, float gamma, Tensor target) {
+    public void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] discounts, Tensor target) {
         int n = nextQ.dim(0), a = nextQ.dim(1);
-        Checks.tdTarget(nextQ, nextActions, rewards, terminated, target);
+        Checks.tdTarget(nextQ, nextActions, rewards, discounts, target);
         for (int j = 0; j < n; j++) {
             float bootstrap;
             if (nextActions == null) {
@@ -206,7 +206,7 @@ public class ReferenceBackend implements Backend {
             } else {
                 bootstrap = nextQ.data[j * a + nextActions[j]];
             }
-            target.data[j] = rewards[j] + gamma * (1f - terminated[j]) * bootstrap;
+            target.data[j] = rewards[j] + discounts[j] * bootstrap;
         }
     }
 
@@ -227,6 +227,13 @@ public class ReferenceBackend implements Backend {
     @Override
     public void scale(Tensor t, float s) {
         for (int i = 0; i < t.data.length; i++) t.data[i] *= s;
+    }
+
+    @Override
+    public void scaleRows(Tensor t, float[] w) {
+        Checks.scaleRows(t, w);
+        int n = t.dim(0), k = t.dim(1);
+        for (int j = 0; j < n; j++) for (int i = 0; i < k; i++) t.data[j * k + i] *= w[j];
     }
 
     @Override

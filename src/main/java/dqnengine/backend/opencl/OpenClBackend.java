@@ -427,16 +427,16 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] terminated, float gamma, Tensor target) {
+    public void tdTarget(Tensor nextQ, int[] nextActions, float[] rewards, float[] discounts, Tensor target) {
         int n = nextQ.dim(0), a = nextQ.dim(1);
-        Checks.tdTarget(nextQ, nextActions, rewards, terminated, target);
+        Checks.tdTarget(nextQ, nextActions, rewards, discounts, target);
         cl_mem Q = in(nextQ), ACT = nextActions == null ? scratch(8, 4) : upload(8, nextActions, n);
         cl_mem R = scratch(9, (long) n * Sizeof.cl_float), D = scratch(10, (long) n * Sizeof.cl_float), T = out(target);
         if (n > 0) {
             CL.clEnqueueWriteBuffer(queue, R, CL.CL_TRUE, 0, (long) n * Sizeof.cl_float, Pointer.to(rewards), 0, null, null);
-            CL.clEnqueueWriteBuffer(queue, D, CL.CL_TRUE, 0, (long) n * Sizeof.cl_float, Pointer.to(terminated), 0, null, null);
+            CL.clEnqueueWriteBuffer(queue, D, CL.CL_TRUE, 0, (long) n * Sizeof.cl_float, Pointer.to(discounts), 0, null, null);
         }
-        run1d("td_target", n, a, nextActions == null ? 0 : 1, gamma, Q, ACT, R, D, T);
+        run1d("td_target", n, a, nextActions == null ? 0 : 1, Q, ACT, R, D, T);
         wrote(target);
     }
 
@@ -467,6 +467,16 @@ public final class OpenClBackend implements Backend {
     public void scale(Tensor t, float s) {
         cl_mem T = in(t);
         run1d("scale", t.size(), T, s);
+        wrote(t);
+    }
+
+    @Override
+    public void scaleRows(Tensor t, float[] w) {
+        Checks.scaleRows(t, w);
+        int n = t.dim(0);
+        cl_mem T = in(t), W = scratch(11, (long) Math.max(1, n) * Sizeof.cl_float);
+        if (n > 0) CL.clEnqueueWriteBuffer(queue, W, CL.CL_TRUE, 0, (long) n * Sizeof.cl_float, Pointer.to(w), 0, null, null);
+        run1d("scale_rows", t.size(), t.dim(1), T, W);
         wrote(t);
     }
 
