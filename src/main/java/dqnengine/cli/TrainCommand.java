@@ -60,6 +60,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", paramLabel = "NAME", description = "adam, rmsprop-nature, rmsprop-centered or sgd.") String optimizer;
     @Option(names = "--optimizer-eps", paramLabel = "X") Double optimizerEps;
     @Option(names = "--loss", paramLabel = "NAME", description = "huber or mse.") String loss;
+    @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate every N steps on a separate environment (0 = never).") Long evalEvery;
+    @Option(names = "--eval-episodes", paramLabel = "N", description = "Episodes per evaluation.") Integer evalEpisodes;
+    @Option(names = "--eval-epsilon", paramLabel = "X", description = "Exploration while evaluating.") Double evalEpsilon;
     @Option(names = "--n-step", paramLabel = "N", description = "n-step returns (1 = one-step targets).") Integer nStep;
     @Option(names = "--prioritized", negatable = true, description = "Proportional prioritized replay (Schaul et al. 2016).") Boolean prioritized;
     @Option(names = "--priority-alpha", paramLabel = "X", description = "Prioritized replay: P(i) ∝ p_i^X.") Double priorityAlpha;
@@ -234,7 +237,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private boolean anyOverride() {
-        Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, lossReduction, nStep, prioritized, priorityAlpha, priorityBeta, trainEvery, targetEvery, tau,
+        Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, lossReduction, nStep, prioritized, priorityAlpha, priorityBeta, evalEvery, evalEpisodes, evalEpsilon, trainEvery, targetEvery, tau,
                 doubleDqn, dueling, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, sticky, checkpointEvery, logEvery, stopAtReturn, tensorboard};
         for (Object o : all) if (o != null) return true;
         return false;
@@ -253,6 +256,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (loss != null) c.loss = loss;
         if (lossReduction != null) c.lossReduction = lossReduction;
         if (nStep != null) c.nStep = nStep;
+        if (evalEvery != null) c.evalEvery = evalEvery;
+        if (evalEpisodes != null) c.evalEpisodes = evalEpisodes;
+        if (evalEpsilon != null) c.evalEpsilon = evalEpsilon;
         if (prioritized != null) c.prioritized = prioritized;
         if (priorityAlpha != null) c.priorityAlpha = priorityAlpha;
         if (priorityBeta != null) c.priorityBeta = priorityBeta;

@@ -52,6 +52,8 @@ public final class DqnConfig {
     public double epsilonEnd = 0.1;
     public long epsilonSteps = 100_000;        // linear decay over these steps, counted from step 0
     public double evalEpsilon = 0.05;
+    public long evalEvery = 0;                 // steps between evaluations during training (0 = none)
+    public int evalEpisodes = 10;              // episodes per evaluation
 
     // --- environment details
     public double sticky = -1;                 // MinAtar / Atari sticky-action probability; -1 = the env preset's
@@ -177,7 +179,9 @@ public final class DqnConfig {
         require(tau > 0 && tau <= 1, "--tau must be in (0, 1]");
         require(epsilonStart >= 0 && epsilonStart <= 1 && epsilonEnd >= 0 && epsilonEnd <= 1, "epsilon values must be in [0, 1]");
         require(epsilonSteps >= 1, "--epsilon-steps must be at least 1");
-        require(evalEpsilon >= 0 && evalEpsilon <= 1, "evalEpsilon (a --config setting) must be in [0, 1]");
+        require(evalEpsilon >= 0 && evalEpsilon <= 1, "--eval-epsilon must be in [0, 1]");
+        require(evalEvery >= 0, "--eval-every must be 0 (off) or positive");
+        require(evalEpisodes >= 1, "--eval-episodes must be at least 1");
         require(maxGradNorm >= 0, "--max-grad-norm must be 0 (off) or positive");
         require(checkpointEvery >= 1 && logEvery >= 1, "--checkpoint-every and --log-every must be positive");
         require(List.of("nature", "minatar", "mlp").contains(network), "network (a --config setting) must be nature, minatar or mlp");

@@ -156,7 +156,8 @@ public final class RunDirectory implements AutoCloseable {
      */
     public RollBack rollBackTo(long step, long episodes) throws IOException {
         int ep = truncateCsv(dir.resolve("episodes.csv"), row -> row.get("episode") <= episodes && row.get("step") <= step);
-        int pr = truncateCsv(dir.resolve("progress.csv"), row -> row.get("step") <= step);
+        int pr = truncateCsv(dir.resolve("progress.csv"), row -> row.get("step") <= step)
+                + truncateCsv(dir.resolve("eval.csv"), row -> row.get("step") <= step);
         List<String> aside = new ArrayList<>();
         Path cps = dir.resolve("checkpoints");
         boolean bestRemains = false;

@@ -27,7 +27,14 @@ import java.util.Locale;
  *     every trainEvery steps (after learningStarts): one update on a sampled batch
  *     every targetEvery steps: target network ← online network (or Polyak average)
  *     every logEvery steps: a row of progress.csv; every checkpointEvery: a checkpoint and plots
+ *     every evalEvery steps (if set): evalEpisodes episodes at evalEpsilon on a separate
+ *           environment with its own seed and random source: a row of eval.csv
  * </pre>
+ * Evaluation reads the online network and touches nothing else the training run uses (its
+ * environments, random sources or replay), so a run with evaluation trains exactly as one
+ * without. When it is on, the {@code best} checkpoint is the one with the best evaluation score;
+ * otherwise the one with the best mean of the last 100 training episodes. Time spent evaluating
+ * is left out of the steps/s figures and reported on its own.
  * Episode returns are the game's unclipped score summed until the game is over (with Atari's
  * life-loss terminals an episode spans all lives), and they are what the logs report.
  *
@@ -64,6 +71,8 @@ public final class Trainer {
     private double bestMean = Double.NEGATIVE_INFINITY;
     private final ArrayDeque<Double> recent = new ArrayDeque<>();
     private long wallMillisBefore;
+    private Environment evalEnv;
+    private double evalSeconds;
 
     public Trainer(DqnConfig cfg, Backend be, EnvFactory factory, Path runDir, PrintStream out) {
         this.cfg = cfg;
@@ -127,6 +136,7 @@ public final class Trainer {
             return loop(resumeFrom != null);
         } finally {
             if (envs != null) for (Environment e : envs) if (e != null) e.close();
+            if (evalEnv != null) evalEnv.close();
         }
     }
 
@@ -149,6 +159,8 @@ public final class Trainer {
         try (CsvLog episodesCsv = new CsvLog(runDir.resolve("episodes.csv"), "episode", "step", "env", "return", "length", "epsilon", "wall_s");
              CsvLog progressCsv = new CsvLog(runDir.resolve("progress.csv"), "step", "updates", "episodes", "steps_per_s", "epsilon",
                      "loss", "mean_max_q", "mean_return_100");
+             CsvLog evalCsv = cfg.evalEvery > 0 ? new CsvLog(runDir.resolve("eval.csv"), "step", "episodes", "mean_return", "std", "min", "max",
+                     "epsilon", "seconds") : null;
              TensorBoardWriter tb = cfg.tensorboard ? new TensorBoardWriter(runDir.resolve("tensorboard")) : null) {
             while (step < cfg.steps && !stopRequested && !reached) {
                 double eps = actingEpsilon();
@@ -180,7 +192,7 @@ public final class Trainer {
                     }
                     if (step % cfg.targetEvery == 0) learner.updateTarget();
                     if (step % cfg.logEvery == 0) {
-                        double sps = (step - startStep) / Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+                        double sps = (step - startStep) / Math.max(1e-9, (System.nanoTime() - start) / 1e9 - evalSeconds);
                         double meanLoss = lossCount == 0 ? Double.NaN : lossSum / lossCount, meanQ = lossCount == 0 ? Double.NaN : qSum / lossCount;
                         progressCsv.row(step, updates, episodes, round(sps), cfg.epsilon(step), meanLoss, meanQ, mean100());
                         if (tb != null) {
@@ -193,8 +205,15 @@ public final class Trainer {
                         lossSum = 0;
                         qSum = 0;
                         lossCount = 0;
-                        if (mean100() > bestMean && step >= cfg.learningStarts) {          // NaN (no episode yet) is never greater
+                        if (cfg.evalEvery == 0 && mean100() > bestMean && step >= cfg.learningStarts) {   // NaN (no episode yet) is never greater
                             bestMean = mean100();
+                            save("best", start);
+                        }
+                    }
+                    if (cfg.evalEvery > 0 && step % cfg.evalEvery == 0) {
+                        double mean = evaluate(evalCsv, tb);
+                        if (mean > bestMean && step >= cfg.learningStarts) {
+                            bestMean = mean;
                             save("best", start);
                         }
                     }
@@ -204,8 +223,10 @@ public final class Trainer {
                     }
                     if (!Double.isNaN(cfg.stopAtReturn) && recent.size() >= 100 && mean100() >= cfg.stopAtReturn) {
                         reached = true;
-                        bestMean = Math.max(bestMean, mean100());
-                        save("best", start);
+                        if (cfg.evalEvery == 0) {
+                            bestMean = Math.max(bestMean, mean100());
+                            save("best", start);
+                        }
                         break;
                     }
                 }
@@ -215,7 +236,8 @@ public final class Trainer {
                     progress(start, startStep, false);
                 }
             }
-            loopSeconds = (System.nanoTime() - start) / 1e9;
+            loopSeconds = (System.nanoTime() - start) / 1e9 - evalSeconds;
+            if (evalSeconds > 0) out.printf(Locale.ROOT, "evaluation took %.1f s in all (not counted in steps/s)%n", evalSeconds);
             save("latest", start);
             plots();
             progress(start, startStep, true);
@@ -223,6 +245,24 @@ public final class Trainer {
         if (reached) out.printf(Locale.ROOT, "reached the bound: mean return %.2f over the last 100 episodes >= %.2f at step %,d%n",
                 mean100(), cfg.stopAtReturn, step);
         return new Result(step, updates, episodes, mean100(), reached, stopRequested, runDir, loopSeconds);
+    }
+
+    /**
+     * Plays {@code evalEpisodes} episodes at {@code evalEpsilon} with the online network on the
+     * evaluation environment (opened on first use, with a seed no training environment has), writes
+     * a row of eval.csv and returns the mean return.
+     */
+    private double evaluate(CsvLog evalCsv, TensorBoardWriter tb) throws IOException {
+        long t0 = System.nanoTime();
+        if (evalEnv == null) evalEnv = factory.open(envs.length, cfg.seed * 1_000_003L + 999_983L);
+        Evaluator.Summary s = Evaluator.run(learner, evalEnv, cfg.evalEpisodes, cfg.evalEpsilon, cfg.seed * 31 + step, 1_000_000, null);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        evalSeconds += secs;
+        evalCsv.row(step, cfg.evalEpisodes, s.mean(), s.std(), s.min(), s.max(), cfg.evalEpsilon, round(secs));
+        if (tb != null) tb.scalar("eval/mean_return", step, s.mean());
+        out.printf(Locale.ROOT, "%seval at step %,d: %.2f +- %.2f over %d episodes (epsilon %.3f, %.1f s)%n", tty ? "\n" : "",
+                step, s.mean(), s.std(), cfg.evalEpisodes, cfg.evalEpsilon, secs);
+        return s.mean();
     }
 
     /** After a resume: fills the empty replay buffer from the restored policy without counting steps. */
@@ -301,10 +341,15 @@ public final class Trainer {
         LinePlot.write(plots.resolve("loss.png"), "Training loss (" + cfg.loss + ")", "step", "loss", loss[0], loss[1], 1);
         double[][] q = CsvLog.columns(runDir.resolve("progress.csv"), "step", "mean_max_q");
         LinePlot.write(plots.resolve("q.png"), "Mean max-Q of sampled batches", "step", "Q", q[0], q[1], 1);
+        if (cfg.evalEvery > 0) {
+            double[][] ev = CsvLog.columns(runDir.resolve("eval.csv"), "step", "mean_return");
+            LinePlot.write(plots.resolve("eval.png"), "Evaluation return (epsilon " + cfg.evalEpsilon + ", " + cfg.evalEpisodes + " episodes)",
+                    "step", "return", ev[0], ev[1], 1);
+        }
     }
 
     private void progress(long start, long startStep, boolean last) {
-        double secs = (System.nanoTime() - start) / 1e9;
+        double secs = (System.nanoTime() - start) / 1e9 - evalSeconds;
         double sps = (step - startStep) / Math.max(secs, 1e-9);
         long left = cfg.steps - step;
         String eta = sps > 0 && !last ? duration(left / sps) : "-";

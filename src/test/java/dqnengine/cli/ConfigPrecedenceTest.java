@@ -61,7 +61,9 @@ class ConfigPrecedenceTest {
         c.put("epsilonStart", new Case(0.9, "--epsilon-start", "0.8", 0.8));
         c.put("epsilonEnd", new Case(0.2, "--epsilon-end", "0.3", 0.3));
         c.put("epsilonSteps", new Case(200L, "--epsilon-steps", "210", 210L));
-        c.put("evalEpsilon", new Case(0.07, null, null, null));
+        c.put("evalEpsilon", new Case(0.07, "--eval-epsilon", "0.08", 0.08));
+        c.put("evalEvery", new Case(100L, "--eval-every", "110", 110L));
+        c.put("evalEpisodes", new Case(2, "--eval-episodes", "1", 1));
         c.put("sticky", new Case(0.05, "--sticky", "0.02", 0.02));
         c.put("atariPreset", new Case("machado", "--atari-preset", "dopamine", "dopamine"));
         c.put("checkpointEvery", new Case(150L, "--checkpoint-every", "160", 160L));

@@ -1,0 +1,51 @@
+package dqnengine.dqn;
+
+import dqnengine.nn.Parameter;
+import dqnengine.io.CsvLog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Evaluation during training: its own environment and random source, so training is unchanged; eval.csv; best by evaluation. */
+class EvalDuringTrainingTest {
+    @TempDir Path tmp;
+
+    @Test
+    void evaluatingLeavesTheTrainingTrajectoryUnchangedAndChoosesTheBestCheckpoint() throws Exception {
+        DqnConfig plain = TrainerTest.small("minatar:breakout", 2_000);
+        DqnConfig withEval = TrainerTest.small("minatar:breakout", 2_000);
+        withEval.evalEvery = 500;
+        withEval.evalEpisodes = 2;
+        withEval.evalEpsilon = 0.05;
+        Path a = tmp.resolve("plain"), b = tmp.resolve("eval");
+        TrainerTest.train(plain, a, null);
+        TrainerTest.train(withEval, b, null);
+
+        List<String> ea = Files.readAllLines(a.resolve("episodes.csv")), eb = Files.readAllLines(b.resolve("episodes.csv"));
+        assertEquals(ea.size(), eb.size(), "same number of training episodes");
+        for (int i = 1; i < ea.size(); i++) {
+            String[] fa = ea.get(i).split(","), fb = eb.get(i).split(",");
+            assertEquals(fa[1] + "," + fa[3] + "," + fa[4], fb[1] + "," + fb[3] + "," + fb[4], "episode " + i + ": step, return, length");
+        }
+        Path ca = Checkpoint.resolve(a, false), cb = Checkpoint.resolve(b, false);
+        assertArrayEquals(Files.readAllBytes(ca.resolve("online.safetensors")), Files.readAllBytes(cb.resolve("online.safetensors")),
+                "the same weights at the end");
+
+        double[][] eval = CsvLog.columns(b.resolve("eval.csv"), "step", "mean_return");
+        assertArrayEquals(new double[] {500, 1000, 1500, 2000}, eval[0]);
+        assertFalse(Files.exists(a.resolve("eval.csv")));
+        assertTrue(Files.isRegularFile(b.resolve("plots/eval.png")));
+
+        // best: the evaluation with the highest mean after learning starts (step 300), the first of equals
+        int bestRow = 0;
+        for (int i = 1; i < eval[1].length; i++) if (eval[1][i] > eval[1][bestRow]) bestRow = i;
+        Checkpoint.State best = Checkpoint.readState(Checkpoint.resolve(b, true));
+        assertEquals((long) eval[0][bestRow], best.step, "best is the checkpoint of the best evaluation");
+        assertEquals(eval[1][bestRow], best.bestMeanReturn, 1e-9);
+    }
+}
