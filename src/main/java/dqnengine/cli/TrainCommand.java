@@ -40,7 +40,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin EnvOptions envOptions;
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "nature, cleanrl, minatar or cartpole. Default: the one that suits --env.")
+    @Option(names = "--preset", paramLabel = "NAME", description = "nature, dopamine-dqn, rainbow-lite, cleanrl, minatar or cartpole. Default: the one that suits --env.")
     String preset;
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON file of settings (the names in config.json, or the flag spellings), applied over the preset.")
     Path config;

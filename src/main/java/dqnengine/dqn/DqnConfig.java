@@ -66,7 +66,7 @@ public final class DqnConfig {
     public boolean tensorboard = false;        // also write TensorBoard event files to RUN_DIR/tensorboard
     public String preset = "minatar";
 
-    public static final List<String> PRESETS = List.of("nature", "dopamine-dqn", "cleanrl", "minatar", "cartpole");
+    public static final List<String> PRESETS = List.of("nature", "dopamine-dqn", "rainbow-lite", "cleanrl", "minatar", "cartpole");
 
     /**
      * A named preset. Every value cites where it comes from.
@@ -88,6 +88,14 @@ public final class DqnConfig {
      *       lr 6.25e-5 with ε 1.5e-4, MSE (mean over the batch), the Nature network, under their
      *       Atari protocol ({@code atariPreset = dopamine}); 200 iterations of 250,000 agent steps.
      *       One difference remains: their ε decay starts at the 20,000th step, ours at step 0.</li>
+     *   <li>{@code rainbow-lite}: Rainbow (Hessel et al. 2018) without its distributional head
+     *       and noisy networks: Double DQN, the dueling head, 3-step returns and proportional
+     *       prioritized replay (α 0.5, β 0.4 → 1: Hessel et al. Table 1), with Dopamine's Rainbow
+     *       schedule ({@code rainbow.gin}): replay 1,000,000, batch 32, an update every 4 agent
+     *       steps, target every 8,000, ε 1 → 0.01 over 250,000, learning starts at 20,000, Adam
+     *       6.25e-5 with ε 1.5e-4, under Dopamine's Atari protocol. The loss is Huber (Rainbow's
+     *       is C51's cross-entropy, which this preset does not have; the prioritized-replay paper
+     *       used the clipped TD error, i.e. Huber).</li>
      *   <li>{@code cleanrl}: CleanRL's {@code dqn_atari.py} (Huang et al. 2022): Adam lr 1e-4,
      *       MSE loss, replay 1,000,000, target every 1,000 steps, train every 4, learning starts
      *       80,000, ε 1 → 0.01 over 10% of 10 M steps.</li>
@@ -119,6 +127,16 @@ public final class DqnConfig {
                 c.optimizer = "adam"; c.lr = 6.25e-5; c.optimizerEps = 1.5e-4; c.loss = "mse"; c.lossReduction = "mean";
                 c.trainEvery = 4; c.targetEvery = 8_000;
                 c.epsilonEnd = 0.01; c.epsilonSteps = 250_000;
+                c.checkpointEvery = 250_000; c.logEvery = 10_000;
+            }
+            case "rainbow-lite" -> {
+                c.env = "ale:pong"; c.network = "nature"; c.steps = 50_000_000; c.atariPreset = "dopamine";
+                c.replaySize = 1_000_000; c.batchSize = 32; c.learningStarts = 20_000;
+                c.optimizer = "adam"; c.lr = 6.25e-5; c.optimizerEps = 1.5e-4; c.loss = "huber"; c.lossReduction = "mean";
+                c.trainEvery = 4; c.targetEvery = 8_000;
+                c.epsilonEnd = 0.01; c.epsilonSteps = 250_000;
+                c.doubleDqn = true; c.dueling = true; c.nStep = 3;
+                c.prioritized = true; c.priorityAlpha = 0.5; c.priorityBeta = 0.4;
                 c.checkpointEvery = 250_000; c.logEvery = 10_000;
             }
             case "cleanrl" -> {
