@@ -40,10 +40,13 @@ class OpenClTrainStepTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"rmsprop-centered, huber, false, false, 1.0, false", "adam, mse, true, false, 1.0, false",
-            "adam, huber, false, true, 1.0, false", "rmsprop-nature, huber, true, false, 0.5, false",
-            "rmsprop-centered, huber, false, false, 1.0, true"})
-    void updatesOnTheDeviceEqualTheReference(String optimizer, String loss, boolean doubleDqn, boolean dueling, double tau, boolean im2col) {
+    @CsvSource({"rmsprop-centered, huber, false, false, 1.0, false, 0", "adam, mse, true, false, 1.0, false, 0",
+            "adam, huber, false, true, 1.0, false, 0", "rmsprop-nature, huber, true, false, 0.5, false, 0",
+            "rmsprop-centered, huber, false, false, 1.0, true, 0",
+            "sgd, huber, false, false, 1.0, false, 0",                // the sgd kernel: --optimizer sgd
+            "rmsprop-centered, mse, false, false, 1.0, false, 0.001"}) // the scale kernel: --max-grad-norm (every step clips)
+    void updatesOnTheDeviceEqualTheReference(String optimizer, String loss, boolean doubleDqn, boolean dueling, double tau, boolean im2col,
+                                             double maxGradNorm) {
         OpenClTesting.assumeIcd();
         DqnConfig c = DqnConfig.preset("minatar");
         c.optimizer = optimizer;
@@ -51,7 +54,8 @@ class OpenClTrainStepTest {
         c.doubleDqn = doubleDqn;
         c.dueling = dueling;
         c.tau = tau;
-        c.lr = 1e-3;
+        c.lr = optimizer.equals("sgd") ? 0.1 : 1e-3;            // plain SGD steps are small: make them visible
+        c.maxGradNorm = maxGradNorm;
         c.optimizerEps = optimizer.equals("adam") ? 1e-8 : 0.01;
         c.batchSize = 8;
         float[] losses = new float[2 * 6];
