@@ -16,11 +16,17 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -67,6 +73,40 @@ public abstract class BackendParityTest {
 
     private static void assertClose(Tensor expected, Tensor actual, String what) {
         assertNormClose(expected, actual, TOLERANCE, what);
+    }
+
+    /** Which test compares each op of {@link Backend} with the reference (the residency defaults are OpenClTrainStepTest's). */
+    static final Map<String, String> OP_TESTS = Map.ofEntries(
+            Map.entry("gemm", "gemmEqualsReference"),
+            Map.entry("addRowBias", "elementwiseOpsEqualReference"),
+            Map.entry("sumRowsInto", "elementwiseOpsEqualReference"),
+            Map.entry("conv2dForward", "convolutionEqualsReference"),
+            Map.entry("conv2dBackwardData", "convolutionEqualsReference"),
+            Map.entry("conv2dBackwardWeights", "convolutionEqualsReference"),
+            Map.entry("reluForward", "elementwiseOpsEqualReference"),
+            Map.entry("reluBackward", "elementwiseOpsEqualReference"),
+            Map.entry("gatheredLoss", "gatheredLossEqualsReference"),
+            Map.entry("rowMax", "elementwiseOpsEqualReference"),
+            Map.entry("tdTarget", "tdTargetsEqualReference"),
+            Map.entry("u8ToFloat", "u8ToFloatEqualsReference"),
+            Map.entry("sumOfSquares", "elementwiseOpsEqualReference"),
+            Map.entry("scale", "scaleEqualsReference"),
+            Map.entry("copy", "copyEqualsReference"),
+            Map.entry("fill", "fillEqualsReference"),
+            Map.entry("adamUpdate", "optimizerUpdatesEqualReference"),
+            Map.entry("rmsPropUpdate", "optimizerUpdatesEqualReference"),
+            Map.entry("sgdUpdate", "optimizerUpdatesEqualReference"));
+
+    @Test
+    void everyOpOfTheInterfaceHasAParityTest() {
+        Set<String> ops = new TreeSet<>();
+        for (Method m : Backend.class.getDeclaredMethods()) {
+            if (!m.isDefault() && !m.isSynthetic() && !Modifier.isStatic(m.getModifiers()) && !m.getName().equals("name")) ops.add(m.getName());
+        }
+        assertEquals(new TreeSet<>(OP_TESTS.keySet()), ops, "ops of Backend against ops with a parity test");
+        Set<String> tests = new TreeSet<>();
+        for (Method m : BackendParityTest.class.getDeclaredMethods()) tests.add(m.getName());
+        for (String t : OP_TESTS.values()) assertTrue(tests.contains(t), "no test method " + t);
     }
 
     @ParameterizedTest(name = "transA={0} transB={1} m={2} n={3} k={4}")
@@ -260,31 +300,38 @@ public abstract class BackendParityTest {
     }
 
     @Test
-    void fillCopyScaleAndBytesEqualReference() {
-        Random rng = new Random(10);
-        int size = 70_001;
-        Tensor fR = Tensor.zeros(size).fill(Float.NaN), fF = fR.copy();
+    void fillEqualsReference() {
+        Tensor fR = Tensor.zeros(70_001).fill(Float.NaN), fF = fR.copy();     // several chunks and a ragged end
         ref.fill(fR, -0.375f);
         fast.fill(fF, -0.375f);
         fast.toHost(fF);
         assertArrayEquals(fR.data, fF.data, "fill");
+    }
 
-        Tensor src = TestTensors.uniform(rng, 3, 5, 7, 11);
+    @Test
+    void copyEqualsReference() {
+        Tensor src = TestTensors.uniform(new Random(10), 3, 5, 7, 11);
         Tensor cR = Tensor.zerosLike(src).fill(Float.NaN), cF = cR.copy();
         ref.copy(src, cR);
         fast.copy(src, cF);
         fast.toHost(cF);
         assertArrayEquals(cR.data, cF.data, "copy");
+    }
 
-        Tensor t = TestTensors.uniform(rng, size);
+    @Test
+    void scaleEqualsReference() {
+        Tensor t = TestTensors.uniform(new Random(11), 70_001);
         Tensor tR = t.copy(), tF = t.copy();
         ref.scale(tR, 0.3f);
         fast.scale(tF, 0.3f);
         fast.toHost(tF);
         assertArrayEquals(tR.data, tF.data, "scale");
+    }
 
+    @Test
+    void u8ToFloatEqualsReference() {
         byte[] bytes = new byte[4 * 84 * 84 + 5];
-        rng.nextBytes(bytes);
+        new Random(12).nextBytes(bytes);                                        // every byte value, high bit set or not
         Tensor uR = Tensor.zeros(4, 84, 84).fill(Float.NaN), uF = uR.copy();
         ref.u8ToFloat(bytes, 5, 1f / 255f, uR);
         fast.u8ToFloat(bytes, 5, 1f / 255f, uF);
