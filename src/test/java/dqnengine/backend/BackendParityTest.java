@@ -16,11 +16,17 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -67,6 +73,40 @@ public abstract class BackendParityTest {
 
     private static void assertClose(Tensor expected, Tensor actual, String what) {
         assertNormClose(expected, actual, TOLERANCE, what);
+    }
+
+    /** Which test compares each op of {@link Backend} with the reference (the residency defaults are OpenClTrainStepTest's). */
+    static final Map<String, String> OP_TESTS = Map.ofEntries(
+            Map.entry("gemm", "gemmEqualsReference"),
+            Map.entry("addRowBias", "elementwiseOpsEqualReference"),
+            Map.entry("sumRowsInto", "elementwiseOpsEqualReference"),
+            Map.entry("conv2dForward", "convolutionEqualsReference"),
+            Map.entry("conv2dBackwardData", "convolutionEqualsReference"),
+            Map.entry("conv2dBackwardWeights", "convolutionEqualsReference"),
+            Map.entry("reluForward", "elementwiseOpsEqualReference"),
+            Map.entry("reluBackward", "elementwiseOpsEqualReference"),
+            Map.entry("gatheredLoss", "gatheredLossEqualsReference"),
+            Map.entry("rowMax", "elementwiseOpsEqualReference"),
+            Map.entry("tdTarget", "tdTargetsEqualReference"),
+            Map.entry("u8ToFloat", "u8ToFloatEqualsReference"),
+            Map.entry("sumOfSquares", "elementwiseOpsEqualReference"),
+            Map.entry("scale", "scaleEqualsReference"),
+            Map.entry("copy", "copyEqualsReference"),
+            Map.entry("fill", "fillEqualsReference"),
+            Map.entry("adamUpdate", "optimizerUpdatesEqualReference"),
+            Map.entry("rmsPropUpdate", "optimizerUpdatesEqualReference"),
+            Map.entry("sgdUpdate", "optimizerUpdatesEqualReference"));
+
+    @Test
+    void everyOpOfTheInterfaceHasAParityTest() {
+        Set<String> ops = new TreeSet<>();
+        for (Method m : Backend.class.getDeclaredMethods()) {
+            if (!m.isDefault() && !m.isSynthetic() && !Modifier.isStatic(m.getModifiers()) && !m.getName().equals("name")) ops.add(m.getName());
+        }
+        assertEquals(new TreeSet<>(OP_TESTS.keySet()), ops, "ops of Backend against ops with a parity test");
+        Set<String> tests = new TreeSet<>();
+        for (Method m : BackendParityTest.class.getDeclaredMethods()) tests.add(m.getName());
+        for (String t : OP_TESTS.values()) assertTrue(tests.contains(t), "no test method " + t);
     }
 
     @ParameterizedTest(name = "transA={0} transB={1} m={2} n={3} k={4}")
@@ -195,28 +235,122 @@ public abstract class BackendParityTest {
         }
     }
 
-    @Test
-    void optimizerUpdatesEqualReference() {
+    /**
+     * Every optimizer update the {@link Backend} interface offers, in every form a preset or a flag
+     * can select: Adam; RMSProp plain or centred (the {@code minatar} preset's
+     * {@code rmsprop-centered}), ε outside (PyTorch) or inside the root (the Nature form), with and
+     * without momentum; SGD with and without momentum. Three steps with a different gradient each,
+     * then the parameters and every state tensor the update keeps are compared.
+     */
+    @ParameterizedTest(name = "{0} centred={1} epsInsideSqrt={2} momentum={3}")
+    @CsvSource({
+            "adam,    false, false, 0",
+            "rmsprop, false, false, 0",       // PyTorch's RMSprop defaults
+            "rmsprop, true,  false, 0",       // rmsprop-centered (the minatar preset)
+            "rmsprop, true,  true,  0",       // rmsprop-nature
+            "rmsprop, false, true,  0",
+            "rmsprop, false, false, 0.9",
+            "rmsprop, true,  false, 0.9",
+            "rmsprop, true,  true,  0.9",
+            "sgd,     false, false, 0",       // --optimizer sgd
+            "sgd,     false, false, 0.9"})
+    void optimizerUpdatesEqualReference(String kind, boolean centred, boolean epsInsideSqrt, float momentum) {
         Random rng = new Random(6);
         int size = 70_001;                     // several parallel chunks and a ragged end
-        Tensor g = TestTensors.uniform(rng, size);
         Tensor p = TestTensors.uniform(rng, size);
-        Tensor pR = p.copy(), mR = Tensor.zeros(size), vR = Tensor.zeros(size);
-        Tensor pF = p.copy(), mF = Tensor.zeros(size), vF = Tensor.zeros(size);
+        // State: [0] Adam m / RMSProp square average / SGD buffer, [1] Adam v / RMSProp grad average, [2] RMSProp buffer.
+        Tensor pR = p.copy(), pF = p.copy();
+        Tensor[] sR = {Tensor.zeros(size), Tensor.zeros(size), Tensor.zeros(size)};
+        Tensor[] sF = {Tensor.zeros(size), Tensor.zeros(size), Tensor.zeros(size)};
         for (int step = 1; step <= 3; step++) {
-            ref.adamUpdate(pR, g, mR, vR, 1e-3f, 0.9f, 0.999f, 1e-8f, step);
-            fast.adamUpdate(pF, g, mF, vF, 1e-3f, 0.9f, 0.999f, 1e-8f, step);
+            Tensor g = TestTensors.uniform(rng, size);
+            switch (kind) {
+                case "adam" -> {
+                    ref.adamUpdate(pR, g, sR[0], sR[1], 1e-3f, 0.9f, 0.999f, 1e-8f, step);
+                    fast.adamUpdate(pF, g, sF[0], sF[1], 1e-3f, 0.9f, 0.999f, 1e-8f, step);
+                }
+                case "rmsprop" -> {
+                    ref.rmsPropUpdate(pR, g, sR[0], centred ? sR[1] : null, momentum != 0 ? sR[2] : null,
+                            2.5e-4f, 0.95f, 0.01f, momentum, epsInsideSqrt);
+                    fast.rmsPropUpdate(pF, g, sF[0], centred ? sF[1] : null, momentum != 0 ? sF[2] : null,
+                            2.5e-4f, 0.95f, 0.01f, momentum, epsInsideSqrt);
+                }
+                case "sgd" -> {
+                    ref.sgdUpdate(pR, g, momentum != 0 ? sR[0] : null, 0.05f, momentum);
+                    fast.sgdUpdate(pF, g, momentum != 0 ? sF[0] : null, 0.05f, momentum);
+                }
+                default -> throw new IllegalArgumentException(kind);
+            }
         }
-        assertNormClose(pR, pF, 1e-6, "adam parameters");
-        assertNormClose(vR, vF, 1e-6, "adam second moment");
+        fast.toHost(pF);
+        for (Tensor t : sF) fast.toHost(t);
+        assertNormClose(pR, pF, 1e-6, kind + " parameters");
+        // The parameters moved by lr · something ≤ 1e-3 of their scale: compare the step as well, so an
+        // error in the update is not hidden by the size of p.
+        Tensor stepR = Tensor.zerosLike(p), stepF = Tensor.zerosLike(p);
+        for (int i = 0; i < size; i++) {
+            stepR.data[i] = pR.data[i] - p.data[i];
+            stepF.data[i] = pF.data[i] - p.data[i];
+        }
+        assertNormClose(stepR, stepF, 1e-3, kind + " parameter change");
+        for (int k = 0; k < 3; k++) assertNormClose(sR[k], sF[k], 1e-6, kind + " state " + k);
+    }
 
-        Tensor qR = p.copy(), sR = Tensor.zeros(size), gaR = Tensor.zeros(size);
-        Tensor qF = p.copy(), sF = Tensor.zeros(size), gaF = Tensor.zeros(size);
-        for (int step = 0; step < 3; step++) {
-            ref.rmsPropUpdate(qR, g, sR, gaR, null, 2.5e-4f, 0.95f, 0.01f, 0f, true);
-            fast.rmsPropUpdate(qF, g, sF, gaF, null, 2.5e-4f, 0.95f, 0.01f, 0f, true);
-        }
-        assertNormClose(qR, qF, 1e-6, "rmsprop parameters");
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"HUBER", "MSE"})
+    void gatheredLossEqualsReference(LossKind kind) {
+        Random rng = new Random(9);
+        int n = 37, a = 6;
+        Tensor q = TestTensors.uniform(rng, n, a), target = TestTensors.uniform(rng, n);
+        for (int i = 0; i < n; i += 3) target.data[i] *= 4f;          // |e| above δ = 1 for some rows, below for others
+        int[] actions = new int[n];
+        for (int i = 0; i < n; i++) actions[i] = rng.nextInt(a);
+        Tensor dqR = Tensor.zeros(n, a).fill(Float.NaN), dqF = Tensor.zeros(n, a).fill(Float.NaN);   // dq is overwritten
+        float lR = ref.gatheredLoss(kind, 1f, q, actions, target, dqR);
+        float lF = fast.gatheredLoss(kind, 1f, q, actions, target, dqF);
+        fast.toHost(dqF);
+        assertEquals(lR, lF, 1e-6 * Math.abs(lR), kind + " loss");
+        assertClose(dqR, dqF, kind + " gradient");
+    }
+
+    @Test
+    void fillEqualsReference() {
+        Tensor fR = Tensor.zeros(70_001).fill(Float.NaN), fF = fR.copy();     // several chunks and a ragged end
+        ref.fill(fR, -0.375f);
+        fast.fill(fF, -0.375f);
+        fast.toHost(fF);
+        assertArrayEquals(fR.data, fF.data, "fill");
+    }
+
+    @Test
+    void copyEqualsReference() {
+        Tensor src = TestTensors.uniform(new Random(10), 3, 5, 7, 11);
+        Tensor cR = Tensor.zerosLike(src).fill(Float.NaN), cF = cR.copy();
+        ref.copy(src, cR);
+        fast.copy(src, cF);
+        fast.toHost(cF);
+        assertArrayEquals(cR.data, cF.data, "copy");
+    }
+
+    @Test
+    void scaleEqualsReference() {
+        Tensor t = TestTensors.uniform(new Random(11), 70_001);
+        Tensor tR = t.copy(), tF = t.copy();
+        ref.scale(tR, 0.3f);
+        fast.scale(tF, 0.3f);
+        fast.toHost(tF);
+        assertArrayEquals(tR.data, tF.data, "scale");
+    }
+
+    @Test
+    void u8ToFloatEqualsReference() {
+        byte[] bytes = new byte[4 * 84 * 84 + 5];
+        new Random(12).nextBytes(bytes);                                        // every byte value, high bit set or not
+        Tensor uR = Tensor.zeros(4, 84, 84).fill(Float.NaN), uF = uR.copy();
+        ref.u8ToFloat(bytes, 5, 1f / 255f, uR);
+        fast.u8ToFloat(bytes, 5, 1f / 255f, uF);
+        fast.toHost(uF);
+        assertArrayEquals(uR.data, uF.data, "u8ToFloat");
     }
 
     @Test

@@ -101,6 +101,17 @@ class LossTest {
     }
 
     @Test
+    void mseGradientCheckDetectsAMissingFactorOfTwo() {
+        Loss wrong = (b, q, actions, target, dq) -> {
+            float v = new Mse().compute(b, q, actions, target, dq);
+            for (int i = 0; i < dq.size(); i++) dq.data[i] *= 0.5f;                 // ℓ' = e instead of 2e
+            return v;
+        };
+        assertGradientMatchesFiniteDifferences(new Mse(), 1f);
+        assertThrows(AssertionError.class, () -> assertGradientMatchesFiniteDifferences(wrong, 1f));
+    }
+
+    @Test
     void anActionOutsideTheQRowIsRejected() {
         Tensor q = Tensor.zeros(1, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -93,9 +93,10 @@ class GradientCheckTest {
 
     // ------------------------------------------------------------------ the check can fail
 
-    /** A backend with one deliberately wrong backward op, to prove the checks catch it. */
+    /** A backend with one deliberately wrong backward op (or host-side step), to prove the checks catch it. */
     private static final class BrokenBackend extends ReferenceBackend {
         private final String broken;
+        private Tensor lastToHost, pendingDq;
 
         BrokenBackend(String broken) { this.broken = broken; }
 
@@ -109,6 +110,14 @@ class GradientCheckTest {
         public void conv2dBackwardWeights(Conv2dShape g, Tensor x, Tensor dy, Tensor dw, Tensor db) {
             if (broken.equals("conv-bias")) {                                  // forgets the bias gradient
                 super.conv2dBackwardWeights(g, x, dy, dw, Tensor.zerosLike(db));
+            } else if (broken.equals("conv-weight")) {                         // the kernel read flipped (convolution, not correlation)
+                Tensor right = Tensor.zerosLike(dw);
+                super.conv2dBackwardWeights(g, x, dy, right, db);
+                int kh = g.kernelH(), kw = g.kernelW();
+                for (int oc = 0; oc < dw.size() / (kh * kw); oc++)
+                    for (int p = 0; p < kh; p++)
+                        for (int q = 0; q < kw; q++)
+                            dw.data[(oc * kh + p) * kw + q] += right.data[(oc * kh + kh - 1 - p) * kw + kw - 1 - q];
             } else {
                 super.conv2dBackwardWeights(g, x, dy, dw, db);
             }
@@ -116,8 +125,21 @@ class GradientCheckTest {
 
         @Override
         public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-            // Linear's dW = dyᵀ·x is the only product with transA; scale it by 1.05.
-            super.gemm(transA, transB, broken.equals("linear-weight") && transA ? 1.05f * alpha : alpha, a, b, beta, c);
+            // Linear's dW = dyᵀ·x is the only product with transA, its dx = dy·w the only one with neither
+            // operand transposed (the forward is x·wᵀ); scale the broken one by 1.05.
+            boolean wrong = broken.equals("linear-weight") && transA || broken.equals("linear-input") && !transA && !transB;
+            super.gemm(transA, transB, wrong ? 1.05f * alpha : alpha, a, b, beta, c);
+        }
+
+        @Override
+        public void sumRowsInto(Tensor dy, Tensor db) {
+            if (!broken.equals("linear-bias")) {
+                super.sumRowsInto(dy, db);
+                return;
+            }
+            Tensor sum = Tensor.zerosLike(db);                                 // the batch mean instead of the sum
+            super.sumRowsInto(dy, sum);
+            for (int j = 0; j < db.size(); j++) db.data[j] += sum.data[j] / dy.dim(0);
         }
 
         @Override
@@ -125,16 +147,95 @@ class GradientCheckTest {
             super.reluBackward(y, dy, dx);
             if (broken.equals("relu")) for (int i = 0; i < dx.size(); i++) if (y.data[i] == 0f) dx.data[i] = dy.data[i]; // passes through
         }
+
+        // The dueling head splits dQ into dV and dA on the host; it reads dQ (toHost), then says it
+        // wrote dV [N,1] and then dA [N,A] (hostWrote), the protocol a device backend relies on.
+        @Override
+        public void toHost(Tensor t) { lastToHost = t; }
+
+        @Override
+        public void hostWrote(Tensor t) {
+            if (t.rank() == 2 && t.dim(1) == 1 && lastToHost != null) {         // dV = Σ_k dQ[n,k]
+                if (broken.equals("dueling-value")) for (int i = 0; i < t.size(); i++) t.data[i] /= lastToHost.dim(1);  // the mean instead
+                pendingDq = lastToHost;
+            } else if (pendingDq != null) {                                      // dA = dQ − mean_k dQ, written right after dV
+                if (broken.equals("dueling-advantage")) System.arraycopy(pendingDq.data, 0, t.data, 0, t.size());  // the mean not removed
+                pendingDq = null;
+            }
+        }
     }
 
     @ParameterizedTest
-    @CsvSource({"conv-data", "conv-bias", "linear-weight"})
+    @CsvSource({"conv-data", "conv-weight", "conv-bias", "linear-weight", "linear-bias", "linear-input"})
     void aWrongBackwardPassFailsTheCheck(String broken) {
         Random rng = new Random(7);
         Sequential net = smoothChain(rng);
         Tensor x = TestTensors.uniform(rng, 2, 2, 5, 5);
         assertPasses(check.check(new ReferenceBackend(), net, x, 16));
         assertFalse(check.check(new BrokenBackend(broken), net, x, 16).isEmpty(), "a broken " + broken + " backward went unnoticed");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"linear-weight", "linear-bias", "linear-input"})
+    void aWrongLinearBackwardFailsTheLayersOwnCheck(String broken) {
+        Random rng = new Random(1);
+        Linear layer = new Linear(7, 5, rng);
+        Tensor x = TestTensors.uniform(rng, 3, 7);
+        assertPasses(check.check(new ReferenceBackend(), layer, x, 11));
+        List<String> failures = check.check(new BrokenBackend(broken), layer, x, 11);
+        String term = broken.equals("linear-input") ? "input" : broken.substring("linear-".length());
+        assertFalse(failures.isEmpty(), "a broken " + broken + " backward went unnoticed");
+        assertTrue(failures.stream().allMatch(f -> f.startsWith(term + "[")), "only the broken term fails: " + failures);
+    }
+
+    @Test
+    void aWrongConvWeightGradientFailsTheConvCheck() {
+        Random rng = new Random(2);
+        Conv2d layer = new Conv2d(3, 4, 3, 2, 1, rng);
+        Tensor x = TestTensors.uniform(rng, 2, 3, 7, 6);
+        assertPasses(check.check(new ReferenceBackend(), layer, x, 12));
+        List<String> failures = check.check(new BrokenBackend("conv-weight"), layer, x, 12);
+        assertFalse(failures.isEmpty(), "a flipped conv weight gradient went unnoticed");
+        assertTrue(failures.stream().allMatch(f -> f.startsWith("weight[")), "only the weight fails: " + failures);
+    }
+
+    /**
+     * A Flatten whose backward hands dy back in channels-last order ([N, H, W, C] read as
+     * [N, C, H, W]): the layout mistake a flatten can make. The forward is the real one.
+     */
+    private static final class ChannelsLastFlatten implements Layer {
+        private final Flatten flatten = new Flatten();
+        private Tensor input;
+
+        @Override
+        public Tensor forward(Backend be, Tensor x) {
+            input = x;
+            return flatten.forward(be, x);
+        }
+
+        @Override
+        public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
+            Tensor right = flatten.backward(be, dy, needInputGrad);
+            int n = input.dim(0), c = input.dim(1), h = input.dim(2), w = input.dim(3);
+            Tensor dx = Tensor.zerosLike(input);
+            for (int b = 0; b < n; b++)
+                for (int k = 0; k < c; k++)
+                    for (int i = 0; i < h * w; i++) dx.data[(b * c + k) * h * w + i] = right.data[(b * h * w + i) * c + k];
+            return dx;
+        }
+
+        @Override
+        public List<Parameter> parameters() { return List.of(); }
+
+        @Override
+        public int[] outputShape(int[] in) { return flatten.outputShape(in); }
+    }
+
+    @Test
+    void aFlattenThatReordersTheGradientFailsTheCheck() {
+        Tensor x = TestTensors.uniform(new Random(4), 2, 3, 2, 2);
+        assertPasses(check.check(be, new Flatten(), x, 14));
+        assertFalse(check.check(be, new ChannelsLastFlatten(), x, 14).isEmpty(), "a reordered Flatten gradient went unnoticed");
     }
 
     @Test
@@ -156,5 +257,18 @@ class GradientCheckTest {
         assertEquals(8, head.parameters().size(), "value and advantage streams: 2 Linear layers each, weight and bias");
         assertEquals("value.0.weight", head.parameters().get(0).name());
         assertEquals("advantage.2.bias", head.parameters().get(7).name());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"dueling-value", "dueling-advantage"})
+    void aWrongDuelingHeadBackwardFailsTheCheck(String broken) {
+        Random rng = new Random(21);
+        DuelingHead head = new DuelingHead(5, 4, 3, rng);
+        Tensor x = TestTensors.uniform(rng, 2, 5);
+        GradientCheck headCheck = new GradientCheck(1e-3, 1e-2, 1e-3, 40);
+        assertPasses(headCheck.check(new BrokenBackend("none"), head, x, 22));     // the interception alone changes nothing
+        List<String> failures = headCheck.check(new BrokenBackend(broken), head, x, 22);
+        String stream = broken.equals("dueling-value") ? "value." : "advantage.";
+        assertTrue(failures.stream().anyMatch(f -> f.startsWith(stream)), "a broken " + broken + " split went unnoticed: " + failures);
     }
 }

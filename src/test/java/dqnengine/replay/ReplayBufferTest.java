@@ -28,8 +28,9 @@ class ReplayBufferTest {
         final Map<Long, byte[]> shadow = new HashMap<>();       // absolute slot -> observation stored there
         final Map<Long, boolean[]> ends = new HashMap<>();      // absolute slot -> {terminated, truncated} of its transition
         final Map<Long, Integer> actionAt = new HashMap<>();
+        final Map<Long, Integer> episodeFirstFrame = new HashMap<>();   // absolute slot -> number of its episode's first frame
         long slot = 0;
-        int nextFrame;
+        int nextFrame, firstFrame;
 
         Feeder(ReplayBuffer buffer, int stream, int firstFrame) {
             this.buffer = buffer;
@@ -47,8 +48,10 @@ class ReplayBufferTest {
         void start() {
             window.clear();
             int f = nextFrame++;
+            firstFrame = f;
             for (int k = 0; k < STACK; k++) window.addLast(f);
             byte[] obs = observation();
+            episodeFirstFrame.put(slot, f);
             shadow.put(slot++, obs);
             buffer.start(stream, obs);
         }
@@ -59,6 +62,7 @@ class ReplayBufferTest {
             byte[] obs = observation();
             actionAt.put(slot - 1, action);
             ends.put(slot - 1, new boolean[] {terminated, truncated});
+            episodeFirstFrame.put(slot, firstFrame);
             shadow.put(slot++, obs);
             buffer.add(stream, action, action * 0.5f, terminated, truncated, obs);
         }
@@ -165,19 +169,77 @@ class ReplayBufferTest {
         assertBatchMatches(buffer, batch, feeders);
     }
 
+    /**
+     * Many episodes shorter than the stack, in a ring that has wrapped (so a stack reaching back
+     * past its episode's start would find real frames of the previous episode, not an index out of
+     * bounds): every frame of every sampled s and s' belongs to the transition's own episode, the
+     * frames before its start are its first frame repeated, and every transition held is drawn.
+     */
     @Test
-    void theSameSeedDrawsTheSameBatch() {
-        long[][] slots = new long[2][];
-        for (int run = 0; run < 2; run++) {
-            ReplayBuffer buffer = new ReplayBuffer(200, 1, FRAME, STACK, 42);
-            Feeder f = new Feeder(buffer, 0, 0);
+    void aStackNearAnEpisodeStartRepeatsItsFirstFrameAndNeverShowsThePreviousEpisode() {
+        int capacity = 60;
+        ReplayBuffer buffer = new ReplayBuffer(capacity, 1, FRAME, STACK, 7);
+        Feeder f = new Feeder(buffer, 0, 0);
+        Random r = new Random(8);
+        for (int episode = 0; episode < 55; episode++) {       // at most 220 frames: each has its own value (< 250)
             f.start();
-            for (int t = 0; t < 150; t++) f.step(t % 3, false, false);
+            int len = 1 + r.nextInt(3);                        // 1 to 3 transitions: every stack touches a start
+            for (int t = 0; t < len; t++) f.step(r.nextInt(6), t == len - 1, false);
+        }
+        assertTrue(f.slot > 2 * capacity, "the ring has wrapped");
+        int per = FRAME * STACK;
+        ReplayBuffer.Batch batch = new ReplayBuffer.Batch(256);
+        float[] s = new float[batch.size * per], next = new float[batch.size * per];
+        java.util.Set<Long> drawn = new java.util.HashSet<>();
+        for (int draw = 0; draw < 4; draw++) {
+            buffer.sample(batch);
+            buffer.gather(batch, false, ObservationEncoding.BINARY, s);
+            buffer.gather(batch, true, ObservationEncoding.BINARY, next);
+            for (int i = 0; i < batch.size; i++) {
+                long a = batch.slot[i];
+                drawn.add(a);
+                int start = f.episodeFirstFrame.get(a);
+                for (float[] obs : new float[][] {s, next}) {
+                    String which = (obs == s ? "state" : "next state") + " of slot " + a;
+                    int previous = start;
+                    for (int j = 0; j < STACK; j++) {
+                        int frame = (int) obs[i * per + j * FRAME] - 1;
+                        assertTrue(frame >= start, which + " shows frame " + frame + " of an earlier episode (its episode starts at frame "
+                                + start + ")");
+                        assertTrue(frame == previous || frame == previous + 1 && frame > start || j == 0,
+                                which + ": frame " + frame + " after " + previous);
+                        previous = frame;
+                    }
+                    if (obs == s) assertEquals(start, (int) obs[i * per] - 1, which + ": the oldest frame of a stack touching the start is the first");
+                }
+            }
+            assertBatchMatches(buffer, batch, List.of(f));
+        }
+        for (long a = f.slot - capacity + STACK; a < f.slot - 1; a++) {
+            if (f.actionAt.containsKey(a)) assertTrue(drawn.contains(a), "transition " + a + " was never drawn");
+        }
+    }
+
+    @Test
+    void theSameSeedDrawsTheSameBatchAndAnotherSeedAnother() {
+        long[][] slots = new long[3][];
+        float[][] states = new float[3][];
+        for (int run = 0; run < 3; run++) {
+            ReplayBuffer buffer = new ReplayBuffer(200, 1, FRAME, STACK, run < 2 ? 42 : 43);
+            Feeder f = new Feeder(buffer, 0, 0);
+            for (int episode = 0; episode < 30; episode++) {
+                f.start();
+                for (int t = 0; t < 4; t++) f.step(t % 3, t == 3, false);
+            }
             ReplayBuffer.Batch batch = new ReplayBuffer.Batch(32);
             buffer.sample(batch);
             slots[run] = batch.slot.clone();
+            states[run] = new float[batch.size * FRAME * STACK];
+            buffer.gather(batch, false, ObservationEncoding.BINARY, states[run]);
         }
         assertArrayEquals(slots[0], slots[1]);
+        assertArrayEquals(states[0], states[1]);
+        assertFalse(java.util.Arrays.equals(slots[0], slots[2]), "another seed draws another batch");
     }
 
     @Test
