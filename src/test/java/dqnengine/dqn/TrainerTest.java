@@ -174,6 +174,40 @@ class TrainerTest {
         for (var e : want.entrySet()) assertArrayEquals(e.getValue(), got.get(e.getKey()), what + " " + e.getKey());
     }
 
+    /**
+     * ε by hand for small(): 1 → 0.01 linearly over steps 0…1,000 (counted from step 0), flat after;
+     * the agent acts with ε = 1 until learning starts at 300. episodes.csv records the ε the
+     * episode's last action was chosen with (one environment: the schedule at step − 1).
+     */
+    @Test
+    void epsilonIsOneBeforeLearningStartsThenDecaysLinearlyAndEpisodesCsvRecordsIt() throws IOException {
+        DqnConfig c = small("cartpole", 1_500);
+        assertEquals(1.0, c.epsilonStart);
+        assertEquals(0.01, c.epsilonEnd);
+        assertEquals(1.0, c.epsilon(0), 1e-12);
+        assertEquals(0.703, c.epsilon(300), 1e-12, "1 − 0.99 · 300/1000");
+        assertEquals(0.505, c.epsilon(500), 1e-12, "the midpoint: (1 + 0.01) / 2");
+        assertEquals(0.01, c.epsilon(1_000), 1e-12);
+        assertEquals(0.01, c.epsilon(1_499), 1e-12);
+
+        Path dir = tmp.resolve("epsilon");
+        train(c, dir, null);
+        List<String> rows = Files.readAllLines(dir.resolve("episodes.csv"));
+        assertEquals("episode,step,env,return,length,epsilon,wall_s", rows.get(0));
+        int before = 0, decaying = 0, after = 0;
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            long chosenAt = Long.parseLong(f[1]) - 1;
+            double want;
+            if (chosenAt < 300) { want = 1.0; before++; }
+            else if (chosenAt < 1_000) { want = 1.0 - 0.99 * chosenAt / 1_000.0; decaying++; }
+            else { want = 0.01; after++; }
+            assertEquals(want, Double.parseDouble(f[5]), 1e-12, "epsilon of " + row);
+        }
+        assertTrue(before >= 2 && decaying >= 2 && after >= 2,
+                "episodes end before learning starts (" + before + "), during the decay (" + decaying + ") and after it (" + after + ")");
+    }
+
     @Test
     void corruptTruncatedOrMismatchedCheckpointsGetAClearError() throws IOException {
         Path dir = tmp.resolve("corrupt");
