@@ -91,6 +91,32 @@ public final class Trainer {
 
     public long step() { return step; }
 
+    /**
+     * A copy of everything a checkpoint must carry over: counters, random-source states, the best
+     * and last-100 returns, both networks and the optimizer's moments (by name). For tests that
+     * compare a saved trainer with its resumed copy; see {@link #liveState()} and {@link #onResumed}.
+     */
+    record LiveState(long step, long updates, long episodes, long agentRng, long replayRng, double bestMean, double[] recentReturns,
+                     java.util.Map<String, float[]> online, java.util.Map<String, float[]> target,
+                     java.util.Map<String, float[]> optimizer, long optimizerSteps) {}
+
+    private java.util.function.Consumer<LiveState> resumedHook;
+
+    /** The trainer's live state now (after {@link #run}, or inside the {@link #onResumed} hook). */
+    LiveState liveState() {
+        learner.syncToHost();
+        java.util.Map<String, float[]> on = new java.util.LinkedHashMap<>(), tg = new java.util.LinkedHashMap<>(),
+                opt = new java.util.LinkedHashMap<>();
+        for (var p : learner.online.parameters()) on.put(p.name(), p.value().data.clone());
+        for (var p : learner.target.parameters()) tg.put(p.name(), p.value().data.clone());
+        for (var e : learner.optimizer.state().entrySet()) opt.put(e.getKey(), e.getValue().data.clone());
+        return new LiveState(step, updates, episodes, rng.state(), replay.rngState(), bestMean,
+                recent.stream().mapToDouble(Double::doubleValue).toArray(), on, tg, opt, learner.optimizer.stepCount());
+    }
+
+    /** Tests only: {@code hook} gets {@link #liveState()} right after a checkpoint is loaded, before the replay refill. */
+    void onResumed(java.util.function.Consumer<LiveState> hook) { this.resumedHook = hook; }
+
     /** Trains from scratch, or from {@code resumeFrom} (a checkpoint directory) when not null. */
     public Result run(Path resumeFrom) throws IOException {
         envs = new Environment[cfg.numEnvs];
@@ -132,6 +158,7 @@ public final class Trainer {
                 wallMillisBefore = s.wallMillis;
                 out.printf(Locale.ROOT, "resumed from %s at step %,d (%,d updates, %,d episodes, epsilon %.3f)%n",
                         resumeFrom, step, updates, episodes, cfg.epsilon(step));
+                if (resumedHook != null) resumedHook.accept(liveState());
             }
             return loop(resumeFrom != null);
         } finally {

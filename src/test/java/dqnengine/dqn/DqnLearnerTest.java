@@ -77,11 +77,137 @@ class DqnLearnerTest {
         perturbTarget(l);
         float[] on = q(l.online, 5, 6, 7, 8), tg = q(l.target, 5, 6, 7, 8);
         int onlineBest = on[0] >= on[1] ? 0 : 1, targetBest = tg[0] >= tg[1] ? 0 : 1;
-        float want = expectedLoss(true, false, "mse", l);
-        assertEquals(want, l.update(oneTransition(false, false)), 1e-5 * Math.max(1, Math.abs(want)));
-        if (onlineBest != targetBest) {
-            assertNotEquals(expectedLoss(false, false, "mse", l), want, "the two targets differ here, so the check has teeth");
+        // The check has teeth only where the online argmax and the target argmax disagree: this
+        // seed and perturbation are chosen so that they do, and the two losses (both computed
+        // before the update, from the same weights) are far apart.
+        assertNotEquals(onlineBest, targetBest, "precondition: the online and target networks prefer different actions at s'");
+        float want = expectedLoss(true, false, "mse", l), plainDqn = expectedLoss(false, false, "mse", l);
+        assertTrue(Math.abs(want - plainDqn) > 1e-2 * Math.max(1, Math.abs(want)),
+                "precondition: Double DQN's loss " + want + " and plain DQN's " + plainDqn + " differ here");
+        float got = l.update(oneTransition(false, false));
+        assertEquals(want, got, 1e-5 * Math.max(1, Math.abs(want)), "Double DQN evaluates the online argmax with the target network");
+        assertNotEquals(plainDqn, got, 1e-5 * Math.max(1, Math.abs(plainDqn)), "not the plain DQN target max_a' Q(s', a'; θ⁻)");
+    }
+
+    /**
+     * Three SGD updates, each checked against θ − lr·∇ with ∇ derived here by hand (in double,
+     * from the learner's weights, for the 4→8→2 ReLU network and the batch the learner samples);
+     * the target network stays as it was until {@link DqnLearner#updateTarget()}, and each update
+     * lowers the loss on its own batch. Deleting {@code optimizer.step} leaves θ unchanged;
+     * deleting {@code zeroGrad} adds the previous update's gradient into the second one.
+     */
+    @Test
+    void sgdUpdatesMoveTheOnlineWeightsByMinusLrTimesTheGradientAndLeaveTheTarget() {
+        for (String lossKind : new String[] {"mse", "huber"}) {
+            DqnConfig c = tiny(false, lossKind);
+            c.lr = 0.05;
+            c.maxGradNorm = 0;
+            DqnLearner l = new DqnLearner(new ReferenceBackend(), c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 31);
+            perturbTarget(l);
+            var params = l.online.parameters();
+            assertEquals(java.util.List.of("0.weight", "0.bias", "2.weight", "2.bias"), params.stream().map(p -> p.name()).toList());
+            float[][] targetBefore = copy(l.target);
+            // The learner and this test sample from twin buffers: same seed, same contents, same batches.
+            ReplayBuffer replay = fewTransitions(), twin = fewTransitions();
+            ReplayBuffer.Batch batch = new ReplayBuffer.Batch(c.batchSize);
+            for (int u = 0; u < 3; u++) {
+                float[][] before = copy(l.online);
+                twin.sample(batch);
+                float[] s = new float[batch.size * 4], s2 = new float[batch.size * 4];
+                twin.gather(batch, false, ObservationEncoding.FLOAT32, s);
+                twin.gather(batch, true, ObservationEncoding.FLOAT32, s2);
+                double[][] grad = new double[4][];
+                double lossBefore = handLossAndGrad(before, targetBefore, batch, s, s2, lossKind, grad);
+
+                float got = l.update(replay);
+                assertEquals(lossBefore, got, 1e-5 * Math.max(1, Math.abs(lossBefore)), lossKind + " update " + u + ": the loss returned");
+                float[][] after = copy(l.online);
+                double largest = 0;
+                for (int p = 0; p < 4; p++) {
+                    for (int i = 0; i < after[p].length; i++) {
+                        double want = before[p][i] - c.lr * grad[p][i];
+                        largest = Math.max(largest, Math.abs(c.lr * grad[p][i]));
+                        assertEquals(want, after[p][i], 2e-6 + 1e-5 * Math.abs(want),
+                                lossKind + " update " + u + ": " + params.get(p).name() + "[" + i + "] = before − lr·∇");
+                    }
+                }
+                assertTrue(largest > 1e-3, "the step is large enough to see (" + largest + ")");
+                assertTrue(java.util.Arrays.deepEquals(targetBefore, copy(l.target)), "the target network is unchanged by update " + u);
+                double lossAfter = handLossAndGrad(after, targetBefore, batch, s, s2, lossKind, new double[4][]);
+                assertTrue(lossAfter < lossBefore, lossKind + " update " + u + ": the loss on the same batch fell, " + lossBefore + " → " + lossAfter);
+            }
+            l.updateTarget();
+            assertTrue(java.util.Arrays.deepEquals(copy(l.online), copy(l.target)), "the sync copies the online network");
         }
+    }
+
+    /** Six transitions over three episodes: both actions, rewards up to 2, a terminal and a truncation. */
+    private static ReplayBuffer fewTransitions() {
+        ReplayBuffer r = new ReplayBuffer(100, 1, 16, 1, 9);
+        r.start(0, floats(0.5f, -1, 2, 0.3f));
+        r.add(0, 0, 1f, false, false, floats(1, 0.2f, -0.7f, 1.5f));
+        r.add(0, 1, -0.5f, false, false, floats(-1.2f, 0.4f, 0.9f, -2));
+        r.add(0, 1, 2f, true, false, floats(0.1f, 0.1f, 0.1f, 0.1f));
+        r.start(0, floats(2, -2, 1, -1));
+        r.add(0, 0, 0f, false, false, floats(1.5f, -0.5f, 0.3f, 0.8f));
+        r.add(0, 1, 0.25f, false, true, floats(-0.3f, 1.1f, -1.4f, 0.6f));
+        r.start(0, floats(0.7f, 0.7f, -0.7f, -0.7f));
+        r.add(0, 0, -1f, false, false, floats(0, 1, 0, 1));
+        return r;
+    }
+
+    private static float[][] copy(dqnengine.nn.Sequential net) {
+        return net.parameters().stream().map(p -> p.value().data.clone()).toArray(float[][]::new);
+    }
+
+    /** Q(x) of the 4→8→2 ReLU network with parameters {W1 [8,4], b1, W2 [2,8], b2}; {@code h} gets the hidden pre-activations. */
+    private static double[] mlp(float[][] w, float[] x, int off, double[] h) {
+        for (int k = 0; k < 8; k++) {
+            double z = w[1][k];
+            for (int i = 0; i < 4; i++) z += (double) w[0][k * 4 + i] * x[off + i];
+            h[k] = z;
+        }
+        double[] q = new double[2];
+        for (int a = 0; a < 2; a++) {
+            q[a] = w[3][a];
+            for (int k = 0; k < 8; k++) q[a] += (double) w[2][a * 8 + k] * Math.max(0, h[k]);
+        }
+        return q;
+    }
+
+    /**
+     * The DQN loss mean_j ℓ(Q(s_j,a_j) − y_j), y_j = r_j + γ(1 − done_j) max_a Q⁻(s'_j, a), and its
+     * gradient with respect to the online parameters, backpropagated by hand into {@code grad}.
+     */
+    private static double handLossAndGrad(float[][] online, float[][] target, ReplayBuffer.Batch b, float[] s, float[] s2,
+                                          String lossKind, double[][] grad) {
+        for (int p = 0; p < 4; p++) grad[p] = new double[online[p].length];
+        double total = 0;
+        double[] h = new double[8], h2 = new double[8];
+        for (int j = 0; j < b.size; j++) {
+            double[] qn = mlp(target, s2, 4 * j, h2);
+            double y = b.rewards[j] + (b.terminated[j] != 0 ? 0 : 0.99 * Math.max(qn[0], qn[1]));
+            double[] q = mlp(online, s, 4 * j, h);
+            int a = b.actions[j];
+            double e = q[a] - y;
+            double dl;
+            if (lossKind.equals("mse")) {
+                total += e * e;
+                dl = 2 * e;
+            } else {
+                total += Math.abs(e) <= 1 ? 0.5 * e * e : Math.abs(e) - 0.5;
+                dl = Math.max(-1, Math.min(1, e));
+            }
+            dl /= b.size;
+            grad[3][a] += dl;
+            for (int k = 0; k < 8; k++) {
+                grad[2][a * 8 + k] += dl * Math.max(0, h[k]);
+                double dz = h[k] > 0 ? dl * online[2][a * 8 + k] : 0;
+                grad[1][k] += dz;
+                for (int i = 0; i < 4; i++) grad[0][k * 4 + i] += dz * s[4 * j + i];
+            }
+        }
+        return total / b.size;
     }
 
     @Test

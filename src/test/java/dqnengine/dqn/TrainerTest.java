@@ -95,35 +95,117 @@ class TrainerTest {
         return sb.toString();
     }
 
+    /** Like {@link #train}, returning the trainer's live state at the end; {@code resumed[0]} gets it right after a resume's load. */
+    static Trainer.LiveState trainCapturing(DqnConfig c, Path dir, Path resumeFrom, Trainer.LiveState[] resumed) throws IOException {
+        if (resumeFrom == null) Trainer.prepareNewRunDir(dir, c);
+        try (Backend be = new FastCpuBackend(2)) {
+            Trainer t = new Trainer(c, be, (i, seed) -> Environments.builtIn(c.env, seed), dir,
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            if (resumed != null) t.onResumed(state -> resumed[0] = state);
+            t.run(resumeFrom);
+            return t.liveState();
+        }
+    }
+
+    /**
+     * The resumed trainer, right after loading, holds exactly the live state the saved trainer
+     * ended with (not values read back from the file twice): both networks, the optimizer's
+     * moments and step, the agent's and the replay's random sources, the last-100 returns, the
+     * best mean and the counters. Then the counters and episodes.csv carry on without a gap or a
+     * repeated episode number.
+     */
     @Test
-    void resumeContinuesCountersScheduleAndWeightsExactly() throws IOException {
+    void resumeRestoresTheSavedTrainersLiveStateAndTheLogsContinue() throws IOException {
         Path dir = tmp.resolve("resume");
-        DqnConfig c = small("cartpole", 1_000);
-        train(c, dir, null);
-        Path first = Checkpoint.resolve(dir, false);
-        Checkpoint.State saved = Checkpoint.readState(first);
-        assertEquals(1_000, saved.step);
+        DqnConfig c = small("cartpole", 1_100);          // the target was last synced at 1,000: it differs from the online network
+        Trainer.LiveState saved = trainCapturing(c, dir, null, null);
+        assertEquals(1_100, saved.step());
+        assertEquals(1_100 - 300 + 1, saved.updates());
+        assertEquals(saved.updates(), saved.optimizerSteps());
+        // Preconditions: nothing compared below is trivially equal to a fresh trainer's.
+        assertTrue(saved.episodes() > 0 && saved.recentReturns().length == Math.min(100, saved.episodes()));
+        assertFalse(java.util.Arrays.equals(saved.online().get("0.weight"), saved.target().get("0.weight")), "target lags the online network");
+        assertTrue(saved.optimizer().size() >= 2 * saved.online().size(), "Adam has two moments per parameter: " + saved.optimizer().keySet());
+        for (float[] m : saved.optimizer().values()) assertTrue(anyNonZero(m), "the optimizer's moments have moved");
 
-        // Loading restores exactly the saved weights, optimizer moments and counters.
-        DqnLearner restored = new DqnLearner(new FastCpuBackend(1), c, new int[] {4}, dqnengine.env.ObservationEncoding.FLOAT32, 2, 99);
-        Checkpoint.State loaded = Checkpoint.load(first, restored, "cartpole", new int[] {4}, 2);
-        var file = SafeTensors.read(first.resolve("online.safetensors")).tensors();
-        for (Parameter p : restored.online.parameters()) assertArrayEquals(file.get(p.name()).data, p.value().data, p.name());
-        for (var e : restored.optimizer.state().entrySet()) assertArrayEquals(file.get("optim." + e.getKey()).data, e.getValue().data, e.getKey());
-        assertEquals(saved.updates, restored.optimizer.stepCount());
-        assertEquals(saved.agentRng, loaded.agentRng);
-
-        // Continuing to 2,000 steps: the counters go on from 1,000, ε follows the same schedule.
         DqnConfig more = small("cartpole", 2_000);
-        Trainer.Result r = train(more, dir, first);
-        assertEquals(2_000, r.steps());
-        assertEquals(saved.updates + 1_000, r.updates(), "updates continue one per step");
-        Checkpoint.State end = Checkpoint.readState(Checkpoint.resolve(dir, false));
-        assertEquals(2_000, end.step);
-        assertEquals(more.epsilon(2_000), end.epsilon);
-        assertTrue(end.episodes >= saved.episodes);
-        List<String> progress = Files.readAllLines(dir.resolve("progress.csv"));
-        assertEquals(1 + 2_000 / 250, progress.size(), "the resumed run appends to the same metrics");
+        Trainer.LiveState[] resumed = new Trainer.LiveState[1];
+        Trainer.LiveState end = trainCapturing(more, dir, Checkpoint.resolve(dir, false), resumed);
+        Trainer.LiveState r = resumed[0];
+        assertNotNull(r, "the resume hook ran");
+        assertEquals(saved.step(), r.step(), "step");
+        assertEquals(saved.updates(), r.updates(), "updates");
+        assertEquals(saved.episodes(), r.episodes(), "episodes");
+        assertEquals(saved.agentRng(), r.agentRng(), "agent random source");
+        assertEquals(saved.replayRng(), r.replayRng(), "replay random source");
+        assertEquals(saved.bestMean(), r.bestMean(), "best mean return");
+        assertArrayEquals(saved.recentReturns(), r.recentReturns(), "last-100 returns");
+        assertEquals(saved.optimizerSteps(), r.optimizerSteps(), "optimizer step count");
+        assertSameTensors(saved.online(), r.online(), "online");
+        assertSameTensors(saved.target(), r.target(), "target");
+        assertSameTensors(saved.optimizer(), r.optimizer(), "optimizer");
+
+        // Continuing to 2,000 steps: the counters go on from 1,100, updates one per step.
+        assertEquals(2_000, end.step());
+        assertEquals(saved.updates() + 900, end.updates());
+        assertEquals(1 + 2_000 / 250, Files.readAllLines(dir.resolve("progress.csv")).size(), "the resumed run appends to the same metrics");
+        // episodes.csv: numbered 1, 2, 3, … across the resume, the resumed rows after step 1,100.
+        List<String> rows = Files.readAllLines(dir.resolve("episodes.csv"));
+        assertEquals(1 + end.episodes(), rows.size(), "one row per episode");
+        assertTrue(end.episodes() > saved.episodes(), "episodes finished after the resume");
+        long lastStep = 0;
+        for (int i = 1; i < rows.size(); i++) {
+            String[] f = rows.get(i).split(",");
+            assertEquals(i, Long.parseLong(f[0]), "episode numbers continue without a gap or a repeat: " + rows.get(i));
+            long stepAt = Long.parseLong(f[1]);
+            assertTrue(stepAt > lastStep, "steps increase: " + rows.get(i));
+            assertEquals(i > saved.episodes(), stepAt > saved.step(), "rows before the resume end at its step: " + rows.get(i));
+            lastStep = stepAt;
+        }
+    }
+
+    private static boolean anyNonZero(float[] a) {
+        for (float v : a) if (v != 0f) return true;
+        return false;
+    }
+
+    private static void assertSameTensors(java.util.Map<String, float[]> want, java.util.Map<String, float[]> got, String what) {
+        assertEquals(want.keySet(), got.keySet(), what + " tensor names");
+        for (var e : want.entrySet()) assertArrayEquals(e.getValue(), got.get(e.getKey()), what + " " + e.getKey());
+    }
+
+    /**
+     * ε by hand for small(): 1 → 0.01 linearly over steps 0…1,000 (counted from step 0), flat after;
+     * the agent acts with ε = 1 until learning starts at 300. episodes.csv records the ε the
+     * episode's last action was chosen with (one environment: the schedule at step − 1).
+     */
+    @Test
+    void epsilonIsOneBeforeLearningStartsThenDecaysLinearlyAndEpisodesCsvRecordsIt() throws IOException {
+        DqnConfig c = small("cartpole", 1_500);
+        assertEquals(1.0, c.epsilonStart);
+        assertEquals(0.01, c.epsilonEnd);
+        assertEquals(1.0, c.epsilon(0), 1e-12);
+        assertEquals(0.703, c.epsilon(300), 1e-12, "1 − 0.99 · 300/1000");
+        assertEquals(0.505, c.epsilon(500), 1e-12, "the midpoint: (1 + 0.01) / 2");
+        assertEquals(0.01, c.epsilon(1_000), 1e-12);
+        assertEquals(0.01, c.epsilon(1_499), 1e-12);
+
+        Path dir = tmp.resolve("epsilon");
+        train(c, dir, null);
+        List<String> rows = Files.readAllLines(dir.resolve("episodes.csv"));
+        assertEquals("episode,step,env,return,length,epsilon,wall_s", rows.get(0));
+        int before = 0, decaying = 0, after = 0;
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            long chosenAt = Long.parseLong(f[1]) - 1;
+            double want;
+            if (chosenAt < 300) { want = 1.0; before++; }
+            else if (chosenAt < 1_000) { want = 1.0 - 0.99 * chosenAt / 1_000.0; decaying++; }
+            else { want = 0.01; after++; }
+            assertEquals(want, Double.parseDouble(f[5]), 1e-12, "epsilon of " + row);
+        }
+        assertTrue(before >= 2 && decaying >= 2 && after >= 2,
+                "episodes end before learning starts (" + before + "), during the decay (" + decaying + ") and after it (" + after + ")");
     }
 
     @Test

@@ -80,6 +80,35 @@ class AtariEnvironmentTest {
         }
     }
 
+    /**
+     * Space Invaders pays 5 to 30 points per alien, so its raw per-step score exceeds 1 (Pong's is
+     * already ±1 and cannot show clipping): the training reward is its sign, the score stays raw,
+     * and with clipping off the reward is the raw score.
+     */
+    @Test
+    void rewardsAreClippedToTheirSignWhileTheScoreStaysRaw() {
+        AtariConfig n = AtariConfig.nature();
+        AtariConfig unclipped = new AtariConfig(n.stickyProbability(), n.fullActionSet(), n.frameSkip(), n.maxPoolLastTwo(), n.size(),
+                n.stack(), n.noopMax(), n.fireOnReset(), n.lifeLossTerminal(), false, n.maxEpisodeFrames(), n.mode(), n.difficulty());
+        for (AtariConfig cfg : new AtariConfig[] {n, unclipped}) {
+            try (AtariEnvironment env = open("space_invaders", cfg, 6)) {
+                env.reset();
+                Random rng = new Random(6);
+                int above1 = 0, positive = 0;
+                for (int t = 0; t < 3_000 && above1 < 5; t++) {
+                    Step s = env.step(rng.nextInt(env.actionCount()));
+                    float want = cfg.clipRewards() ? Math.signum(s.score()) : s.score();
+                    assertEquals(want, s.reward(), "step " + t + ": score " + s.score() + ", clipRewards " + cfg.clipRewards());
+                    if (cfg.clipRewards()) assertTrue(s.reward() == -1f || s.reward() == 0f || s.reward() == 1f, "clipped reward " + s.reward());
+                    if (s.score() > 1) above1++;
+                    if (s.score() > 0) positive++;
+                    if (s.done()) env.reset();
+                }
+                assertTrue(above1 >= 5, "raw scores above 1 seen in " + above1 + " steps (" + positive + " scoring steps)");
+            }
+        }
+    }
+
     @Test
     void breakoutLivesCountDownAndLifeLossIsTerminalOnlyForTraining() {
         try (AtariEnvironment env = open("breakout", AtariConfig.nature(), 4)) {
@@ -90,10 +119,12 @@ class AtariEnvironmentTest {
             int steps = 0;
             while (steps++ < 20_000) {
                 s = env.step(rng.nextInt(env.actionCount()));
+                assertEquals(env.game().gameOver(), s.gameOver(), "the step reports the emulator's game over");
                 if (s.terminated()) {
                     livesAtTerminal.add(s.lives());
+                    assertEquals(s.lives() == 0, s.gameOver(), "a lost life with lives left is not the end of the game, the last one is: "
+                            + livesAtTerminal);
                     if (s.gameOver()) break;
-                    assertFalse(s.gameOver(), "a lost life is not the end of the game");
                     assertEquals(s.lives(), env.reset().lives(), "reset after a lost life continues the same game");
                 }
             }

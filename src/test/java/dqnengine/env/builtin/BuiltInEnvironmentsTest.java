@@ -44,10 +44,41 @@ class BuiltInEnvironmentsTest {
             double[] st = env.state();
             r = env.step(st[2] + 0.5 * st[3] > 0 ? 1 : 0);
             steps++;
+            assertTrue(steps <= 500, "still running after 500 steps");
+            if (steps < 500) assertFalse(r.done(), "step " + steps + " of a balanced pole is not the end");
         }
         assertTrue(r.truncated() && !r.terminated(), "a balanced pole is truncated, not terminated");
-        assertEquals(CartPole.MAX_STEPS, steps);
+        assertEquals(500, steps, "Gym's CartPole-v1 limit");
+        assertEquals(500, CartPole.MAX_STEPS);
         assertThrows(IllegalStateException.class, () -> env.step(0));
+    }
+
+    /**
+     * The bounds themselves: with zero velocities one step leaves x and θ where they were (Euler
+     * moves positions by the old velocities), so a state just inside a bound must go on and one
+     * just outside must terminate, on either side: |θ| &gt; 12°, |x| &gt; 2.4.
+     */
+    @Test
+    void cartPoleBoundsAreTwelveDegreesAndTwoPointFourMetres() {
+        double in = Math.toRadians(11.99), out = Math.toRadians(12.01);
+        for (int sign : new int[] {1, -1}) {
+            for (int action : new int[] {0, 1}) {
+                assertBound(false, 0, sign * in, action, "θ = " + sign * 11.99 + "°");
+                assertBound(true, 0, sign * out, action, "θ = " + sign * 12.01 + "°");
+                assertBound(false, sign * 2.399, 0, action, "x = " + sign * 2.399);
+                assertBound(true, sign * 2.401, 0, action, "x = " + sign * 2.401);
+            }
+        }
+    }
+
+    private static void assertBound(boolean terminates, double x, double theta, int action, String what) {
+        CartPole env = new CartPole(0);
+        env.setState(x, 0, theta, 0);
+        Step s = env.step(action);
+        assertEquals(x, env.state()[0], 0, what + ": x does not move in one step from rest");
+        assertEquals(theta, env.state()[2], 0, what + ": θ does not move in one step from rest");
+        assertEquals(terminates, s.terminated(), what + (terminates ? " is past the bound" : " is inside the bound"));
+        assertFalse(s.truncated());
     }
 
     @Test
@@ -103,9 +134,13 @@ class BuiltInEnvironmentsTest {
     void frozenLakeTruncatesAfter100Steps() {
         FrozenLake env = new FrozenLake(false, 0);
         env.reset();
-        Step s = null;
-        for (int t = 0; t < 100; t++) s = env.step(FrozenLake.LEFT);     // walks into the wall forever
-        assertTrue(s.truncated() && !s.terminated());
+        for (int t = 1; t < 100; t++) {
+            Step s = env.step(FrozenLake.LEFT);                            // walks into the wall forever
+            assertFalse(s.done(), "step " + t + " is before the limit");
+        }
+        Step s = env.step(FrozenLake.LEFT);
+        assertTrue(s.truncated() && !s.terminated(), "step 100 is truncated");
+        assertEquals(100, FrozenLake.MAX_STEPS);
     }
 
     @Test
