@@ -91,6 +91,7 @@ public abstract class BackendParityTest {
             Map.entry("u8ToFloat", "u8ToFloatEqualsReference"),
             Map.entry("sumOfSquares", "elementwiseOpsEqualReference"),
             Map.entry("scale", "scaleEqualsReference"),
+            Map.entry("scaleRows", "scaleRowsEqualsReference"),
             Map.entry("copy", "copyEqualsReference"),
             Map.entry("fill", "fillEqualsReference"),
             Map.entry("adamUpdate", "optimizerUpdatesEqualReference"),

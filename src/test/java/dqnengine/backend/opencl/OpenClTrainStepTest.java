@@ -179,10 +179,11 @@ class OpenClTrainStepTest {
         @Override public void reluBackward(Tensor y, Tensor dy, Tensor dx) { d.reluBackward(y, dy, dx); }
         @Override public float gatheredLoss(LossKind k, float delta, Tensor q, int[] a, Tensor t, Tensor dq) { return d.gatheredLoss(k, delta, q, a, t, dq); }
         @Override public void rowMax(Tensor q, Tensor max, int[] argmax) { d.rowMax(q, max, argmax); }
-        @Override public void tdTarget(Tensor q, int[] a, float[] r, float[] term, float gamma, Tensor t) { d.tdTarget(q, a, r, term, gamma, t); }
+        @Override public void tdTarget(Tensor q, int[] a, float[] r, float[] discounts, Tensor t) { d.tdTarget(q, a, r, discounts, t); }
         @Override public void u8ToFloat(byte[] src, int offset, float scale, Tensor dst) { d.u8ToFloat(src, offset, scale, dst); }
         @Override public double sumOfSquares(Tensor t) { return d.sumOfSquares(t); }
         @Override public void scale(Tensor t, float s) { d.scale(t, s); }
+        @Override public void scaleRows(Tensor t, float[] w) { d.scaleRows(t, w); }
         @Override public void copy(Tensor src, Tensor dst) { d.copy(src, dst); }
         @Override public void fill(Tensor t, float value) { d.fill(t, value); }
         @Override public void adamUpdate(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float b1, float b2, float eps, long step) {
