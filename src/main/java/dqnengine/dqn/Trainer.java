@@ -157,7 +157,7 @@ public final class Trainer {
                 for (double r : s.recentReturns) recent.addLast(r);
                 wallMillisBefore = s.wallMillis;
                 out.printf(Locale.ROOT, "resumed from %s at step %,d (%,d updates, %,d episodes, epsilon %.3f)%n",
-                        resumeFrom, step, updates, episodes, cfg.epsilon(step));
+                        resumeFrom, step, updates, episodes, actingEpsilon());
                 if (resumedHook != null) resumedHook.accept(liveState());
             }
             return loop(resumeFrom != null);
@@ -221,11 +221,11 @@ public final class Trainer {
                     if (step % cfg.logEvery == 0) {
                         double sps = (step - startStep) / Math.max(1e-9, (System.nanoTime() - start) / 1e9 - evalSeconds);
                         double meanLoss = lossCount == 0 ? Double.NaN : lossSum / lossCount, meanQ = lossCount == 0 ? Double.NaN : qSum / lossCount;
-                        progressCsv.row(step, updates, episodes, round(sps), cfg.epsilon(step), meanLoss, meanQ, mean100());
+                        progressCsv.row(step, updates, episodes, round(sps), actingEpsilon(), meanLoss, meanQ, mean100());
                         if (tb != null) {
                             tb.scalar("train/loss", step, meanLoss);
                             tb.scalar("train/mean_max_q", step, meanQ);
-                            tb.scalar("train/epsilon", step, cfg.epsilon(step));
+                            tb.scalar("train/epsilon", step, actingEpsilon());
                             tb.scalar("train/steps_per_s", step, sps);
                             tb.scalar("episode/mean_return_100", step, mean100());
                         }
@@ -351,7 +351,7 @@ public final class Trainer {
         s.step = step;
         s.updates = updates;
         s.episodes = episodes;
-        s.epsilon = cfg.epsilon(step);
+        s.epsilon = actingEpsilon();
         s.agentRng = rng.state();
         s.replayRng = replay.rngState();
         s.bestMeanReturn = bestMean;
@@ -382,7 +382,7 @@ public final class Trainer {
         String eta = sps > 0 && !last ? duration(left / sps) : "-";
         String line = String.format(Locale.ROOT, "step %,d/%,d (%.0f%%) | %,.0f steps/s | episodes %,d | return100 %s | eps %.3f | loss %s | ETA %s",
                 step, cfg.steps, 100.0 * step / cfg.steps, sps, episodes,
-                recent.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", mean100()), cfg.epsilon(step),
+                recent.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", mean100()), actingEpsilon(),
                 Float.isNaN(learner.lastLoss()) ? "-" : String.format(Locale.ROOT, "%.4g", learner.lastLoss()), eta);
         if (tty) {
             out.print("\r" + line + "   ");

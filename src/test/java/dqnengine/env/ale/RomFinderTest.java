@@ -82,7 +82,7 @@ class RomFinderTest {
 
     @Test
     void anUnknownGameIdListsTheKnownOnes() {
-        RomException e = assertThrows(RomException.class, () -> new RomFinder(null, null, Map.of(), tmp).find("pacman"));
+        dqnengine.util.BadInput e = assertThrows(dqnengine.util.BadInput.class, () -> new RomFinder(null, null, Map.of(), tmp).find("pacman"));
         assertTrue(e.getMessage().contains("unknown game 'pacman'") && e.getMessage().contains("space_invaders"), e.getMessage());
     }
 }
