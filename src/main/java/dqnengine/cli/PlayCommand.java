@@ -49,7 +49,7 @@ final class PlayCommand implements Callable<Integer> {
     @Option(names = "--scale", defaultValue = "3", paramLabel = "N", description = "Window scale of the 160x210 screen. Default: ${DEFAULT-VALUE}.")
     int scale;
 
-    @Option(names = "--max-frames", defaultValue = "0", paramLabel = "N", description = "Quit after N emulator frames (0: when the window closes).")
+    @Option(names = "--max-frames", defaultValue = "0", paramLabel = "N", description = "Quit after N emulator frames (0: when the window closes). Default: ${DEFAULT-VALUE}.")
     long maxFrames;
 
     @Option(names = "--screenshot", paramLabel = "PNG", description = "On exit, save the window's content to this PNG file.")

@@ -53,33 +53,37 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "N", description = "Total environment steps (all environments together; Atari: 4 frames each).") Long steps;
     @Option(names = "--num-envs", paramLabel = "N", description = "Environments stepped together, actions chosen in one batched forward pass.") Integer numEnvs;
     @Option(names = "--replay-size", paramLabel = "N", description = "Replay capacity in frames.") Integer replaySize;
-    @Option(names = "--batch-size", paramLabel = "N") Integer batchSize;
+    @Option(names = "--batch-size", paramLabel = "N", description = "Transitions per update. Default: the preset's.") Integer batchSize;
     @Option(names = "--learning-starts", paramLabel = "N", description = "Random-policy steps before the first update.") Long learningStarts;
-    @Option(names = "--gamma", paramLabel = "X") Double gamma;
-    @Option(names = "--lr", paramLabel = "X") Double lr;
+    @Option(names = "--gamma", paramLabel = "X", description = "Discount factor. Default: the preset's.") Double gamma;
+    @Option(names = "--lr", paramLabel = "X", description = "Learning rate. Default: the preset's.") Double lr;
     @Option(names = "--optimizer", paramLabel = "NAME", description = "adam, rmsprop-nature, rmsprop-centered or sgd.") String optimizer;
-    @Option(names = "--optimizer-eps", paramLabel = "X") Double optimizerEps;
+    @Option(names = "--optimizer-eps", paramLabel = "X", description = "The optimizer's epsilon (RMSProp: inside or outside the root, by --optimizer). Default: the preset's.") Double optimizerEps;
     @Option(names = "--loss", paramLabel = "NAME", description = "huber or mse.") String loss;
     @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate every N steps on a separate environment (0 = never).") Long evalEvery;
     @Option(names = "--eval-episodes", paramLabel = "N", description = "Episodes per evaluation.") Integer evalEpisodes;
     @Option(names = "--eval-epsilon", paramLabel = "X", description = "Exploration while evaluating.") Double evalEpsilon;
+    @Option(names = "--adam-beta1", paramLabel = "X", description = "Adam's first-moment decay. Default: 0.9.") Double adamBeta1;
+    @Option(names = "--adam-beta2", paramLabel = "X", description = "Adam's second-moment decay. Default: 0.999.") Double adamBeta2;
+    @Option(names = "--rmsprop-alpha", paramLabel = "X", description = "RMSProp's squared-gradient decay. Default: 0.95.") Double rmspropAlpha;
+    @Option(names = "--huber-delta", paramLabel = "X", description = "Huber's delta (1 = the paper's error clipping). Default: 1.") Double huberDelta;
     @Option(names = "--n-step", paramLabel = "N", description = "n-step returns (1 = one-step targets).") Integer nStep;
     @Option(names = "--prioritized", negatable = true, description = "Proportional prioritized replay (Schaul et al. 2016).") Boolean prioritized;
     @Option(names = "--priority-alpha", paramLabel = "X", description = "Prioritized replay: P(i) ∝ p_i^X.") Double priorityAlpha;
     @Option(names = "--priority-beta", paramLabel = "X", description = "Prioritized replay: importance-weight exponent at the start, annealed to 1.") Double priorityBeta;
     @Option(names = "--loss-reduction", paramLabel = "HOW", description = "mean or sum over the batch for the gradient step (nature: sum, as DeepMind's code).") String lossReduction;
-    @Option(names = "--train-every", paramLabel = "N") Integer trainEvery;
+    @Option(names = "--train-every", paramLabel = "N", description = "Steps between updates. Default: the preset's.") Integer trainEvery;
     @Option(names = "--target-every", paramLabel = "N", description = "Steps between target-network updates.") Long targetEvery;
     @Option(names = "--tau", paramLabel = "X", description = "1 = hard copy; below 1 = Polyak averaging at each target update.") Double tau;
     @Option(names = "--double", negatable = true, description = "Double DQN targets (van Hasselt et al. 2016).") Boolean doubleDqn;
     @Option(names = "--dueling", negatable = true, description = "Dueling network head (Wang et al. 2016).") Boolean dueling;
     @Option(names = "--max-grad-norm", paramLabel = "X", description = "Clip the global gradient norm (0 = off).") Double maxGradNorm;
-    @Option(names = "--epsilon-start", paramLabel = "X") Double epsilonStart;
-    @Option(names = "--epsilon-end", paramLabel = "X") Double epsilonEnd;
-    @Option(names = "--epsilon-steps", paramLabel = "N") Long epsilonSteps;
+    @Option(names = "--epsilon-start", paramLabel = "X", description = "Exploration at step 0 (after learning starts; 1 before). Default: the preset's.") Double epsilonStart;
+    @Option(names = "--epsilon-end", paramLabel = "X", description = "Exploration after the decay. Default: the preset's.") Double epsilonEnd;
+    @Option(names = "--epsilon-steps", paramLabel = "N", description = "Steps of the linear decay, from step 0. Default: the preset's.") Long epsilonSteps;
     @Option(names = "--sticky", paramLabel = "P", description = "Sticky-action probability (MinAtar, Atari). Default: the environment preset's.") Double sticky;
-    @Option(names = "--checkpoint-every", paramLabel = "N") Long checkpointEvery;
-    @Option(names = "--log-every", paramLabel = "N") Long logEvery;
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints (and plots). Default: the preset's.") Long checkpointEvery;
+    @Option(names = "--log-every", paramLabel = "N", description = "Steps between rows of progress.csv. Default: the preset's.") Long logEvery;
     @Option(names = "--tensorboard", negatable = true, description = "Also write TensorBoard event files (RUN_DIR/tensorboard).") Boolean tensorboard;
     @Option(names = "--stop-at-return", paramLabel = "X", description = "Stop when the mean return of the last 100 episodes reaches X.") Double stopAtReturn;
 
@@ -237,7 +241,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private boolean anyOverride() {
-        Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, lossReduction, nStep, prioritized, priorityAlpha, priorityBeta, evalEvery, evalEpisodes, evalEpsilon, trainEvery, targetEvery, tau,
+        Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, lossReduction, nStep, adamBeta1, adamBeta2, rmspropAlpha, huberDelta, prioritized, priorityAlpha, priorityBeta, evalEvery, evalEpisodes, evalEpsilon, trainEvery, targetEvery, tau,
                 doubleDqn, dueling, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, sticky, checkpointEvery, logEvery, stopAtReturn, tensorboard};
         for (Object o : all) if (o != null) return true;
         return false;
@@ -256,6 +260,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (loss != null) c.loss = loss;
         if (lossReduction != null) c.lossReduction = lossReduction;
         if (nStep != null) c.nStep = nStep;
+        if (adamBeta1 != null) c.adamBeta1 = adamBeta1;
+        if (adamBeta2 != null) c.adamBeta2 = adamBeta2;
+        if (rmspropAlpha != null) c.rmspropAlpha = rmspropAlpha;
+        if (huberDelta != null) c.huberDelta = huberDelta;
         if (evalEvery != null) c.evalEvery = evalEvery;
         if (evalEpisodes != null) c.evalEpisodes = evalEpisodes;
         if (evalEpsilon != null) c.evalEpsilon = evalEpsilon;

@@ -38,6 +38,9 @@ public final class DqnConfig {
     public String optimizer = "rmsprop-centered";   // adam | rmsprop-nature | rmsprop-centered | sgd
     public double lr = 2.5e-4;
     public double optimizerEps = 0.01;
+    public double adamBeta1 = 0.9, adamBeta2 = 0.999;   // Adam's moment decays (Kingma & Ba 2015; PyTorch's defaults)
+    public double rmspropAlpha = 0.95;         // RMSProp's squared-gradient decay ("squared gradient momentum", Mnih et al. 2015)
+    public double huberDelta = 1.0;            // Huber's δ: 1 is the paper's error clipping to [-1, 1]
     public String loss = "huber";              // huber | mse
     public String lossReduction = "mean";      // mean | sum over the batch: what the gradient step sees (nature: sum, as DeepMind's code)
     public int trainEvery = 1;
@@ -187,6 +190,9 @@ public final class DqnConfig {
         require(batchSize >= 1 && batchSize <= 4096, "--batch-size must be between 1 and 4096");
         require(learningStarts >= batchSize, "--learning-starts must be at least the batch size (" + batchSize + ")");
         require(nStep >= 1 && nStep <= 100, "--n-step must be between 1 and 100");
+        require(adamBeta1 >= 0 && adamBeta1 < 1 && adamBeta2 >= 0 && adamBeta2 < 1, "--adam-beta1 and --adam-beta2 must be in [0, 1)");
+        require(rmspropAlpha > 0 && rmspropAlpha < 1, "--rmsprop-alpha must be in (0, 1)");
+        require(huberDelta > 0 && !Double.isInfinite(huberDelta), "--huber-delta must be positive");
         require(priorityAlpha >= 0 && priorityAlpha <= 1, "--priority-alpha must be in [0, 1]");
         require(priorityBeta >= 0 && priorityBeta <= 1, "--priority-beta must be in [0, 1]");
         require(priorityEps > 0, "priorityEps (a --config setting) must be positive");

@@ -72,7 +72,7 @@ public final class DqnLearner {
         target.copyParametersFrom(online);
         this.optimizer = optimizer(cfg, online.parameters());
         this.batchBytes = encoding == ObservationEncoding.FLOAT32 ? null : new byte[Math.multiplyExact(cfg.batchSize, encoding.bytes(obsShape))];
-        this.loss = cfg.loss.equals("mse") ? new Mse() : new Huber();
+        this.loss = cfg.loss.equals("mse") ? new Mse() : new Huber((float) cfg.huberDelta);
         this.sumOverBatch = cfg.lossReduction.equals("sum");
         int b = cfg.batchSize;
         this.batch = new ReplayBuffer.Batch(b);
@@ -113,9 +113,9 @@ public final class DqnLearner {
     static Optimizer optimizer(DqnConfig cfg, List<Parameter> params) {
         float lr = (float) cfg.lr, eps = (float) cfg.optimizerEps;
         return switch (cfg.optimizer) {
-            case "adam" -> new Adam(params, lr, 0.9f, 0.999f, eps);
-            case "rmsprop-nature" -> new RmsProp(params, lr, 0.95f, eps, 0f, true, true);
-            case "rmsprop-centered" -> new RmsProp(params, lr, 0.95f, eps, 0f, true, false);
+            case "adam" -> new Adam(params, lr, (float) cfg.adamBeta1, (float) cfg.adamBeta2, eps);
+            case "rmsprop-nature" -> new RmsProp(params, lr, (float) cfg.rmspropAlpha, eps, 0f, true, true);
+            case "rmsprop-centered" -> new RmsProp(params, lr, (float) cfg.rmspropAlpha, eps, 0f, true, false);
             case "sgd" -> new Sgd(params, lr);
             default -> throw new IllegalArgumentException("unknown optimizer " + cfg.optimizer);
         };

@@ -43,6 +43,10 @@ class ConfigPrecedenceTest {
         c.put("learningStarts", new Case(100L, "--learning-starts", "120", 120L));
         c.put("gamma", new Case(0.9, "--gamma", "0.8", 0.8));
         c.put("nStep", new Case(3, "--n-step", "2", 2));
+        c.put("adamBeta1", new Case(0.8, "--adam-beta1", "0.85", 0.85));
+        c.put("adamBeta2", new Case(0.99, "--adam-beta2", "0.995", 0.995));
+        c.put("rmspropAlpha", new Case(0.9, "--rmsprop-alpha", "0.99", 0.99));
+        c.put("huberDelta", new Case(2.0, "--huber-delta", "3", 3.0));
         c.put("prioritized", new Case(true, "--no-prioritized", null, false));
         c.put("priorityAlpha", new Case(0.6, "--priority-alpha", "0.7", 0.7));
         c.put("priorityBeta", new Case(0.5, "--priority-beta", "0.3", 0.3));
