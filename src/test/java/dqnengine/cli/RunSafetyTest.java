@@ -182,6 +182,18 @@ class RunSafetyTest {
     }
 
     @Test
+    void anAbsurdThreadCountIsCappedAtTheCoresWithOneLine() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        CliRun r = CliRun.of("train", "--threads", "1000", "--steps", "300", "--learning-starts", "100", "--run-dir", tmp.resolve("t").toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("dqn-engine: --threads 1000: this machine has " + cores + " cores; using " + cores, r.err().strip());
+        assertTrue(r.out().contains("backend cpu (" + cores + " threads"), r.out());
+        CliRun zero = CliRun.of("train", "--threads", "0", "--run-dir", tmp.resolve("z").toString());
+        assertEquals(2, zero.code());
+        assertTrue(zero.err().contains("--threads must be at least 1"), zero.err());
+    }
+
+    @Test
     void nRunsStartedTogetherGetNDirectories() throws Exception {
         int n = 3;
         List<Child> runs = new ArrayList<>();
