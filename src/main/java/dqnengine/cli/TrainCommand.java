@@ -81,6 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epsilon-start", paramLabel = "X", description = "Exploration at step 0 (after learning starts; 1 before). Default: the preset's.") Double epsilonStart;
     @Option(names = "--epsilon-end", paramLabel = "X", description = "Exploration after the decay. Default: the preset's.") Double epsilonEnd;
     @Option(names = "--epsilon-steps", paramLabel = "N", description = "Steps of the linear decay, from step 0. Default: the preset's.") Long epsilonSteps;
+    @Option(names = "--epsilon-from-learning-starts", negatable = true, description = "Count the epsilon decay from --learning-starts instead of step 0 (DeepMind's and Dopamine's code). Default: the preset's.") Boolean epsilonFromLearningStarts;
     @Option(names = "--sticky", paramLabel = "P", description = "Sticky-action probability (MinAtar, Atari). Default: the environment preset's.") Double sticky;
     @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints (and plots). Default: the preset's.") Long checkpointEvery;
     @Option(names = "--log-every", paramLabel = "N", description = "Steps between rows of progress.csv. Default: the preset's.") Long logEvery;
@@ -242,7 +243,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     private boolean anyOverride() {
         Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, lossReduction, nStep, adamBeta1, adamBeta2, rmspropAlpha, huberDelta, prioritized, priorityAlpha, priorityBeta, evalEvery, evalEpisodes, evalEpsilon, trainEvery, targetEvery, tau,
-                doubleDqn, dueling, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, sticky, checkpointEvery, logEvery, stopAtReturn, tensorboard};
+                doubleDqn, dueling, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, epsilonFromLearningStarts, sticky, checkpointEvery, logEvery, stopAtReturn, tensorboard};
         for (Object o : all) if (o != null) return true;
         return false;
     }
@@ -279,6 +280,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (epsilonStart != null) c.epsilonStart = epsilonStart;
         if (epsilonEnd != null) c.epsilonEnd = epsilonEnd;
         if (epsilonSteps != null) c.epsilonSteps = epsilonSteps;
+        if (epsilonFromLearningStarts != null) c.epsilonFromLearningStarts = epsilonFromLearningStarts;
         if (sticky != null) c.sticky = sticky;
         if (checkpointEvery != null) c.checkpointEvery = checkpointEvery;
         if (logEvery != null) c.logEvery = logEvery;

@@ -53,7 +53,8 @@ public final class DqnConfig {
     // --- exploration
     public double epsilonStart = 1.0;
     public double epsilonEnd = 0.1;
-    public long epsilonSteps = 100_000;        // linear decay over these steps, counted from step 0
+    public long epsilonSteps = 100_000;        // linear decay over these steps, counted from step 0 ...
+    public boolean epsilonFromLearningStarts = false;   // ... or from learningStarts (DeepMind's and Dopamine's code)
     public double evalEpsilon = 0.05;
     public long evalEvery = 0;                 // steps between evaluations during training (0 = none)
     public int evalEpisodes = 10;              // episodes per evaluation
@@ -77,7 +78,7 @@ public final class DqnConfig {
      *   <li>{@code nature}: Mnih et al. 2015, Extended Data Table 1: minibatch 32, replay
      *       1,000,000, target update every 10,000, discount 0.99, update every 4 steps, RMSProp
      *       lr 0.00025, squared gradient momentum 0.95, min squared gradient 0.01, ε 1 → 0.1 over
-     *       1,000,000, replay start 50,000, 50 M frames in all (12.5 M steps). The table's counts
+     *       1,000,000 (counted from the replay start, as {@code NeuralQLearner.lua} does), replay start 50,000, 50 M frames in all (12.5 M steps). The table's counts
      *       are agent steps here, as in DeepMind's released code ({@code learn_start},
      *       {@code ep_endt} and {@code target_q} all count steps). The gradient is the batch
      *       <em>sum</em> ({@code lossReduction = sum}): DeepMind's {@code NeuralQLearner.lua} writes
@@ -90,7 +91,7 @@ public final class DqnConfig {
      *       discount 0.99, ε 1 → 0.01 over 250,000 agent steps, learning starts at 20,000, Adam
      *       lr 6.25e-5 with ε 1.5e-4, MSE (mean over the batch), the Nature network, under their
      *       Atari protocol ({@code atariPreset = dopamine}); 200 iterations of 250,000 agent steps.
-     *       One difference remains: their ε decay starts at the 20,000th step, ours at step 0.</li>
+     *       The ε decay starts after the 20,000 warm-up steps, as theirs does.</li>
      *   <li>{@code rainbow-lite}: Rainbow (Hessel et al. 2018) without its distributional head
      *       and noisy networks: Double DQN, the dueling head, 3-step returns and proportional
      *       prioritized replay (α 0.5, β 0.4 → 1: Hessel et al. Table 1), with Dopamine's Rainbow
@@ -121,7 +122,7 @@ public final class DqnConfig {
                 c.replaySize = 1_000_000; c.batchSize = 32; c.learningStarts = 50_000;
                 c.optimizer = "rmsprop-nature"; c.lr = 2.5e-4; c.optimizerEps = 0.01; c.loss = "huber"; c.lossReduction = "sum";
                 c.trainEvery = 4; c.targetEvery = 10_000;
-                c.epsilonEnd = 0.1; c.epsilonSteps = 1_000_000;
+                c.epsilonEnd = 0.1; c.epsilonSteps = 1_000_000; c.epsilonFromLearningStarts = true;
                 c.checkpointEvery = 250_000; c.logEvery = 10_000;
             }
             case "dopamine-dqn" -> {
@@ -129,7 +130,7 @@ public final class DqnConfig {
                 c.replaySize = 1_000_000; c.batchSize = 32; c.learningStarts = 20_000;
                 c.optimizer = "adam"; c.lr = 6.25e-5; c.optimizerEps = 1.5e-4; c.loss = "mse"; c.lossReduction = "mean";
                 c.trainEvery = 4; c.targetEvery = 8_000;
-                c.epsilonEnd = 0.01; c.epsilonSteps = 250_000;
+                c.epsilonEnd = 0.01; c.epsilonSteps = 250_000; c.epsilonFromLearningStarts = true;
                 c.checkpointEvery = 250_000; c.logEvery = 10_000;
             }
             case "rainbow-lite" -> {
@@ -137,7 +138,7 @@ public final class DqnConfig {
                 c.replaySize = 1_000_000; c.batchSize = 32; c.learningStarts = 20_000;
                 c.optimizer = "adam"; c.lr = 6.25e-5; c.optimizerEps = 1.5e-4; c.loss = "huber"; c.lossReduction = "mean";
                 c.trainEvery = 4; c.targetEvery = 8_000;
-                c.epsilonEnd = 0.01; c.epsilonSteps = 250_000;
+                c.epsilonEnd = 0.01; c.epsilonSteps = 250_000; c.epsilonFromLearningStarts = true;
                 c.doubleDqn = true; c.dueling = true; c.nStep = 3;
                 c.prioritized = true; c.priorityAlpha = 0.5; c.priorityBeta = 0.4;
                 c.checkpointEvery = 250_000; c.logEvery = 10_000;
@@ -176,10 +177,15 @@ public final class DqnConfig {
         return priorityBeta + (1 - priorityBeta) * Math.min(1.0, step / (double) steps);
     }
 
-    /** ε after {@code step} steps: linear from epsilonStart to epsilonEnd over epsilonSteps, then flat. */
+    /**
+     * ε after {@code step} steps: linear from epsilonStart to epsilonEnd over epsilonSteps, then
+     * flat, counted from step 0, or from learningStarts when {@code epsilonFromLearningStarts}
+     * (as DeepMind's and Dopamine's code count it).
+     */
     public double epsilon(long step) {
-        if (step >= epsilonSteps) return epsilonEnd;
-        return epsilonStart + (epsilonEnd - epsilonStart) * step / (double) epsilonSteps;
+        long s = epsilonFromLearningStarts ? Math.max(0, step - learningStarts) : step;
+        if (s >= epsilonSteps) return epsilonEnd;
+        return epsilonStart + (epsilonEnd - epsilonStart) * s / (double) epsilonSteps;
     }
 
     /** Rejects impossible settings with a message naming the flag. */

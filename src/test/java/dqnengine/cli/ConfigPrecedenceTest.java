@@ -65,6 +65,7 @@ class ConfigPrecedenceTest {
         c.put("epsilonStart", new Case(0.9, "--epsilon-start", "0.8", 0.8));
         c.put("epsilonEnd", new Case(0.2, "--epsilon-end", "0.3", 0.3));
         c.put("epsilonSteps", new Case(200L, "--epsilon-steps", "210", 210L));
+        c.put("epsilonFromLearningStarts", new Case(true, "--no-epsilon-from-learning-starts", null, false));
         c.put("evalEpsilon", new Case(0.07, "--eval-epsilon", "0.08", 0.08));
         c.put("evalEvery", new Case(100L, "--eval-every", "110", 110L));
         c.put("evalEpisodes", new Case(2, "--eval-episodes", "1", 1));
