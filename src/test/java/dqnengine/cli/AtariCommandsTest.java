@@ -2,6 +2,7 @@ package dqnengine.cli;
 
 import dqnengine.testing.ChildRun;
 import dqnengine.testing.CliRun;
+import dqnengine.testing.Requirements;
 import dqnengine.testing.TestRoms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +17,6 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** roms, bench env and play --human, end to end (skipped without ROMs; the display test without Xvfb). */
 class AtariCommandsTest {
@@ -118,12 +118,15 @@ class AtariCommandsTest {
     @Test
     void playShowsTheGameInAWindowUnderXvfb() throws Exception {
         Path roms = roms();
-        assumeTrue(Files.isExecutable(Paths.get("/usr/bin/Xvfb")), "Xvfb is not installed (apt-get install xvfb); display test skipped");
-        int display = 90 + (int) (ProcessHandle.current().pid() % 9);
-        Process xvfb = new ProcessBuilder("/usr/bin/Xvfb", ":" + display, "-screen", "0", "800x800x24", "-nolisten", "tcp")
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("xvfb.log").toFile()).start();
+        Path xvfbBinary = java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin").split(java.io.File.pathSeparator))
+                .map(d -> Paths.get(d, "Xvfb")).filter(Files::isExecutable).findFirst().orElse(Paths.get("Xvfb"));
+        Requirements.require(Files.isExecutable(xvfbBinary), "Xvfb is not installed (apt-get install xvfb); display test skipped");
+        // -displayfd: Xvfb picks a free display itself and writes its number to stdout once it accepts
+        // connections, so no guessed number can collide with another server and no sleep guesses readiness.
+        Process xvfb = new ProcessBuilder(xvfbBinary.toString(), "-displayfd", "1", "-screen", "0", "800x800x24", "-nolisten", "tcp")
+                .redirectError(tmp.resolve("xvfb.log").toFile()).start();
         try {
-            Thread.sleep(1000);
+            String display = readDisplayNumber(xvfb, 60);
             Path png = tmp.resolve("shot.png");
             ChildRun r = child(Map.of("DISPLAY", ":" + display), false, "play", "--human", "--env", "ale:space_invaders", "--rom-dir",
                     roms.toString(), "--max-frames", "120", "--screenshot", png.toString());
@@ -135,6 +138,29 @@ class AtariCommandsTest {
             assertTrue(distinct >= 4, "the window shows the game's colours, found " + distinct);
         } finally {
             xvfb.destroy();
+            if (!xvfb.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) xvfb.destroyForcibly();
         }
+    }
+
+    /** The display number Xvfb writes (with -displayfd 1) when it is ready; fails with its log if it ends or takes longer than {@code seconds}. */
+    private String readDisplayNumber(Process xvfb, int seconds) throws Exception {
+        java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new java.io.BufferedReader(new java.io.InputStreamReader(xvfb.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+                        .readLine();
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        String n;
+        try {
+            n = line.get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            n = null;
+        }
+        if (n == null || !n.strip().matches("\\d+")) {
+            throw new AssertionError("Xvfb gave no display number (" + n + "); its log:\n" + Files.readString(tmp.resolve("xvfb.log")));
+        }
+        return n.strip();
     }
 }

@@ -6,12 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
  * Where the real Atari ROMs for tests are: {@code $DQN_ENGINE_TEST_ROMS} (set by .ci/run), else
  * {@code ../shared/roms} beside the checkout. Tests that need them are skipped with this message
- * when neither exists. ROMs are never copied into the repository.
+ * when neither exists, and fail with it under CI ({@link Requirements}). ROMs are never copied into the repository.
  */
 public final class TestRoms {
     private TestRoms() {}
@@ -19,7 +17,7 @@ public final class TestRoms {
     public static Path dir() {
         String env = System.getenv("DQN_ENGINE_TEST_ROMS");
         Path p = env != null && !env.isBlank() ? Paths.get(env) : Paths.get("..", "shared", "roms");
-        assumeTrue(Files.isRegularFile(p.resolve("pong.bin")),
+        Requirements.require(Files.isRegularFile(p.resolve("pong.bin")),
                 "no Atari ROMs found: set DQN_ENGINE_TEST_ROMS to a directory with pong.bin, breakout.bin, space_invaders.bin");
         return p.toAbsolutePath().normalize();
     }
