@@ -54,8 +54,12 @@ class LauncherExitCodeTest {
         assertFalse(unknownFlag.err().contains("Using incubator modules"), "the child's incubator warning is dropped: " + unknownFlag.err());
 
         Exit badValue = launch("train", "--steps", "0", "--run-dir", tmp.resolve("run").toString());
-        assertEquals(1, badValue.code(), badValue.out() + badValue.err());
+        assertEquals(2, badValue.code(), badValue.out() + badValue.err());
         assertTrue(badValue.err().contains("--steps must be positive"), badValue.err());
+
+        Exit failure = launch("eval", "--run-dir", tmp.resolve("nothing").toString());
+        assertEquals(1, failure.code(), failure.out() + failure.err());
+        assertTrue(failure.err().contains("no such run directory"), failure.err());
     }
 
     @Test
