@@ -17,9 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  * has nothing to do, and nobody waits for it. So when another process holds a core, the caller
  * simply does the work itself at single-thread speed instead of waiting a scheduler time slice for
  * a worker that cannot run (measured before this design: CartPole 11× slower with one core busy).
- * Every wait spins for at most {@link #SPIN_NANOS} (in a training step the next loop usually comes
- * within microseconds), yielding the core after the first few checks so that a thread it shares a
- * core with can run, then parks until it is woken; no thread spins without bound.
+ * Every wait spins for {@link #HOT_SPIN_NANOS} (in a training step the next loop usually comes
+ * within microseconds), then yields its core between checks so that a thread it shares the core
+ * with can run, and parks after {@link #SPIN_NANOS} until it is woken; no thread spins without
+ * bound.
  *
  * <p>The ticket is one 64-bit word: the round number in the high half, the next task in the low
  * half. A thread claims a task by compare-and-set on the whole word, so a worker that wakes late,
@@ -36,8 +37,25 @@ public final class ThreadTeam implements AutoCloseable {
         void run(int task, int worker);
     }
 
-    /** How long a waiting thread spins before it parks: a few loop hand-overs' worth, far below a scheduler time slice. */
-    static final long SPIN_NANOS = 20_000;
+    /** How long a waiting thread spins before it also yields its core: a few loop hand-overs' worth. */
+    static final long HOT_SPIN_NANOS = 10_000;
+    /** How long it waits in all before it parks: still far below a scheduler time slice. */
+    static final long SPIN_NANOS = 50_000;
+
+    /**
+     * Called every 64 spins of a wait that started at {@code spinStart}: past {@link #HOT_SPIN_NANOS}
+     * it yields the core (a thread that shares it, such as the one being waited for, can run);
+     * returns true once the wait has lasted {@link #SPIN_NANOS} and should park.
+     */
+    private static boolean pause(long spinStart) {
+        long waited = System.nanoTime() - spinStart;
+        if (waited < HOT_SPIN_NANOS) return false;
+        if (waited < SPIN_NANOS) {
+            Thread.yield();
+            return false;
+        }
+        return true;
+    }
     private static final int CLOSED = Integer.MAX_VALUE;
 
     private final int size;
@@ -84,9 +102,8 @@ public final class ThreadTeam implements AutoCloseable {
         work(round, 0);
         long spinStart = System.nanoTime();
         for (int spins = 0; doneTasks.get() < tasks; spins++) {
-            if (spins < 64) Thread.onSpinWait();
-            else if (System.nanoTime() - spinStart < SPIN_NANOS) Thread.yield();
-            else LockSupport.park(this);               // whoever finishes the last task unparks us
+            if (spins < 64 || (spins & 63) != 0) Thread.onSpinWait();
+            else if (pause(spinStart)) LockSupport.park(this);      // whoever finishes the last task unparks us
         }
         this.job = null;
         Throwable f = failure;
@@ -124,9 +141,8 @@ public final class ThreadTeam implements AutoCloseable {
             long spinStart = System.nanoTime();
             long v;
             for (int spins = 0; ((v = ticket.get()) >>> 32) == seen && !closed; spins++) {
-                if (spins < 64) Thread.onSpinWait();
-                else if (System.nanoTime() - spinStart < SPIN_NANOS) Thread.yield();
-                else LockSupport.park(this);           // run() and close() unpark every worker
+                if (spins < 64 || (spins & 63) != 0) Thread.onSpinWait();
+                else if (pause(spinStart)) LockSupport.park(this);  // run() and close() unpark every worker
             }
             if (closed) return;
             seen = v >>> 32;
