@@ -20,16 +20,8 @@ class TensorBoardWriterTest {
 
     record Scalar(long step, String tag, float value) {}
 
-    @Test
-    void recordsCarryValidCrcsAndTheScalarsWritten() throws Exception {
-        Path file;
-        try (TensorBoardWriter w = new TensorBoardWriter(tmp)) {
-            w.scalar("train/loss", 100, 0.25);
-            w.scalar("episode/return", 1234567890123L, -21);
-            w.scalar("skipped", 5, Double.NaN);
-            file = w.file();
-        }
-        assertTrue(file.getFileName().toString().startsWith("events.out.tfevents."));
+    /** The records of an event file, each one's length and data CRC checked (TFRecord framing). */
+    static List<byte[]> records(Path file) throws java.io.IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
         List<byte[]> records = new ArrayList<>();
         while (b.hasRemaining()) {
@@ -41,6 +33,20 @@ class TensorBoardWriterTest {
             assertEquals(TensorBoardWriter.maskedCrc(data), b.getInt(), "data CRC");
             records.add(data);
         }
+        return records;
+    }
+
+    @Test
+    void recordsCarryValidCrcsAndTheScalarsWritten() throws Exception {
+        Path file;
+        try (TensorBoardWriter w = new TensorBoardWriter(tmp)) {
+            w.scalar("train/loss", 100, 0.25);
+            w.scalar("episode/return", 1234567890123L, -21);
+            w.scalar("skipped", 5, Double.NaN);
+            file = w.file();
+        }
+        assertTrue(file.getFileName().toString().startsWith("events.out.tfevents."));
+        List<byte[]> records = records(file);
         assertEquals(3, records.size(), "version record + two scalars (NaN is not written)");
         assertTrue(new String(records.get(0), StandardCharsets.ISO_8859_1).contains("brain.Event:2"));
         assertEquals(new Scalar(100, "train/loss", 0.25f), decode(records.get(1)));

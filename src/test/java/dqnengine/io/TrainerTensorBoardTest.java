@@ -50,18 +50,8 @@ class TrainerTensorBoardTest {
             file = files.get(0);
         }
         List<TensorBoardWriterTest.Scalar> scalars = new ArrayList<>();
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        boolean first = true;
-        while (b.hasRemaining()) {
-            byte[] len = new byte[8];
-            b.get(len);
-            assertEquals(TensorBoardWriter.maskedCrc(len), b.getInt(), "length CRC");
-            byte[] data = new byte[(int) ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong()];
-            b.get(data);
-            assertEquals(TensorBoardWriter.maskedCrc(data), b.getInt(), "data CRC");
-            if (!first) scalars.add(TensorBoardWriterTest.decode(data));
-            first = false;
-        }
+        List<byte[]> records = TensorBoardWriterTest.records(file);
+        for (byte[] data : records.subList(1, records.size())) scalars.add(TensorBoardWriterTest.decode(data));   // after the version record
 
         List<TensorBoardWriterTest.Scalar> expected = new ArrayList<>();
         List<String> episodes = Files.readAllLines(dir.resolve("episodes.csv")), progress = Files.readAllLines(dir.resolve("progress.csv"));
