@@ -73,6 +73,10 @@ public final class Trainer {
     private long wallMillisBefore;
     private Environment evalEnv;
     private double evalSeconds;
+    private Pace pace;
+
+    /** Finished episodes a run needs before its training return can make a checkpoint {@code best}. */
+    static final int MIN_EPISODES_FOR_BEST = 10;
 
     public Trainer(DqnConfig cfg, Backend be, EnvFactory factory, Path runDir, PrintStream out) {
         this.cfg = cfg;
@@ -179,6 +183,8 @@ public final class Trainer {
         long start = System.nanoTime();
         long startStep = step;
         long lastPrint = start;
+        pace = new Pace(cfg.learningStarts, cfg.steps);
+        pace.observe(0, step);
         double lossSum = 0, qSum = 0;
         long lossCount = 0;
         boolean reached = false;
@@ -220,19 +226,11 @@ public final class Trainer {
                     if (step % cfg.targetEvery == 0) learner.updateTarget();
                     if (step % cfg.logEvery == 0) {
                         double sps = (step - startStep) / Math.max(1e-9, (System.nanoTime() - start) / 1e9 - evalSeconds);
-                        double meanLoss = lossCount == 0 ? Double.NaN : lossSum / lossCount, meanQ = lossCount == 0 ? Double.NaN : qSum / lossCount;
-                        progressCsv.row(step, updates, episodes, round(sps), actingEpsilon(), meanLoss, meanQ, mean100());
-                        if (tb != null) {
-                            tb.scalar("train/loss", step, meanLoss);
-                            tb.scalar("train/mean_max_q", step, meanQ);
-                            tb.scalar("train/epsilon", step, actingEpsilon());
-                            tb.scalar("train/steps_per_s", step, sps);
-                            tb.scalar("episode/mean_return_100", step, mean100());
-                        }
+                        logProgress(progressCsv, tb, sps, lossCount, lossSum, qSum);
                         lossSum = 0;
                         qSum = 0;
                         lossCount = 0;
-                        if (cfg.evalEvery == 0 && mean100() > bestMean && step >= cfg.learningStarts) {   // NaN (no episode yet) is never greater
+                        if (cfg.evalEvery == 0 && recent.size() >= MIN_EPISODES_FOR_BEST && mean100() > bestMean && step >= cfg.learningStarts) {
                             bestMean = mean100();
                             save("best", start);
                         }
@@ -260,8 +258,14 @@ public final class Trainer {
                 long now = System.nanoTime();
                 if (now - lastPrint > (tty ? 500_000_000L : 10_000_000_000L)) {
                     lastPrint = now;
+                    pace.observe(now - start - (long) (evalSeconds * 1e9), step);
                     progress(start, startStep, false);
                 }
+            }
+            if (step % cfg.logEvery != 0 && step > startStep) {
+                // a run that stops between log steps still leaves its last stretch in progress.csv (and its plots)
+                double sps = (step - startStep) / Math.max(1e-9, (System.nanoTime() - start) / 1e9 - evalSeconds);
+                logProgress(progressCsv, tb, sps, lossCount, lossSum, qSum);
             }
             loopSeconds = (System.nanoTime() - start) / 1e9 - evalSeconds;
             if (evalSeconds > 0) out.printf(Locale.ROOT, "evaluation took %.1f s in all (not counted in steps/s)%n", evalSeconds);
@@ -375,12 +379,32 @@ public final class Trainer {
         }
     }
 
+    /** A row of progress.csv (and the TensorBoard scalars) for the updates since the last one. */
+    private void logProgress(CsvLog progressCsv, TensorBoardWriter tb, double sps, long lossCount, double lossSum, double qSum) throws IOException {
+        double meanLoss = lossCount == 0 ? Double.NaN : lossSum / lossCount, meanQ = lossCount == 0 ? Double.NaN : qSum / lossCount;
+        progressCsv.row(step, updates, episodes, round(sps), actingEpsilon(), meanLoss, meanQ, mean100());
+        if (tb != null) {
+            tb.scalar("train/loss", step, meanLoss);
+            tb.scalar("train/mean_max_q", step, meanQ);
+            tb.scalar("train/epsilon", step, actingEpsilon());
+            tb.scalar("train/steps_per_s", step, sps);
+            tb.scalar("episode/mean_return_100", step, mean100());
+        }
+    }
+
+    /**
+     * The progress line. Speed and time left come from the recent pace ({@link Pace}): during the
+     * warm-up the line says so instead of guessing; the final line gives the average of the whole run.
+     */
     private void progress(long start, long startStep, boolean last) {
         double secs = (System.nanoTime() - start) / 1e9 - evalSeconds;
-        double sps = (step - startStep) / Math.max(secs, 1e-9);
-        long left = cfg.steps - step;
-        String eta = sps > 0 && !last ? duration(left / sps) : "-";
-        String line = String.format(Locale.ROOT, "step %,d/%,d (%.0f%%) | %,.0f steps/s | episodes %,d | return100 %s | eps %.3f | loss %s | ETA %s",
+        double average = (step - startStep) / Math.max(secs, 1e-9);
+        double recentSps = pace.stepsPerSecond();
+        double sps = last || Double.isNaN(recentSps) ? average : recentSps;
+        String eta = last ? "ETA -"
+                : pace.warmingUp() ? String.format(Locale.ROOT, "warm-up (random policy) to step %,d", cfg.learningStarts)
+                : Double.isNaN(pace.secondsLeft()) ? "ETA -" : "ETA " + duration(pace.secondsLeft());
+        String line = String.format(Locale.ROOT, "step %,d/%,d (%.0f%%) | %,.0f steps/s | episodes %,d | return100 %s | eps %.3f | loss %s | %s",
                 step, cfg.steps, 100.0 * step / cfg.steps, sps, episodes,
                 recent.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", mean100()), actingEpsilon(),
                 Float.isNaN(learner.lastLoss()) ? "-" : String.format(Locale.ROOT, "%.4g", learner.lastLoss()), eta);

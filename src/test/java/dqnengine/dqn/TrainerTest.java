@@ -148,7 +148,9 @@ class TrainerTest {
         // Continuing to 2,000 steps: the counters go on from 1,100, updates one per step.
         assertEquals(2_000, end.step());
         assertEquals(saved.updates() + 900, end.updates());
-        assertEquals(1 + 2_000 / 250, Files.readAllLines(dir.resolve("progress.csv")).size(), "the resumed run appends to the same metrics");
+        List<String> progress = Files.readAllLines(dir.resolve("progress.csv"));
+        assertEquals(1 + 2_000 / 250 + 1, progress.size(), "the resumed run appends to the same metrics (after the row written at the stop, 1,100)");
+        assertTrue(progress.get(5).startsWith("1100,"), "the first run's last stretch, logged at its stop: " + progress.get(5));
         // episodes.csv: numbered 1, 2, 3, … across the resume, the resumed rows after step 1,100.
         List<String> rows = Files.readAllLines(dir.resolve("episodes.csv"));
         assertEquals(1 + end.episodes(), rows.size(), "one row per episode");
