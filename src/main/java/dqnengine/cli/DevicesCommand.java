@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 /** {@code devices}: the OpenCL platforms and devices found, numbered as {@code --device opencl:N} will count them. */
 @Command(name = "devices", mixinStandardHelpOptions = true,
         description = {"List the OpenCL platforms and devices found.",
-                "The OpenCL backend itself is not in this build yet: --device offers " + dqnengine.backend.Backends.DEVICES + "."})
+                "Device N here is --device opencl:N of train, eval and bench; --device auto takes the first GPU."})
 final class DevicesCommand implements Callable<Integer> {
     @Override
     public Integer call() {

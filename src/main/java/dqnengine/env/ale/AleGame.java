@@ -39,6 +39,9 @@ public final class AleGame implements AutoCloseable {
      * @param mode              game mode, or -1 for the default
      * @param difficulty        difficulty, or -1 for the default
      */
+    /** Games whose ROM check was already explained in this process (once per game). */
+    private static final java.util.Set<String> EXPLAINED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public AleGame(RomFinder.FoundRom rom, long seed, float stickyProbability, boolean fullActionSet, int mode, int difficulty) {
         if (stickyProbability < 0f || stickyProbability > 1f) {
             throw new IllegalArgumentException("sticky action probability must be in [0, 1], got " + stickyProbability);
@@ -64,6 +67,12 @@ public final class AleGame implements AutoCloseable {
             deleteTempDir();
             throw new RomException("ROM file " + rom.path() + " changed since it was identified: MD5 is now " + md5 + ", "
                     + game.id() + " has " + game.md5());
+        }
+        if (EXPLAINED.add(game.id())) {
+            // ALE 0.6.1 checks the file against a checksum table of its own, which knows other dumps of
+            // several games, and then warns "Possibly unsupported ROM: mismatched MD5" on stderr.
+            System.err.println("dqn-engine: " + game.id() + " ROM verified (MD5 " + md5 + "); if ALE says 'Possibly unsupported ROM: "
+                    + "mismatched MD5' below, its own older checksum table knows another dump of this game: the warning can be ignored");
         }
         ale = new ALEInterface();
         ale.setInt("random_seed", (int) (seed ^ (seed >>> 32)) & 0x7fffffff);
