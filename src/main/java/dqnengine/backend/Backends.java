@@ -116,7 +116,7 @@ public final class Backends {
      * are; elsewhere it takes the CPU without loading any driver.
      */
     private static Backend openClGpu() {
-        if (!dqnengine.util.SignalChaining.active()) return null;
+        if (!dqnengine.util.SignalChaining.active() || !dqnengine.backend.opencl.OpenCl.libraryPresent()) return null;
         java.util.List<dqnengine.backend.opencl.OpenCl.Platform> platforms;
         try {
             platforms = dqnengine.backend.opencl.OpenCl.platforms();

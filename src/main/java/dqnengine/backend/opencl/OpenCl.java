@@ -31,6 +31,42 @@ public final class OpenCl {
 
     public record Platform(String name, String vendor, String version, List<Device> devices) {}
 
+    /**
+     * Whether a {@code libOpenCL.so} is where the dynamic loader would look for it
+     * ({@code LD_LIBRARY_PATH}, the directories of {@code /etc/ld.so.conf.d}, the standard ones),
+     * found without loading anything: JOCL prints its own "Could not load libOpenCL.so" line when
+     * there is none, which {@code --device auto} (which needs no OpenCL) should not cause. Not
+     * Linux: true (let the binding try).
+     */
+    public static boolean libraryPresent() {
+        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) return true;
+        List<String> dirs = new ArrayList<>();
+        String env = System.getenv("LD_LIBRARY_PATH");
+        if (env != null) dirs.addAll(List.of(env.split(":")));
+        java.io.File[] confs = new java.io.File("/etc/ld.so.conf.d").listFiles((d, n) -> n.endsWith(".conf"));
+        if (confs != null) {
+            for (java.io.File f : confs) {
+                try {
+                    for (String line : java.nio.file.Files.readAllLines(f.toPath())) {
+                        line = line.strip();
+                        if (line.startsWith("/")) dirs.add(line);
+                    }
+                } catch (java.io.IOException | RuntimeException ignored) {
+                    // an unreadable file: the other places still count
+                }
+            }
+        }
+        dirs.addAll(List.of("/lib", "/usr/lib", "/lib64", "/usr/lib64", "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+                "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/local/lib"));
+        return libraryIn(dirs);
+    }
+
+    /** Whether one of {@code dirs} holds a {@code libOpenCL.so}. */
+    static boolean libraryIn(List<String> dirs) {
+        for (String d : dirs) if (!d.isEmpty() && new java.io.File(d, "libOpenCL.so").exists()) return true;
+        return false;
+    }
+
     /** Every platform and its devices; throws {@link UnavailableException} when there is no OpenCL. */
     public static List<Platform> platforms() {
         try {
