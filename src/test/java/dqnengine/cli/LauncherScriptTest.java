@@ -49,6 +49,40 @@ class LauncherScriptTest {
         }
     }
 
+    /** A PATH holding only the named tools (symlinks to where the real ones are). */
+    private static Path pathWith(Path dir, String... tools) throws Exception {
+        Files.createDirectories(dir);
+        for (String t : tools) {
+            for (String d : System.getenv("PATH").split(File.pathSeparator)) {
+                Path real = Path.of(d, t);
+                if (Files.isExecutable(real)) {
+                    Files.createSymbolicLink(dir.resolve(t), real.toRealPath());
+                    break;
+                }
+            }
+        }
+        return dir;
+    }
+
+    @Test
+    void aMissingJavaOrMavenIsOneLine() throws Exception {
+        Path repo = Path.of("").toAbsolutePath();
+        Path clone = Files.createDirectories(tmp.resolve("clone"));
+        Files.copy(repo.resolve("dqn-engine"), clone.resolve("dqn-engine"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(repo.resolve("pom.xml"), clone.resolve("pom.xml"));
+        for (String[] c : new String[][] {{"nojava", "dirname", "find"}, {"nomaven", "dirname", "find", "java"}}) {
+            Path bin = pathWith(tmp.resolve(c[0]), java.util.Arrays.copyOfRange(c, 1, c.length));
+            ProcessBuilder pb = new ProcessBuilder("/bin/bash", clone.resolve("dqn-engine").toString(), "train").directory(tmp.toFile());
+            pb.environment().put("PATH", bin.toString());
+            Process p = pb.redirectErrorStream(true).start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(127, p.exitValue(), out);
+            assertEquals(1, out.strip().lines().count(), out);
+            assertTrue(out.contains(c[0].equals("nojava") ? "Java is not installed" : "Maven is not installed"), out);
+        }
+    }
+
     @Test
     void aFreshCopyBuildsOnFirstUseTrainsAndPassesTheExitCode() throws Exception {
         Assumptions.assumeTrue(java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
