@@ -150,7 +150,6 @@ public interface Backend extends AutoCloseable {
      */
     void sgdUpdate(Tensor p, Tensor g, Tensor momentumBuf, float lr, float momentum);
 
-    /** Releases native resources, if any. The default does nothing. */
     // ---------------------------------------------------------------- where tensors live
 
     /**
@@ -170,6 +169,7 @@ public interface Backend extends AutoCloseable {
      */
     default void hostWrote(Tensor t) {}
 
+    /** Releases native resources, if any. The default does nothing. */
     @Override
     default void close() {}
 }

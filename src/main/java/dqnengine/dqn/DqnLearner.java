@@ -40,7 +40,8 @@ import java.util.Random;
  * A truncated episode (time limit) is not terminal: its s' is stored and bootstrapped from.
  *
  * <p>Shapes: observations [B, …obs] as floats decoded from the replay's bytes; Q [B, A]. All
- * buffers are allocated once; an update allocates nothing.
+ * buffers are allocated once; on the CPU backends an update allocates nothing (the OpenCL
+ * backend allocates small argument arrays when it launches kernels).
  */
 public final class DqnLearner {
     private final Backend be;

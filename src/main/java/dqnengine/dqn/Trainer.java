@@ -40,7 +40,7 @@ import java.util.Locale;
  *
  * <p>Resuming: the checkpoint restores networks, optimizer, counters, ε schedule position,
  * random-source states and the last 100 returns. The replay buffer is not saved; before the
- * schedule continues, the resumed run refills it with {@code learningStarts} transitions from
+ * schedule continues, the resumed run refills it with min(learningStarts, replaySize / 2) transitions from
  * the restored policy at the restored ε. Those refill steps are not counted, so every counter
  * and the schedule carry on from where they stopped.
  */
@@ -50,7 +50,6 @@ public final class Trainer {
         Environment open(int index, long seed);
     }
 
-    /** What a run ended with. */
     /** What a run ended with; {@code loopSeconds} is the time in the loop itself, without start-up and the final save. */
     public record Result(long steps, long updates, long episodes, double meanReturn100, boolean reachedBound, boolean interrupted, Path runDir,
                          double loopSeconds) {}

@@ -17,8 +17,9 @@ import java.util.List;
  *   v̂ = v / (1−β₂ᵗ)
  *   θ ← θ − lr · m̂ / (√v̂ + ε)
  * </pre>
- * Defaults β₁ = 0.9, β₂ = 0.999 (the paper's). DQN practice (Hessel et al. 2018, Rainbow;
- * CleanRL) uses lr 1e-4 or 6.25e-5 with ε = 1.5e-4.
+ * Defaults β₁ = 0.9, β₂ = 0.999 (the paper's). Rainbow (Hessel et al. 2018) and Dopamine use
+ * lr 6.25e-5 with ε = 1.5e-4; CleanRL's {@code dqn_atari.py} uses lr 1e-4 with PyTorch's default
+ * ε = 1e-8.
  */
 public final class Adam extends Optimizer {
     private final float lr, beta1, beta2, eps;

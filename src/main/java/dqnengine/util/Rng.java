@@ -27,9 +27,11 @@ public final class Rng {
     /** Uniform in [0, bound), without modulo bias. */
     public int nextInt(int bound) {
         if (bound <= 0) throw new IllegalArgumentException("bound must be positive");
-        long limit = Long.remainderUnsigned(-1L, bound);          // reject the top partial block
+        // 2^64 = q·bound + m: draws in the top m values [2^64 − m, 2^64) would favour the low
+        // residues, so they are drawn again; what is kept is q·bound values, every residue q times.
+        long m = (Long.remainderUnsigned(-1L, bound) + 1) % bound;
         long r;
-        do { r = nextLong(); } while (Long.compareUnsigned(r, -1L - limit) > 0);
+        do { r = nextLong(); } while (m != 0 && Long.compareUnsigned(r, -m) >= 0);
         return (int) Long.remainderUnsigned(r, bound);
     }
 

@@ -37,8 +37,10 @@ import java.util.Map;
  *       copy is newer; outputs stay on the device until someone calls {@link #toHost}. Code that
  *       reads or writes {@code Tensor.data} on the host says so with {@link #toHost} and
  *       {@link #hostWrote} (the DQN learner, the dueling head, checkpoints do). A train step then
- *       uploads the uint8 batch and the targets and reads back only the loss, the row maxima the
- *       targets need and the mean max-Q for the logs; the target sync is a device copy.</li>
+ *       uploads the uint8 batch, the rewards and discounts (the TD targets are computed on the
+ *       device by {@code td_target}) and reads back only the loss and the row maxima for the
+ *       logged mean max-Q (with prioritized replay also Q and the targets, for the new
+ *       priorities); the target sync is a device copy.</li>
  *   <li><b>per op</b> (tests of the bare op set): every op uploads its inputs and downloads its
  *       outputs, so callers that never call {@code toHost}/{@code hostWrote} still see every
  *       result on the host.</li>
