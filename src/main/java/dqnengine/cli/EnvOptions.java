@@ -12,10 +12,28 @@ import java.nio.file.Path;
 
 /** The environment flags, spelled the same on every command that opens a game. */
 final class EnvOptions {
-    @Option(names = "--env", paramLabel = "ID",
-            description = "Environment: cartpole, frozenlake, minatar:<breakout|space_invaders|freeway|asterix|seaquest>, "
-                    + "or ale:<game> (e.g. ale:pong; needs the game's ROM).")
     String env;
+
+    @Option(names = {"--env", "--env-id"}, paramLabel = "ID",
+            description = "Environment: cartpole, frozenlake, minatar:<breakout|space_invaders|freeway|asterix|seaquest>, "
+                    + "or ale:<game> (e.g. ale:pong; needs the game's ROM). Gym/ale-py ids work too: CartPole-v1, "
+                    + "PongNoFrameskip-v4, ALE/Breakout-v5.")
+    void env(String id) { this.env = canonicalEnv(id); }
+
+    /**
+     * Our id for a Gym / ale-py id (CleanRL's {@code --env-id} values): {@code CartPole-v1} →
+     * {@code cartpole}, {@code FrozenLake-v1} → {@code frozenlake}, {@code <Game>NoFrameskip-v4},
+     * {@code <Game>-v5} and {@code ALE/<Game>-v5} → {@code ale:<game>} in snake case. The
+     * preprocessing is still ours ({@code --atari-preset}); anything else is returned unchanged.
+     */
+    static String canonicalEnv(String id) {
+        java.util.regex.Matcher gym = java.util.regex.Pattern.compile("(?:ALE/)?([A-Z][A-Za-z]*?)(?:NoFrameskip)?-v\\d+").matcher(id);
+        if (!gym.matches()) return id;
+        String name = gym.group(1);
+        if (name.equals("CartPole")) return "cartpole";
+        if (name.equals("FrozenLake")) return "frozenlake";
+        return "ale:" + name.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
 
     @Option(names = "--rom", paramLabel = "FILE", description = "An Atari ROM file to use (identified by its MD5; any file name works).")
     Path rom;

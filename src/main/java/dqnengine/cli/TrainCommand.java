@@ -50,13 +50,13 @@ public final class TrainCommand implements Callable<Integer> {
     Path resume;
     @Mixin DeviceOptions deviceOptions;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Total environment steps (all environments together; Atari: 4 frames each).") Long steps;
+    @Option(names = {"--steps", "--total-timesteps"}, paramLabel = "N", description = "Total environment steps (all environments together; Atari: 4 frames each).") Long steps;
     @Option(names = "--num-envs", paramLabel = "N", description = "Environments stepped together, actions chosen in one batched forward pass.") Integer numEnvs;
-    @Option(names = "--replay-size", paramLabel = "N", description = "Replay capacity in frames.") Integer replaySize;
+    @Option(names = {"--replay-size", "--buffer-size"}, paramLabel = "N", description = "Replay capacity in frames.") Integer replaySize;
     @Option(names = "--batch-size", paramLabel = "N", description = "Transitions per update. Default: the preset's.") Integer batchSize;
     @Option(names = "--learning-starts", paramLabel = "N", description = "Random-policy steps before the first update.") Long learningStarts;
     @Option(names = "--gamma", paramLabel = "X", description = "Discount factor. Default: the preset's.") Double gamma;
-    @Option(names = "--lr", paramLabel = "X", description = "Learning rate. Default: the preset's.") Double lr;
+    @Option(names = {"--lr", "--learning-rate"}, paramLabel = "X", description = "Learning rate. Default: the preset's.") Double lr;
     @Option(names = "--optimizer", paramLabel = "NAME", description = "adam, rmsprop-nature, rmsprop-centered or sgd.") String optimizer;
     @Option(names = "--optimizer-eps", paramLabel = "X", description = "The optimizer's epsilon (RMSProp: inside or outside the root, by --optimizer). Default: the preset's.") Double optimizerEps;
     @Option(names = "--loss", paramLabel = "NAME", description = "huber or mse.") String loss;
@@ -72,15 +72,17 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--priority-alpha", paramLabel = "X", description = "Prioritized replay: P(i) ∝ p_i^X.") Double priorityAlpha;
     @Option(names = "--priority-beta", paramLabel = "X", description = "Prioritized replay: importance-weight exponent at the start, annealed to 1.") Double priorityBeta;
     @Option(names = "--loss-reduction", paramLabel = "HOW", description = "mean or sum over the batch for the gradient step (nature: sum, as DeepMind's code).") String lossReduction;
-    @Option(names = "--train-every", paramLabel = "N", description = "Steps between updates. Default: the preset's.") Integer trainEvery;
-    @Option(names = "--target-every", paramLabel = "N", description = "Steps between target-network updates.") Long targetEvery;
+    @Option(names = {"--train-every", "--train-frequency"}, paramLabel = "N", description = "Steps between updates. Default: the preset's.") Integer trainEvery;
+    @Option(names = {"--target-every", "--target-network-frequency"}, paramLabel = "N", description = "Steps between target-network updates.") Long targetEvery;
     @Option(names = "--tau", paramLabel = "X", description = "1 = hard copy; below 1 = Polyak averaging at each target update.") Double tau;
     @Option(names = "--double", negatable = true, description = "Double DQN targets (van Hasselt et al. 2016).") Boolean doubleDqn;
     @Option(names = "--dueling", negatable = true, description = "Dueling network head (Wang et al. 2016).") Boolean dueling;
     @Option(names = "--max-grad-norm", paramLabel = "X", description = "Clip the global gradient norm (0 = off).") Double maxGradNorm;
-    @Option(names = "--epsilon-start", paramLabel = "X", description = "Exploration at step 0 (after learning starts; 1 before). Default: the preset's.") Double epsilonStart;
-    @Option(names = "--epsilon-end", paramLabel = "X", description = "Exploration after the decay. Default: the preset's.") Double epsilonEnd;
+    @Option(names = {"--epsilon-start", "--start-e"}, paramLabel = "X", description = "Exploration at step 0 (after learning starts; 1 before). Default: the preset's.") Double epsilonStart;
+    @Option(names = {"--epsilon-end", "--end-e"}, paramLabel = "X", description = "Exploration after the decay. Default: the preset's.") Double epsilonEnd;
     @Option(names = "--epsilon-steps", paramLabel = "N", description = "Steps of the linear decay, from step 0. Default: the preset's.") Long epsilonSteps;
+    @Option(names = "--exploration-fraction", paramLabel = "X", description = "CleanRL's spelling: the epsilon decay lasts this fraction of --steps (sets --epsilon-steps).") Double explorationFraction;
+    @Option(names = "--print-config", description = "Print the fully resolved settings (preset, file, flags) as the JSON --config accepts, and exit.") boolean printConfig;
     @Option(names = "--epsilon-from-learning-starts", negatable = true, description = "Count the epsilon decay from --learning-starts instead of step 0 (DeepMind's and Dopamine's code). Default: the preset's.") Boolean epsilonFromLearningStarts;
     @Option(names = "--sticky", paramLabel = "P", description = "Sticky-action probability (MinAtar, Atari). Default: the environment preset's.") Double sticky;
     @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints (and plots). Default: the preset's.") Long checkpointEvery;
@@ -125,6 +127,10 @@ public final class TrainCommand implements Callable<Integer> {
             envOptions.atariPreset = cfg.atariPreset;
             cfg.validate();
             dir = runDir;                                   // null: a fresh runs/<env>-s<seed>-<date>-<time>, made below
+        }
+        if (printConfig) {
+            System.out.println(cfg.toJson());
+            return 0;
         }
         envOptions.check(cfg.env);                 // an unknown game or a missing ROM stops here, before any directory is made
         Path firstCreated = null;                  // the outermost directory this run creates (removed again if it fails early)
@@ -243,7 +249,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     private boolean anyOverride() {
         Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, lossReduction, nStep, adamBeta1, adamBeta2, rmspropAlpha, huberDelta, prioritized, priorityAlpha, priorityBeta, evalEvery, evalEpisodes, evalEpsilon, trainEvery, targetEvery, tau,
-                doubleDqn, dueling, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, epsilonFromLearningStarts, sticky, checkpointEvery, logEvery, stopAtReturn, tensorboard};
+                doubleDqn, dueling, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, explorationFraction, epsilonFromLearningStarts, sticky, checkpointEvery, logEvery, stopAtReturn, tensorboard};
         for (Object o : all) if (o != null) return true;
         return false;
     }
@@ -280,6 +286,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (epsilonStart != null) c.epsilonStart = epsilonStart;
         if (epsilonEnd != null) c.epsilonEnd = epsilonEnd;
         if (epsilonSteps != null) c.epsilonSteps = epsilonSteps;
+        if (explorationFraction != null) {
+            if (epsilonSteps != null) throw new BadInput("give --epsilon-steps or --exploration-fraction, not both");
+            if (!(explorationFraction > 0 && explorationFraction <= 1)) throw new BadInput("--exploration-fraction must be in (0, 1]");
+            c.epsilonSteps = Math.max(1, Math.round(explorationFraction * c.steps));
+        }
         if (epsilonFromLearningStarts != null) c.epsilonFromLearningStarts = epsilonFromLearningStarts;
         if (sticky != null) c.sticky = sticky;
         if (checkpointEvery != null) c.checkpointEvery = checkpointEvery;
