@@ -73,7 +73,7 @@ final class BenchLoopCommand implements Callable<Integer> {
                 if (r >= 0) sps[r] = steps / secs;
             }
         } finally {
-            dqnengine.io.AtomicFiles.deleteTree(dir);
+            dqnengine.util.AtomicFiles.deleteTree(dir);
         }
         Arrays.sort(sps);
         return new Measured(cfg, sps);

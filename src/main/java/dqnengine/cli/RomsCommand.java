@@ -71,7 +71,7 @@ public final class RomsCommand implements Callable<Integer> {
                     continue;
                 }
                 Path target = to.resolve(rom.game().canonicalFileName());
-                Path tmp = dqnengine.io.AtomicFiles.newTempFile(to, ".import-");
+                Path tmp = dqnengine.util.AtomicFiles.newTempFile(to, ".import-");
                 Files.copy(rom.path(), tmp, StandardCopyOption.REPLACE_EXISTING);
                 RomFinder.identify(tmp);                              // the copy is what we think it is
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -3,7 +3,7 @@ package dqnengine.dqn;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
-import dqnengine.io.AtomicFiles;
+import dqnengine.util.AtomicFiles;
 import dqnengine.io.ParameterFile;
 import dqnengine.io.SafeTensors;
 

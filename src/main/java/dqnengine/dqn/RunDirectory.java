@@ -1,6 +1,6 @@
 package dqnengine.dqn;
 
-import dqnengine.io.AtomicFiles;
+import dqnengine.util.AtomicFiles;
 import dqnengine.util.BadInput;
 
 import java.io.IOException;

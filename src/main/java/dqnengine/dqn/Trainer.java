@@ -440,6 +440,6 @@ public final class Trainer {
             throw new dqnengine.util.BadInput("run directory " + dir + " already holds a run: continue it with --resume " + dir + " or choose another --run-dir");
         }
         Files.createDirectories(dir);
-        dqnengine.io.AtomicFiles.writeString(dir.resolve("config.json"), cfg.toJson() + "\n");
+        dqnengine.util.AtomicFiles.writeString(dir.resolve("config.json"), cfg.toJson() + "\n");
     }
 }

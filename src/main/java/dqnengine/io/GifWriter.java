@@ -1,5 +1,6 @@
 package dqnengine.io;
 
+import dqnengine.util.AtomicFiles;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;

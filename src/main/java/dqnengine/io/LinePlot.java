@@ -1,5 +1,6 @@
 package dqnengine.io;
 
+import dqnengine.util.AtomicFiles;
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -1,5 +1,6 @@
 package dqnengine.io;
 
+import dqnengine.util.AtomicFiles;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;

@@ -1,5 +1,6 @@
 package dqnengine.backend.cpu;
 
+import dqnengine.backend.Checks;
 import dqnengine.backend.Conv2dShape;
 import dqnengine.tensor.Tensor;
 

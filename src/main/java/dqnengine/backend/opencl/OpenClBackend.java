@@ -3,7 +3,7 @@ package dqnengine.backend.opencl;
 import dqnengine.backend.Backend;
 import dqnengine.backend.Conv2dShape;
 import dqnengine.backend.LossKind;
-import dqnengine.backend.cpu.Checks;
+import dqnengine.backend.Checks;
 import dqnengine.tensor.Tensor;
 import org.jocl.CL;
 import org.jocl.CLException;

@@ -174,7 +174,7 @@ public final class AleGame implements AutoCloseable {
 
     private void deleteTempDir() {
         try {
-            dqnengine.io.AtomicFiles.deleteTree(tempDir);
+            dqnengine.util.AtomicFiles.deleteTree(tempDir);
         } catch (IOException ignored) {
             // a leftover temp file is harmless
         }

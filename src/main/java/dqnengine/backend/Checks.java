@@ -1,4 +1,4 @@
-package dqnengine.backend.cpu;
+package dqnengine.backend;
 
 import dqnengine.backend.Conv2dShape;
 import dqnengine.tensor.Tensor;

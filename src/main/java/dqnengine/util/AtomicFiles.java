@@ -1,4 +1,4 @@
-package dqnengine.io;
+package dqnengine.util;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
