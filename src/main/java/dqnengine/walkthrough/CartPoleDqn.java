@@ -41,8 +41,10 @@ import java.util.Random;
  *     End For                                                                          [A1.16]
  *   End For                                                                            [A1.17]
  * </pre>
- * Every step below carries its label. CartPole needs no preprocessing: φ(s) is the observation
- * itself, four floats (x, ẋ, θ, θ̇), so the replay memory holds them as they are.
+ * Every step below carries its label: [A1.n] is line n of the pseudocode as printed above (the
+ * paper does not number its lines; the wording is the paper's, lightly abbreviated). CartPole
+ * needs no preprocessing: φ(s) is the observation itself, four floats (x, ẋ, θ, θ̇), so the
+ * replay memory holds them as they are.
  *
  * <p>The numbers are the project's {@code cartpole} preset ({@code DqnConfig.preset("cartpole")}),
  * and the update is exactly {@code DqnLearner.update} with that preset:
@@ -55,7 +57,7 @@ import java.util.Random;
  * That is a time limit (a <em>truncation</em>), not a terminal state: the pole was still up, so
  * the value of φ_{t+1} is not 0 and y_j bootstraps from it as usual. Only a fall is terminal.
  *
- * <p>Run it: {@code java -cp target/classes:<gson jar> dqnengine.walkthrough.CartPoleDqn [seed]}.
+ * <p>Run it: {@code mvn -q -o compile && java -cp target/classes dqnengine.walkthrough.CartPoleDqn [seed]}.
  */
 public final class CartPoleDqn {
 
