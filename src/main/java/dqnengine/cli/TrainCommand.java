@@ -214,6 +214,9 @@ public final class TrainCommand implements Callable<Integer> {
     private static void removeIfNothingSaved(Path dir, Path firstCreated) {
         if (Files.exists(dir.resolve("checkpoints"))) return;
         try {
+            // a run that got as far as finishing an episode keeps its logs: they may explain the failure
+            Path episodes = dir.resolve("episodes.csv");
+            if (Files.exists(episodes) && Files.readAllLines(episodes).size() > 1) return;
             for (String f : new String[] {"config.json", "episodes.csv", "progress.csv", ".lock"}) Files.deleteIfExists(dir.resolve(f));
             if (firstCreated == null) return;
             for (Path p = dir.toAbsolutePath(); p != null && p.startsWith(firstCreated); p = p.getParent()) {

@@ -196,6 +196,9 @@ public final class DqnConfig {
         require(batchSize >= 1 && batchSize <= 4096, "--batch-size must be between 1 and 4096");
         require(learningStarts >= batchSize, "--learning-starts must be at least the batch size (" + batchSize + ")");
         require(nStep >= 1 && nStep <= 100, "--n-step must be between 1 and 100");
+        require(learningStarts >= (long) numEnvs * (nStep + 1),
+                "--learning-starts must be at least --num-envs x (--n-step + 1) = " + (long) numEnvs * (nStep + 1)
+                        + ", so that every environment has a complete n-step window before the first update");
         require(adamBeta1 >= 0 && adamBeta1 < 1 && adamBeta2 >= 0 && adamBeta2 < 1, "--adam-beta1 and --adam-beta2 must be in [0, 1)");
         require(rmspropAlpha > 0 && rmspropAlpha < 1, "--rmsprop-alpha must be in (0, 1)");
         require(huberDelta > 0 && !Double.isInfinite(huberDelta), "--huber-delta must be positive");

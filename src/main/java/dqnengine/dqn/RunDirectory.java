@@ -176,7 +176,7 @@ public final class RunDirectory implements AutoCloseable {
                 if (s > step) {
                     Files.createDirectories(discarded);
                     Path to = discarded.resolve(p.getFileName());
-                    if (Files.exists(to)) AtomicFiles.deleteTree(to);
+                    for (int k = 2; Files.exists(to); k++) to = discarded.resolve(p.getFileName() + "-" + k);   // an earlier roll-back's copy stays
                     AtomicFiles.move(p, to);
                     aside.add(p.getFileName().toString());
                 } else if (m.group(1) != null && s > newestBestStep) {

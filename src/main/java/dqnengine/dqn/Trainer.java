@@ -158,6 +158,7 @@ public final class Trainer {
                 // the best checkpoint this value belongs to may have been set aside with a discarded future (RunDirectory.rollBackTo)
                 bestMean = Files.isRegularFile(runDir.resolve("checkpoints").resolve("best")) ? s.bestMeanReturn : Double.NEGATIVE_INFINITY;
                 for (double r : s.recentReturns) recent.addLast(r);
+                savedAt.put("latest", step);          // stopping before a step is taken keeps that checkpoint as it is
                 wallMillisBefore = s.wallMillis;
                 out.printf(Locale.ROOT, "resumed from %s at step %,d (%,d updates, %,d episodes, epsilon %.3f)%n",
                         resumeFrom, step, updates, episodes, actingEpsilon());
@@ -247,8 +248,8 @@ public final class Trainer {
                     }
                     if (!Double.isNaN(cfg.stopAtReturn) && recent.size() >= 100 && mean100() >= cfg.stopAtReturn) {
                         reached = true;
-                        if (cfg.evalEvery == 0) {
-                            bestMean = Math.max(bestMean, mean100());
+                        if (cfg.evalEvery == 0 && mean100() >= bestMean) {   // never replace best with a worse checkpoint
+                            bestMean = mean100();
                             save("best", start);
                         }
                         break;
@@ -300,12 +301,15 @@ public final class Trainer {
         long target = Math.min(cfg.learningStarts, cfg.replaySize / 2);
         out.printf(Locale.ROOT, "refilling the replay buffer with %,d transitions (not counted as training steps)...%n", target);
         double eps = actingEpsilon();
-        for (long k = 0; k < target; ) {
+        for (long k = 0; k < target && !stopRequested; ) {
             chooseActions(obs, eps, greedy, chosen);
             for (int i = 0; i < envs.length; i++, k++) {
                 advance(i, chosen[i], obs);
             }
         }
+        // The refill leaves every environment inside an episode whose first steps were not counted:
+        // start afresh, so the first episode logged after a resume is a whole one.
+        for (int i = 0; i < envs.length; i++) startEpisode(i, obs);
     }
 
     /** Starts an episode in environment i: its first observation goes to obs[i] and to the replay. */
@@ -345,7 +349,12 @@ public final class Trainer {
         for (int i = 0; i < envs.length; i++) if (chosen[i] < 0) chosen[i] = greedy[i];
     }
 
+    /** The step each kind of checkpoint was last saved at, so that a step is never saved twice (an overwrite is not atomic). */
+    private final java.util.Map<String, Long> savedAt = new java.util.HashMap<>();
+
     private void save(String kind, long start) throws IOException {
+        if (Long.valueOf(step).equals(savedAt.get(kind))) return;
+        savedAt.put(kind, step);
         Checkpoint.State s = new Checkpoint.State();
         s.env = cfg.env;
         s.network = cfg.network;

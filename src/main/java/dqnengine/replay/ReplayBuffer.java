@@ -212,12 +212,16 @@ public final class ReplayBuffer {
     /** Whether at least one transition can be sampled. */
     public boolean canSample() {
         for (int s = 0; s < streams; s++) {
-            for (long a = written[s] - 2; a >= Math.max(0, written[s] - perStream) && a >= written[s] - 2 - stack - 2; a--) {
-                if (a >= 0 && firstFrame(s, a) >= 0) return true;
+            // the newest transitions whose stacks and n-step windows could be complete
+            for (long a = written[s] - 2; a >= Math.max(0, written[s] - perStream) && a >= written[s] - 2 - stack - 2 - nStep; a--) {
+                if (fill(probe, 0, s, a)) return true;
             }
         }
         return false;
     }
+
+    /** A one-row batch for {@link #canSample} to try transitions in (allocated once). */
+    private final Batch probe = new Batch(1);
 
     /**
      * A batch of transitions as indices into the buffer, filled by {@link #sample}: for each,

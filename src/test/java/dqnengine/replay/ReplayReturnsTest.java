@@ -81,6 +81,24 @@ class ReplayReturnsTest {
     }
 
     @Test
+    void canSampleWaitsForACompleteWindowOnSomeStream() {
+        ReplayBuffer b = new ReplayBuffer(64, 2, 1, 1, 3);
+        b.setReturns(3, 0.9);
+        for (int s = 0; s < 2; s++) {
+            b.start(s, obs(1));
+            b.add(s, 0, 1f, false, false, obs(2));
+            b.add(s, 0, 1f, false, false, obs(3));
+        }
+        assertFalse(b.canSample(), "two steps per stream: no 3-step window is complete (sampling would never end)");
+        assertThrows(IllegalStateException.class, () -> b.sample(new ReplayBuffer.Batch(4)));
+        b.add(1, 0, 1f, false, false, obs(4));
+        assertTrue(b.canSample(), "stream 1 has one now");
+        ReplayBuffer.Batch batch = new ReplayBuffer.Batch(4);
+        b.sample(batch);
+        for (int i = 0; i < 4; i++) assertEquals(1, batch.stream[i]);
+    }
+
+    @Test
     void oneStepTransitionsKeepTheirMeaning() {
         ReplayBuffer b = new ReplayBuffer(64, 1, 1, 1, 3);            // n = 1 by default, gamma 0.99
         b.start(0, obs(1));
