@@ -166,7 +166,7 @@ public final class DqnLearner {
      * prioritized, with importance-weight exponent {@code beta}); returns the loss.
      */
     public float update(ReplayBuffer replay, double beta) {
-        replay.sample(batch, beta);
+        replay.sample(batch, beta);                                              // [A1.12] a minibatch from D
         load(replay, false, states);
         load(replay, true, nextStates);
 
@@ -175,6 +175,7 @@ public final class DqnLearner {
             be.rowMax(online.forward(be, nextStates), nextMax, nextArgmax);       // a* from the online network
             nextActions = nextArgmax;
         }
+        // [A1.13] y_j = r_j + d_j · max_a' Q̂(s'_j, a'; θ⁻)   (d_j = γ^m, or 0 when terminal)
         be.tdTarget(target.forward(be, nextStates), nextActions, batch.rewards, batch.discount, targets);
 
         Tensor q = online.forward(be, states);                                   // last forward: backward uses it
@@ -192,7 +193,7 @@ public final class DqnLearner {
         optimizer.zeroGrad(be);
         online.backward(be, dq);
         if (cfg.maxGradNorm > 0) GradClip.clipGlobalNorm(be, online.parameters(), cfg.maxGradNorm);
-        optimizer.step(be);
+        optimizer.step(be);                                                      // [A1.14] the gradient step on θ
         if (prioritized) replay.updatePriorities(batch, tdErrors);
 
         double sum = 0;

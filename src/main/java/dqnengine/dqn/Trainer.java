@@ -35,6 +35,8 @@ import java.util.Locale;
  * without. When it is on, the {@code best} checkpoint is the one with the best evaluation score;
  * otherwise the one with the best mean of the last 100 training episodes. Time spent evaluating
  * is left out of the steps/s figures and reported on its own.
+ * The {@code [A1.n]} labels in the code are the lines of Algorithm 1 as numbered in
+ * {@code walkthrough/CartPoleDqn.java}, which writes the whole algorithm out in one file.
  * Episode returns are the game's unclipped score summed until the game is over (with Atari's
  * life-loss terminals an episode spans all lives), and they are what the logs report.
  *
@@ -143,10 +145,10 @@ public final class Trainer {
                         "the replay buffer needs %s but this JVM may use only %s: lower --replay-size or give Java more memory (java -Xmx%dg -jar ...)",
                         gb(need), gb(free), xmx + 1));
             }
-            replay = new ReplayBuffer(cfg.replaySize, cfg.numEnvs, frameBytes, stack, cfg.seed + 777);
+            replay = new ReplayBuffer(cfg.replaySize, cfg.numEnvs, frameBytes, stack, cfg.seed + 777);   // [A1.1] replay memory D
             replay.setReturns(cfg.nStep, cfg.gamma);
             if (cfg.prioritized) replay.setPrioritized(cfg.priorityAlpha, cfg.priorityEps);
-            learner = new DqnLearner(be, cfg, shape, e0.encoding(), e0.actionCount(), cfg.seed);
+            learner = new DqnLearner(be, cfg, shape, e0.encoding(), e0.actionCount(), cfg.seed);     // [A1.2-3] Q with θ, Q̂ with θ⁻ = θ
 
             if (resumeFrom != null) {
                 Checkpoint.State s = Checkpoint.load(resumeFrom, learner, cfg.env, shape, e0.actionCount());
@@ -197,9 +199,9 @@ public final class Trainer {
              TensorBoardWriter tb = cfg.tensorboard ? new TensorBoardWriter(runDir.resolve("tensorboard")) : null) {
             while (step < cfg.steps && !stopRequested && !reached) {
                 double eps = actingEpsilon();
-                chooseActions(obs, eps, greedy, chosen);
+                chooseActions(obs, eps, greedy, chosen);                        // [A1.7-8] ε-greedy a_t
                 for (int i = 0; i < n && step < cfg.steps; i++) {
-                    Step s = advance(i, chosen[i], obs);
+                    Step s = advance(i, chosen[i], obs);                        // [A1.9-11] execute, store in D
                     epReturn[i] += s.score();
                     epLength[i]++;
                     step++;
@@ -218,12 +220,12 @@ public final class Trainer {
                         }
                     }
                     if (step >= cfg.learningStarts && step % cfg.trainEvery == 0) {
-                        lossSum += learner.update(replay, cfg.priorityBeta(step));
+                        lossSum += learner.update(replay, cfg.priorityBeta(step));     // [A1.12-14] sample, y_j, gradient step
                         qSum += learner.lastMeanMaxQ();
                         lossCount++;
                         updates++;
                     }
-                    if (step % cfg.targetEvery == 0) learner.updateTarget();
+                    if (step % cfg.targetEvery == 0) learner.updateTarget();        // [A1.15] every C steps Q̂ = Q
                     if (step % cfg.logEvery == 0) {
                         double sps = (step - startStep) / Math.max(1e-9, (System.nanoTime() - start) / 1e9 - evalSeconds);
                         logProgress(progressCsv, tb, sps, lossCount, lossSum, qSum);
