@@ -20,8 +20,10 @@ import java.util.List;
  *
  * The Nature DQN setting (Mnih et al. 2015, Extended Data Table 1, with the centred form and ε
  * placement of DeepMind's released code) is {@link #nature}: lr 2.5e-4, α ("decay") 0.95,
- * ε 0.01, centred, ε inside the square root. Note PyTorch's RMSprop would put ε outside the root,
- * where 0.01 is a much larger damping; that is why the flag exists.
+ * ε 0.01, centred, ε inside the square root. PyTorch's RMSprop puts ε outside the root, where the
+ * same 0.01 means something else: inside, the denominator never falls below √0.01 = 0.1; outside,
+ * never below 0.01. With the small gradient variances of DQN the two steps differ by up to 10×,
+ * which is why the flag exists.
  */
 public final class RmsProp extends Optimizer {
     private final float lr, alpha, eps, momentum;

@@ -2,7 +2,7 @@ package dqnengine.backend.cpu;
 
 /**
  * The inner loop of the direct convolutions ({@link DirectConv}): six rows of 16 accumulators,
- * each row fed by scalars broadcast from the input and the 32 lanes fed by a packed vector.
+ * each row fed by scalars broadcast from the input and the 16 lanes fed by a packed vector.
  *
  * <pre>
  *   for t in [from, to):
