@@ -43,7 +43,7 @@ final class EnvOptions {
 
     @Option(names = "--atari-preset", paramLabel = "NAME", defaultValue = "nature",
             description = "Atari preprocessing: nature (Mnih et al. 2015), machado (Machado et al. 2018: sticky actions 0.25) or dopamine "
-                    + "(Dopamine's baselines: sticky 0.25, no life-loss terminal, no no-ops, no FIRE reset). Default: ${DEFAULT-VALUE}.")
+                    + "(Dopamine's baselines: sticky 0.25, no life-loss terminal, no no-ops, no FIRE reset). Default: ${DEFAULT-VALUE} (train: the preset's).")
     String atariPreset;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed for the emulator and every random choice. Default: ${DEFAULT-VALUE}.")

@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
         description = {"Train a DQN (default: CartPole, about a minute).",
                 "With no arguments: CartPole with the 'cartpole' preset, stopping when the",
                 "last 100 episodes average 475. Atari: --env ale:pong (preset nature).",
+                "Presets: nature, dopamine-dqn, rainbow-lite, cleanrl, minatar, cartpole;",
+                "'train --preset X --print-config' shows every value of one.",
                 "Writes RUN_DIR/config.json, episodes.csv, progress.csv, plots/*.png",
                 "and checkpoints/."})
 public final class TrainCommand implements Callable<Integer> {
@@ -60,18 +62,18 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", paramLabel = "NAME", description = "adam, rmsprop-nature, rmsprop-centered or sgd.") String optimizer;
     @Option(names = "--optimizer-eps", paramLabel = "X", description = "The optimizer's epsilon (RMSProp: inside or outside the root, by --optimizer). Default: the preset's.") Double optimizerEps;
     @Option(names = "--loss", paramLabel = "NAME", description = "huber or mse.") String loss;
-    @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate every N steps on a separate environment (0 = never).") Long evalEvery;
-    @Option(names = "--eval-episodes", paramLabel = "N", description = "Episodes per evaluation.") Integer evalEpisodes;
-    @Option(names = "--eval-epsilon", paramLabel = "X", description = "Exploration while evaluating.") Double evalEpsilon;
+    @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate every N steps on a separate environment (0 = never). Default: 0.") Long evalEvery;
+    @Option(names = "--eval-episodes", paramLabel = "N", description = "Episodes per evaluation. Default: 10.") Integer evalEpisodes;
+    @Option(names = "--eval-epsilon", paramLabel = "X", description = "Exploration while evaluating. Default: 0.05.") Double evalEpsilon;
     @Option(names = "--adam-beta1", paramLabel = "X", description = "Adam's first-moment decay. Default: 0.9.") Double adamBeta1;
     @Option(names = "--adam-beta2", paramLabel = "X", description = "Adam's second-moment decay. Default: 0.999.") Double adamBeta2;
     @Option(names = "--rmsprop-alpha", paramLabel = "X", description = "RMSProp's squared-gradient decay. Default: 0.95.") Double rmspropAlpha;
     @Option(names = "--huber-delta", paramLabel = "X", description = "Huber's delta (1 = the paper's error clipping). Default: 1.") Double huberDelta;
-    @Option(names = "--n-step", paramLabel = "N", description = "n-step returns (1 = one-step targets).") Integer nStep;
+    @Option(names = "--n-step", paramLabel = "N", description = "n-step returns (1 = one-step targets). Default: the preset's (rainbow-lite 3, others 1).") Integer nStep;
     @Option(names = "--prioritized", negatable = true, description = "Proportional prioritized replay (Schaul et al. 2016).") Boolean prioritized;
-    @Option(names = "--priority-alpha", paramLabel = "X", description = "Prioritized replay: P(i) ∝ p_i^X.") Double priorityAlpha;
-    @Option(names = "--priority-beta", paramLabel = "X", description = "Prioritized replay: importance-weight exponent at the start, annealed to 1.") Double priorityBeta;
-    @Option(names = "--loss-reduction", paramLabel = "HOW", description = "mean or sum over the batch for the gradient step (nature: sum, as DeepMind's code).") String lossReduction;
+    @Option(names = "--priority-alpha", paramLabel = "X", description = "Prioritized replay: P(i) ∝ p_i^X. Default: 0.5.") Double priorityAlpha;
+    @Option(names = "--priority-beta", paramLabel = "X", description = "Prioritized replay: importance-weight exponent at the start, annealed to 1. Default: 0.4.") Double priorityBeta;
+    @Option(names = "--loss-reduction", paramLabel = "HOW", description = "mean or sum over the batch for the gradient step. Default: the preset's (nature: sum, as DeepMind's code; others mean).") String lossReduction;
     @Option(names = {"--train-every", "--train-frequency"}, paramLabel = "N", description = "Steps between updates. Default: the preset's.") Integer trainEvery;
     @Option(names = {"--target-every", "--target-network-frequency"}, paramLabel = "N", description = "Steps between target-network updates.") Long targetEvery;
     @Option(names = "--tau", paramLabel = "X", description = "1 = hard copy; below 1 = Polyak averaging at each target update.") Double tau;
