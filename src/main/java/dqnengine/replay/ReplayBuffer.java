@@ -133,9 +133,7 @@ public final class ReplayBuffer {
     public boolean prioritized() { return priorities != null; }
 
     /** Bytes the sum tree of a prioritized buffer of {@code capacity} frames takes besides the ring. */
-    public static long priorityBytes(long capacity) {
-        return 16L * Long.highestOneBit(Math.max(1, capacity - 1)) * 2;
-    }
+    public static long priorityBytes(int capacity) { return SumTree.bytes(capacity); }
 
     /** Frames added so far, all streams together. */
     public long added() {

@@ -24,9 +24,17 @@ public final class SumTree {
     public SumTree(int leaves) {
         if (leaves < 1) throw new IllegalArgumentException("a sum tree needs at least one leaf");
         this.leaves = leaves;
-        this.size = Integer.highestOneBit(Math.max(1, leaves - 1)) << (leaves > 1 ? 1 : 0);
+        this.size = size(leaves);
         this.node = new double[2 * size];
     }
+
+    /** The leaf count rounded up to a power of two. */
+    private static int size(int leaves) {
+        return Integer.highestOneBit(Math.max(1, leaves - 1)) << (leaves > 1 ? 1 : 0);
+    }
+
+    /** Bytes a tree of {@code leaves} leaves holds: 2·size doubles. */
+    public static long bytes(int leaves) { return 16L * size(leaves); }
 
     public int leaves() { return leaves; }
 

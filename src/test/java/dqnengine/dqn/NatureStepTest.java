@@ -5,6 +5,7 @@ import dqnengine.backend.cpu.ReferenceBackend;
 import dqnengine.backend.Backend;
 import dqnengine.env.ObservationEncoding;
 import dqnengine.replay.ReplayBuffer;
+import dqnengine.testing.TwinReplay;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -64,22 +65,20 @@ class NatureStepTest {
             float[] w = learner.online.parameters().get(0).value().data.clone(), b = learner.online.parameters().get(1).value().data.clone();
 
             // two identical buffers: the learner samples from one, the hand computation the same batch from the other
-            ReplayBuffer mine = new ReplayBuffer(64, 1, 4 * IN, 1, 11), twin = new ReplayBuffer(64, 1, 4 * IN, 1, 11);
+            TwinReplay pair = new TwinReplay(64, 4 * IN, 11);
+            ReplayBuffer mine = pair.mine, twin = pair.twin;
             Random r = new Random(5);
             byte[] obs = observation(r);
-            mine.start(0, obs);
-            twin.start(0, obs);
+            pair.start(obs);
             for (int t = 0; t < 30; t++) {
                 int action = r.nextInt(A);
                 float reward = new float[] {-3f, 0f, 0.5f, 2f}[r.nextInt(4)];                 // errors both inside and outside [-1, 1]
                 boolean terminal = t % 7 == 6;
                 byte[] next = observation(r);
-                mine.add(0, action, reward, terminal, false, next);
-                twin.add(0, action, reward, terminal, false, next);
+                pair.add(action, reward, terminal, false, next);
                 if (terminal) {
                     byte[] first = observation(r);
-                    mine.start(0, first);
-                    twin.start(0, first);
+                    pair.start(first);
                 }
             }
             ReplayBuffer.Batch batch = new ReplayBuffer.Batch(B);

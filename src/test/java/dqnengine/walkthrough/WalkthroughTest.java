@@ -7,6 +7,7 @@ import dqnengine.env.ObservationEncoding;
 import dqnengine.nn.Parameter;
 import dqnengine.nn.Sequential;
 import dqnengine.replay.ReplayBuffer;
+import dqnengine.testing.TwinReplay;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -72,22 +73,20 @@ class WalkthroughTest {
         assertSameWeights(walk.online, walk.target, 0, "θ⁻ = θ");
 
         // two identical buffers: the learner samples from one, the walkthrough gets the same batch from the other
-        ReplayBuffer mine = new ReplayBuffer(64, 1, 4 * OBS, 1, 11), twin = new ReplayBuffer(64, 1, 4 * OBS, 1, 11);
+        TwinReplay pair = new TwinReplay(64, 4 * OBS, 11);
+        ReplayBuffer mine = pair.mine, twin = pair.twin;
         Random r = new Random(5);
         byte[] obs = observation(r);
-        mine.start(0, obs);
-        twin.start(0, obs);
+        pair.start(obs);
         for (int t = 0; t < 40; t++) {
             int action = r.nextInt(A);
             float reward = new float[] {-1f, 0f, 1f, 2.5f}[r.nextInt(4)];
             boolean terminated = t % 4 == 3 && t != 23, truncated = t == 23;          // short episodes; one ends on a time limit
             byte[] next = observation(r);
-            mine.add(0, action, reward, terminated, truncated, next);
-            twin.add(0, action, reward, terminated, truncated, next);
+            pair.add(action, reward, terminated, truncated, next);
             if (terminated || truncated) {
                 byte[] first = observation(r);
-                mine.start(0, first);
-                twin.start(0, first);
+                pair.start(first);
             }
         }
 
