@@ -75,6 +75,10 @@ public final class Backends {
      */
     public static Backend create(String device, int threads) {
         if (threads < 1) throw new dqnengine.util.BadInput("--threads must be at least 1, got " + threads);
+        String bits = System.getProperty(dqnengine.backend.cpu.VectorSupport.BITS_PROPERTY);
+        if (bits != null && !bits.equals("256") && !bits.equals("512")) {
+            throw new dqnengine.util.BadInput("-D" + dqnengine.backend.cpu.VectorSupport.BITS_PROPERTY + " must be 256 or 512, got '" + bits + "'");
+        }
         if (threads > maxThreads()) {
             System.err.println("dqn-engine: --threads " + threads + ": this machine has " + maxThreads() + " cores; using " + maxThreads());
             threads = maxThreads();

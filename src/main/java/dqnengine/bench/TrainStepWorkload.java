@@ -63,10 +63,24 @@ public final class TrainStepWorkload {
 
     /** One DQN update; returns the loss. */
     public float trainStep() {
-        be.tdTarget(target.forward(be, nextStates), null, rewards.data, discounts.data, targets);
-        float loss = huber.compute(be, online.forward(be, states), actions, targets, dq);
+        return trainStep(phase -> {});
+    }
+
+    /** One DQN update, naming each phase to {@code phase} before it starts (for the per-op breakdown). */
+    public float trainStep(java.util.function.Consumer<String> phase) {
+        phase.accept("target fwd");
+        Tensor nextQ = target.forward(be, nextStates);
+        phase.accept("loss");
+        be.tdTarget(nextQ, null, rewards.data, discounts.data, targets);
+        phase.accept("online fwd");
+        Tensor q = online.forward(be, states);
+        phase.accept("loss");
+        float loss = huber.compute(be, q, actions, targets, dq);
+        phase.accept("optimizer");
         adam.zeroGrad(be);
+        phase.accept("backward");
         online.backward(be, dq);
+        phase.accept("optimizer");
         adam.step(be);
         return loss;
     }

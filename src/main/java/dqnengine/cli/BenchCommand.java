@@ -52,6 +52,11 @@ public final class BenchCommand implements Callable<Integer> {
                     "(2.6 GHz x 2 FMA units x 8 lanes x 2 flops, the AVX2 development machine)."})
     double peakPerCore;
 
+    @Option(names = "--breakdown",
+            description = {"Print every op of one train step instead (ms, GFLOP/s or GB/s, share of the step), against the",
+                    "machine's FMA peak and triad bandwidth measured first. CPU backends only. Default: off."})
+    boolean breakdown;
+
     static final class DeviceCandidates implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() { return Arrays.asList(Backends.DEVICES.split(", ")).iterator(); }
@@ -64,6 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         int nThreads = threads == null ? Backends.defaultThreads() : threads;
         PrintStream out = System.out;
+        if (breakdown) return breakdown(out, nThreads);
         try (Backend be = Backends.create(device, nThreads)) {
             boolean reference = be.name().startsWith("reference");
             boolean opencl = be.name().startsWith("opencl");
@@ -106,6 +112,86 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The per-op table: the train step on a {@link TimedBackend}, {@code repeats} blocks of
+     * {@code iters} steps, each row the median over blocks of its milliseconds per step.
+     */
+    private int breakdown(PrintStream out, int nThreads) {
+        try (Backend inner = Backends.create(device, nThreads)) {
+            if (!inner.hostResident()) {
+                throw new dqnengine.util.BadInput("--breakdown times each op as it returns, which only a CPU backend allows (this is " + inner.name() + ")");
+            }
+            int used = inner.name().startsWith("reference") ? 1 : nThreads;
+            double peak1 = dqnengine.bench.MachinePeak.fmaGflops(1), peakN = dqnengine.bench.MachinePeak.fmaGflops(used);
+            double bwCache = dqnengine.bench.MachinePeak.triadGBs(used, 1 << 18), bwDram = dqnengine.bench.MachinePeak.triadGBs(used, 1 << 24);
+            boolean measured = !Double.isNaN(peakN);
+            double peak = measured ? peakN : peakPerCore * used;
+            out.printf(Locale.ROOT, "# dqn-engine bench --breakdown: backend=%s threads=%d batch=%d java=%s%n", inner.name(), used, batch,
+                    System.getProperty("java.version"));
+            if (measured) {
+                out.printf(Locale.ROOT, "# machine: FMA peak %.1f GFLOP/s on 1 thread, %.1f on %d (%d-bit vectors, measured); triad %.1f GB/s on 1 MB arrays, "
+                        + "%.1f GB/s on 64 MB arrays (%d threads)%n", peak1, peakN, used, dqnengine.bench.MachinePeak.vectorBits(), bwCache, bwDram, used);
+            } else {
+                out.printf(Locale.ROOT, "# machine: no Vector API in this JVM, FMA peak assumed %.1f GFLOP/s (--peak-gflops-per-core); triad %.1f GB/s on 1 MB "
+                        + "arrays, %.1f GB/s on 64 MB arrays%n", peak, bwCache, bwDram);
+            }
+            dqnengine.bench.TimedBackend be = new dqnengine.bench.TimedBackend(inner);
+            TrainStepWorkload w = new TrainStepWorkload(be, batch, seed);
+            java.util.function.Consumer<String> phases = be::phase;
+            for (int i = 0; i < warmup; i++) w.trainStep(phases);
+            java.util.Map<String, double[]> ms = new java.util.LinkedHashMap<>();
+            java.util.Map<String, dqnengine.bench.TimedBackend.Entry> rows = new java.util.LinkedHashMap<>();
+            double[] stepMs = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
+                be.reset();
+                long t0 = System.nanoTime();
+                for (int i = 0; i < iters; i++) w.trainStep(phases);
+                stepMs[r] = (System.nanoTime() - t0) / 1e6 / iters;
+                for (dqnengine.bench.TimedBackend.Entry e : be.entries()) {
+                    String key = e.phase + " | " + e.op;
+                    rows.putIfAbsent(key, e);
+                    ms.computeIfAbsent(key, k -> new double[repeats])[r] = e.nanos / 1e6 / iters;
+                }
+            }
+            double step = median(sorted(stepMs));
+            out.printf(Locale.ROOT, "train_step_ms median=%.3f (the same steps, timed whole; %.1f GFLOP/s, %.0f%% of the FMA peak)%n", step,
+                    CostModel.trainStepFlops(w.online, batch, 4, 84, 84) / (step * 1e6),
+                    100 * CostModel.trainStepFlops(w.online, batch, 4, 84, 84) / (step * 1e6) / peak);
+            out.printf(Locale.ROOT, "%-11s %-44s %5s %8s %6s %8s %6s %7s %6s%n", "phase", "op", "calls", "ms", "share", "GFLOP/s", "%peak", "GB/s", "%bw");
+            double sum = 0;
+            for (var entry : rows.entrySet()) {
+                dqnengine.bench.TimedBackend.Entry e = entry.getValue();
+                double m = median(sorted(ms.get(entry.getKey())));
+                sum += m;
+                double perStep = 1.0 / iters;
+                String gf = "", gfShare = "", gb = "", gbShare = "";
+                if (e.flops > 0) {
+                    double g = e.flops * perStep / (m * 1e6);
+                    gf = String.format(Locale.ROOT, "%.1f", g);
+                    gfShare = String.format(Locale.ROOT, "%.0f%%", 100 * g / peak);
+                }
+                if (e.bytes > 0) {
+                    double g = e.bytes * perStep / (m * 1e6);
+                    gb = String.format(Locale.ROOT, "%.1f", g);
+                    gbShare = String.format(Locale.ROOT, "%.0f%%", 100 * g / bwCache);
+                }
+                out.printf(Locale.ROOT, "%-11s %-44s %5d %8.3f %5.1f%% %8s %6s %7s %6s%n", e.phase, e.op, e.calls / iters, m, 100 * m / step,
+                        gf, gfShare, gb, gbShare);
+            }
+            out.printf(Locale.ROOT, "%-11s %-44s %5s %8.3f %5.1f%%%n", "-", "outside the ops (layers' own bookkeeping, timing)", "", step - sum,
+                    100 * (step - sum) / step);
+            out.printf(Locale.ROOT, "# ms: median over %d blocks of %d steps, per step; %%peak against the %s FMA peak, %%bw against the 1 MB triad%n",
+                    repeats, iters, measured ? "measured" : "assumed");
+        }
+        return 0;
+    }
+
+    private static double[] sorted(double[] values) {
+        double[] copy = values.clone();
+        Arrays.sort(copy);
+        return copy;
     }
 
     /** Random-policy environment steps per second of a built-in game, per timed block, sorted. */

@@ -136,7 +136,8 @@ public abstract class BackendParityTest {
             "2, 5, 13, 17, 6, 5, 3, 0",
             "2, 3, 11, 10, 32, 3, 2, 0",      // direct path: 32 channels, 40 pixels (ragged tile)
             "1, 2, 6, 7, 64, 2, 1, 0",        // direct path: two channel blocks
-            "2, 4, 9, 9, 16, 2, 2, 0",        // direct input gradient: 16 taps, 16 pixels per image (ragged tile)
+            "2, 4, 9, 9, 16, 2, 2, 0",        // direct input gradient with 256-bit vectors: 16 taps, 16 pixels per image (ragged tile)
+            "2, 8, 9, 9, 32, 2, 2, 0",        // direct paths with 512-bit vectors too: 32 channels, 32 taps, ragged tiles
             "4, 4, 84, 84, 32, 8, 4, 0",      // Nature conv1
             "4, 32, 20, 20, 64, 4, 2, 0",     // Nature conv2
             "4, 64, 9, 9, 64, 3, 1, 0",       // Nature conv3

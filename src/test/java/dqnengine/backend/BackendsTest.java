@@ -7,6 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BackendsTest {
     @Test
+    void anImpossibleVectorWidthIsRefusedInOneLine() {
+        String key = dqnengine.backend.cpu.VectorSupport.BITS_PROPERTY, before = System.getProperty(key);
+        System.setProperty(key, "384");
+        try {
+            var e = assertThrows(dqnengine.util.BadInput.class, () -> Backends.create("cpu", 1));
+            assertTrue(e.getMessage().contains("must be 256 or 512, got '384'"), e.getMessage());
+        } finally {
+            if (before == null) System.clearProperty(key); else System.setProperty(key, before);
+        }
+    }
+
+    @Test
     void namesMapToBackends() {
         try (Backend cpu = Backends.create("cpu", 2); Backend ref = Backends.create("reference", 1);
              Backend auto = Backends.create("AUTO", 1)) {

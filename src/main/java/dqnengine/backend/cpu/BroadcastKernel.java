@@ -1,22 +1,24 @@
 package dqnengine.backend.cpu;
 
 /**
- * The inner loop of the direct convolutions ({@link DirectConv}): six rows of 16 accumulators,
- * each row fed by scalars broadcast from the input and the 16 lanes fed by a packed vector.
+ * The inner loop of the direct convolutions ({@link DirectConv}): six rows of {@link #LANES}
+ * accumulators (two vectors: 16 with 256-bit vectors, 32 with 512-bit ones; see
+ * {@link VectorSupport}), each row fed by scalars broadcast from the input and the lanes fed by a
+ * packed vector.
  *
  * <pre>
  *   for t in [from, to):
- *       acc[r][l] += x[rowBase[r] + offsets[t]] · vectors[vecOff + t·16 + l]     r &lt; 6, l &lt; 16
+ *       acc[r][l] += x[rowBase[r] + offsets[t]] · vectors[vecOff + t·LANES + l]     r &lt; 6, l &lt; LANES
  * </pre>
- * In the forward pass r runs over output pixels, t over (c, p, q) and the vectors are 16 output
+ * In the forward pass r runs over output pixels, t over (c, p, q) and the vectors are LANES output
  * channels of the weights; for the weight gradient r runs over (c, p, q), t over output pixels and
- * the vectors are 16 output channels of dy. Either way no im2col matrix is built or packed.
- * {@code acc} holds [6][16] and is added to. (6×16 measured fastest on AVX2: 12 accumulators,
- * 2 vector loads and 6 broadcasts per step; 3×32 spilled registers.)
+ * the vectors are LANES output channels of dy. Either way no im2col matrix is built or packed.
+ * {@code acc} holds [6][LANES] and is added to. (6 × 2 vectors measured fastest on AVX2: 12
+ * accumulators, 2 vector loads and 6 broadcasts per step; 3 × 4 vectors spilled registers.)
  */
 interface BroadcastKernel {
     int ROWS = 6;
-    int LANES = 16;
+    int LANES = 2 * VectorSupport.LANES;
 
     void accumulate(float[] x, int[] rowBase, int[] offsets, int from, int to, float[] vectors, int vecOff, float[] acc);
 

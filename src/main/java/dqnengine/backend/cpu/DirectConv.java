@@ -6,7 +6,8 @@ import java.util.Arrays;
 
 /**
  * Convolution forward and weight gradient without im2col, for unpadded convolutions whose output
- * channels come in multiples of 16 (every Nature DQN layer). The 16 output channels of a block
+ * channels come in multiples of LANES (16 with 256-bit vectors, 32 with 512-bit ones; every Nature
+ * DQN layer either way). The LANES output channels of a block
  * are the vector lanes; input values are broadcast straight from x ({@link BroadcastKernel}).
  *
  * <pre>
@@ -15,15 +16,15 @@ import java.util.Arrays;
  *   so x[n, c, i·s+p, j·s+q] = x[base[pixel] + kOff[k]]
  *
  *   forward:   y[n, o, i, j] = b[o] + Σ_k x[base[pixel] + kOff[k]] · w[o, k]
- *              tile = 6 pixels × 16 channels, summed over k; weights packed wT[block][k][16]
+ *              tile = 6 pixels × LANES channels, summed over k; weights packed wT[block][k][LANES]
  *   dW:        dw[o, k] += Σ_pixel x[base[pixel] + kOff[k]] · dy[n, o, i, j]
- *              tile = 6 taps k × 16 channels, summed over pixels; dy packed dyT[block][pixel][16]
+ *              tile = 6 taps k × LANES channels, summed over pixels; dy packed dyT[block][pixel][LANES]
  *   dx:        dcols[pixel, k] = Σ_o dy[n, o, i, j] · w[o, k], then dx[base[pixel] + kOff[k]] += dcols
- *              tile = 6 pixels × 16 taps, summed over o; weights packed wK[block of taps][o][16];
+ *              tile = 6 pixels × LANES taps, summed over o; weights packed wK[block of taps][o][LANES];
  *              one task per image, so the overlapping windows of one image never race
  * </pre>
  * All three are the same loop with the roles of pixels, taps and channels exchanged. Forward and
- * dW need the output channels in multiples of 16, dx needs the taps K = C·KH·KW in multiples of 16.
+ * dW need the output channels in multiples of LANES, dx needs the taps K = C·KH·KW in multiples of LANES.
  */
 final class DirectConv {
     private static final int ROWS = BroadcastKernel.ROWS, LANES = BroadcastKernel.LANES;
@@ -87,7 +88,7 @@ final class DirectConv {
 
     void forward(Conv2dShape g, float[] x, float[] w, float[] b, float[] y) {
         prepare(g, x);
-        float[] wT = packedBuffer(blocks * taps * LANES);          // wT[block][k][lane] = w[block·16 + lane, k]
+        float[] wT = packedBuffer(blocks * taps * LANES);          // wT[block][k][lane] = w[block·LANES + lane, k]
         for (int o = 0; o < g.outChannels(); o++) {
             int block = o / LANES, lane = o % LANES;
             for (int k = 0; k < taps; k++) wT[(block * taps + k) * LANES + lane] = w[o * taps + k];
@@ -123,7 +124,7 @@ final class DirectConv {
     void weightGradient(Conv2dShape g, float[] x, float[] dy, float[] dw) {
         prepare(g, x);
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth();
-        float[] dyT = packedBuffer(blocks * pixels * LANES);       // dyT[block][pixel][lane] = dy[n, block·16 + lane, pix]
+        float[] dyT = packedBuffer(blocks * pixels * LANES);       // dyT[block][pixel][lane] = dy[n, block·LANES + lane, pix]
         for (int n = 0; n < g.batch(); n++) {
             for (int o = 0; o < O; o++) {
                 int block = o / LANES, lane = o % LANES, src = (n * O + o) * ohw;
@@ -155,7 +156,7 @@ final class DirectConv {
     void dataGradient(Conv2dShape g, float[] dy, float[] w, float[] dx) {
         prepare(g, null);
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), tapBlocks = taps / LANES;
-        float[] wK = packedBuffer(taps * O);                         // wK[tapBlock][o][lane] = w[o, tapBlock·16 + lane]
+        float[] wK = packedBuffer(taps * O);                         // wK[tapBlock][o][lane] = w[o, tapBlock·LANES + lane]
         for (int tb = 0; tb < tapBlocks; tb++)
             for (int o = 0; o < O; o++) System.arraycopy(w, o * taps + tb * LANES, wK, (tb * O + o) * LANES, LANES);
         if (channelOff.length < O) channelOff = new int[O];

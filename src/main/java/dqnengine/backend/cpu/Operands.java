@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * Views that {@link PackedGemm} reads its operands through. A left operand op(A) [M,K] is packed
- * into strips of 4 rows, a right operand op(B) [K,N] into panels of 24 columns (layouts in
+ * into strips of 4 rows, a right operand op(B) [K,N] into panels of COLS columns (layouts in
  * {@link MicroKernel}). Convolutions never build an im2col matrix: {@link Im2col} and
  * {@link Im2colTransposed} gather the same numbers straight from the NCHW input while packing,
  * and {@link ChannelMajor} reads an NCHW gradient as the [O, N·OH·OW] matrix the GEMM wants.
@@ -27,7 +27,7 @@ final class Operands {
 
     /** A view that can be the right factor. */
     interface Right {
-        /** dst[k·24 + j] = op[k0 + k, c0 + j] for k &lt; kc and j &lt; cols; 0 for j ≥ cols. */
+        /** dst[k·COLS + j] = op[k0 + k, c0 + j] for k &lt; kc and j &lt; cols; 0 for j ≥ cols. */
         void packColumnPanel(int k0, int kc, int c0, int cols, float[] dst, int worker);
     }
 
@@ -79,7 +79,7 @@ final class Operands {
 
     // ------------------------------------------------------------------ convolution views
 
-    /** Per-worker index scratch for the im2col gathers (24 columns at a time). */
+    /** Per-worker index scratch for the im2col gathers (COLS columns at a time). */
     static final class Scratch {
         final int[] base = new int[COLS], h = new int[COLS], w = new int[COLS];
     }

@@ -6,9 +6,9 @@ package dqnengine.backend.cpu;
  *
  * <pre>
  *   pack op(A) [M,K] once into strips of 4 rows          (α folded in)
- *   in parallel, for each panel of 24 columns of C:
+ *   in parallel, for each panel of COLS columns of C (3 vectors: 24 or 48):
  *     for each block of KC reduction indices:
- *       pack op(B)[block, panel] (KC×24 floats, stays in L1)
+ *       pack op(B)[block, panel] (KC×COLS floats, 24 KB, stays in L1)
  *       for each strip of A:  C[strip, panel] += strip · panel     ← {@link MicroKernel}
  * </pre>
  *
@@ -16,7 +16,7 @@ package dqnengine.backend.cpu;
  * grow to the largest problem seen and are then reused.
  */
 final class PackedGemm {
-    static final int KC = 256;
+    static final int KC = 6144 / MicroKernel.COLS;        // 256 for 24 columns, 128 for 48: the panel is 24 KB
     private static final int ROWS = MicroKernel.ROWS, COLS = MicroKernel.COLS;
 
     private final ThreadTeam team;

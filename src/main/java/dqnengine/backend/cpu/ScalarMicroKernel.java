@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The micro-kernel in plain Java, for runtimes without the Vector API. The inner loop is a
- * single-store-stream axpy over the 24 panel columns, the one shape C2 reliably vectorises;
+ * single-store-stream axpy over the COLS panel columns, the one shape C2 reliably vectorises;
  * it reaches a fraction of {@link VectorMicroKernel}'s speed.
  */
 final class ScalarMicroKernel implements MicroKernel {

@@ -3,17 +3,32 @@ package dqnengine.backend.cpu;
 import java.lang.module.ModuleFinder;
 
 /**
- * Whether the incubating Vector API ({@code jdk.incubator.vector}) can be used in this JVM.
+ * Whether the incubating Vector API ({@code jdk.incubator.vector}) can be used in this JVM, and
+ * how wide the kernels' vectors are.
  *
  * <p>On JDK 17 the module exists in every full JDK but is only resolved when the JVM is started
  * with {@code --add-modules jdk.incubator.vector}; a jar manifest cannot ask for that. The
  * command-line front therefore restarts itself once with the flag (see
  * {@code dqnengine.cli.Main}); everything else only asks {@link #inBootLayer()}.
+ *
+ * <p><b>One width per JVM.</b> Every kernel uses the same species, {@link Width#SPECIES}: the
+ * widest the JVM prefers (512 bits where AVX-512 is on, 256 with AVX2), or the one the system
+ * property {@value #BITS_PROPERTY} names (256 or 512). Mixing species in one JVM is not only
+ * untidy: measured on an AVX-512 machine, running a 512-bit loop once made the 256-bit GEMM
+ * kernel ten times slower for the rest of the run (the Vector API's shared call sites saw two
+ * vector classes and C2 stopped intrinsifying them). The block sizes of the kernels follow the
+ * width: {@link MicroKernel#COLS} = 3 vectors, {@link BroadcastKernel#LANES} = 2 vectors. The
+ * plain-Java kernels use the 256-bit sizes when the module is absent.
  */
 public final class VectorSupport {
     private VectorSupport() {}
 
     public static final String MODULE = "jdk.incubator.vector";
+    /** System property that fixes the vector width: {@code 256} or {@code 512}. */
+    public static final String BITS_PROPERTY = "dqnengine.vector.bits";
+
+    /** Floats per vector in the kernels' layouts: 8 or 16. */
+    static final int LANES = inBootLayer() && Width.BITS >= 256 ? Width.BITS / 32 : 8;
 
     /** The module is resolved in this JVM, so the Vector API classes can be loaded. */
     public static boolean inBootLayer() {
@@ -27,31 +42,72 @@ public final class VectorSupport {
 
     /** The micro-kernel the fast backend will use in this JVM. */
     static MicroKernel bestKernel() {
-        if (inBootLayer() && wideVectors()) return new VectorMicroKernel();
+        if (vectorKernels()) return new VectorMicroKernel();
         return new ScalarMicroKernel();
     }
 
     /** The direct-convolution kernel to use in this JVM. */
     static BroadcastKernel bestBroadcastKernel() {
-        if (inBootLayer() && wideVectors()) return new VectorBroadcastKernel();
+        if (vectorKernels()) return new VectorBroadcastKernel();
         return new BroadcastKernel.Scalar();
     }
 
     /** Reports which kernel {@link #bestKernel()} picks, for logs and the bench command. */
     public static String kernelDescription() {
         if (!inBootLayer()) return "plain Java (jdk.incubator.vector not loaded)";
-        if (!wideVectors()) return "plain Java (no 256-bit vector unit)";
-        return "Vector API, 256-bit FMA";
+        if (!vectorKernels()) return "plain Java (no 256-bit vector unit)";
+        return "Vector API, " + Width.BITS + "-bit FMA";
     }
 
-    private static boolean wideVectors() {
-        return VectorWidth.preferredBits() >= 256;
+    /** Bits of the kernels' vectors, or 0 when the plain-Java kernels run. */
+    public static int vectorBits() {
+        return vectorKernels() ? Width.BITS : 0;
     }
 
-    /** Isolated so that the Vector API class is only touched when the module is present. */
-    private static final class VectorWidth {
-        static int preferredBits() {
-            return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    private static boolean vectorKernels() {
+        return inBootLayer() && Width.BITS >= 256;
+    }
+
+    /**
+     * The FMA throughput of the kernels' vectors in GFLOP/s, measured on the calling thread:
+     * 12 independent chains acc ← acc·m + c for {@code iterations} steps, 2 · lanes · 12 FLOP per
+     * step. NaN without the vector kernels. Uses the kernels' species, so it pollutes nothing.
+     */
+    public static double fmaGflops(long iterations) {
+        if (!vectorKernels()) return Double.NaN;
+        long t0 = System.nanoTime();
+        sink = Width.fmaChains(iterations);
+        return 2.0 * LANES * 12 * iterations / (System.nanoTime() - t0);
+    }
+
+    private static volatile float sink;
+
+    /** Isolated so that the Vector API classes are only touched when the module is present. */
+    static final class Width {
+        static final jdk.incubator.vector.VectorSpecies<Float> SPECIES = choose();
+        static final int BITS = SPECIES.vectorBitSize();
+
+        private static jdk.incubator.vector.VectorSpecies<Float> choose() {
+            String asked = System.getProperty(BITS_PROPERTY);
+            if ("256".equals(asked)) return jdk.incubator.vector.FloatVector.SPECIES_256;
+            if ("512".equals(asked)) return jdk.incubator.vector.FloatVector.SPECIES_512;
+            if (asked != null) throw new IllegalArgumentException("-D" + BITS_PROPERTY + " must be 256 or 512, not " + asked);
+            var preferred = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+            return preferred.vectorBitSize() > 512 ? jdk.incubator.vector.FloatVector.SPECIES_512 : preferred;
+        }
+
+        static float fmaChains(long iterations) {
+            var m = jdk.incubator.vector.FloatVector.broadcast(SPECIES, 0.999f);
+            var c = jdk.incubator.vector.FloatVector.broadcast(SPECIES, 1e-3f);
+            var a0 = c; var a1 = c.add(c); var a2 = a1.add(c); var a3 = a2.add(c); var a4 = a3.add(c); var a5 = a4.add(c);
+            var a6 = a5.add(c); var a7 = a6.add(c); var a8 = a7.add(c); var a9 = a8.add(c); var a10 = a9.add(c); var a11 = a10.add(c);
+            for (long i = 0; i < iterations; i++) {
+                a0 = a0.fma(m, c); a1 = a1.fma(m, c); a2 = a2.fma(m, c); a3 = a3.fma(m, c);
+                a4 = a4.fma(m, c); a5 = a5.fma(m, c); a6 = a6.fma(m, c); a7 = a7.fma(m, c);
+                a8 = a8.fma(m, c); a9 = a9.fma(m, c); a10 = a10.fma(m, c); a11 = a11.fma(m, c);
+            }
+            return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+                    .reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
         }
     }
 }

@@ -31,14 +31,26 @@ class FastCpuBackendTest {
         }
     }
 
+    @Test
+    void everyKernelUsesOneWidthWhichThePropertyCanFix() {
+        String asked = System.getProperty(VectorSupport.BITS_PROPERTY);
+        int expected = asked != null ? Integer.parseInt(asked) : Math.min(512, preferredVectorBits());
+        assumeTrue(expected >= 256, "no vector kernels on this CPU");
+        assertEquals(expected, VectorSupport.vectorBits(), VectorSupport.kernelDescription());
+        assertEquals(expected / 32, VectorSupport.LANES);
+        assertEquals(3 * expected / 32, MicroKernel.COLS, "the GEMM tile is three vectors wide");
+        assertEquals(2 * expected / 32, BroadcastKernel.LANES, "the direct-convolution tile is two vectors wide");
+        assertEquals(expected == 512 ? 128 : 256, PackedGemm.KC, "a packed panel of B stays at 24 KB");
+    }
+
     /**
-     * The vector kernels use 256-bit species. A CPU without 256-bit vectors never runs them (see
+     * The vector kernels use the species of {@link VectorSupport} (256 or 512 bits). A CPU without 256-bit vectors never runs them (see
      * above), and would emulate them too slowly for the suite, so their parity runs are skipped there.
      */
     abstract static class VectorKernels extends BackendParityTest {
         @BeforeEach
         void needs256BitVectors() {
-            assumeTrue(preferredVectorBits() >= 256, "this CPU has " + preferredVectorBits() + "-bit vectors; the 256-bit kernels are not used here");
+            assumeTrue(preferredVectorBits() >= 256, "this CPU has " + preferredVectorBits() + "-bit vectors; the vector kernels are not used here");
         }
     }
 
