@@ -169,6 +169,29 @@ public abstract class BackendParityTest {
         assertClose(dbRef, dbFast, "backward-weights db");
     }
 
+    /** Long enough for several parallel chunks and a vector tail, with exact zeros among the inputs. */
+    @Test
+    void longElementwisePassesEqualReference() {
+        Random rng = new Random(17);
+        Tensor x = TestTensors.uniform(rng, 3, 13_339), dy = TestTensors.uniform(rng, 3, 13_339);
+        for (int i = 0; i < x.size(); i += 97) x.data[i] = 0f;
+        Tensor yR = Tensor.zerosLike(x), yF = Tensor.zerosLike(x).fill(Float.NaN);
+        ref.reluForward(x, yR);
+        fast.reluForward(x, yF);
+        fast.toHost(yF);
+        assertArrayEquals(yR.data, yF.data, "relu");
+        Tensor dR = Tensor.zerosLike(x), dF = Tensor.zerosLike(x).fill(Float.NaN);
+        ref.reluBackward(yR, dy, dR);
+        fast.reluBackward(yF, dy, dF);
+        fast.toHost(dF);
+        assertArrayEquals(dR.data, dF.data, "relu gradient");
+        Tensor fR = x.copy(), fF = x.copy();
+        ref.fill(fR, 0.25f);
+        fast.fill(fF, 0.25f);
+        fast.toHost(fF);
+        assertArrayEquals(fR.data, fF.data, "fill");
+    }
+
     @Test
     void elementwiseOpsEqualReference() {
         Random rng = new Random(5);

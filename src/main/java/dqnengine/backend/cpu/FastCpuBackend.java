@@ -34,13 +34,15 @@ public final class FastCpuBackend extends ReferenceBackend {
     private final Operands.Im2colTransposed im2colT;
     private final Operands.ChannelMajor dyLeft, dyRight;
     private final DirectConv direct;
+    private final Elementwise elementwise;
     private float[] product = new float[0];         // Y or dcols, [rows, P]
 
     public FastCpuBackend(int threads) {
-        this(threads, VectorSupport.bestKernel(), VectorSupport.bestBroadcastKernel());
+        this(threads, VectorSupport.bestKernel(), VectorSupport.bestBroadcastKernel(), VectorSupport.bestElementwise());
     }
 
-    FastCpuBackend(int threads, MicroKernel kernel, BroadcastKernel broadcastKernel) {
+    FastCpuBackend(int threads, MicroKernel kernel, BroadcastKernel broadcastKernel, Elementwise elementwise) {
+        this.elementwise = elementwise;
         this.team = new ThreadTeam(threads);
         this.gemm = new PackedGemm(team, kernel);
         this.direct = new DirectConv(team, broadcastKernel);
@@ -162,6 +164,61 @@ public final class FastCpuBackend extends ReferenceBackend {
                 db.data[o] += sum;
             }
         }
+    }
+
+    // ---------------------------------------------------------------- element-wise passes
+
+    private final ThreadTeam.Job reluJob = this::reluChunk, reluGradJob = this::reluGradChunk, fillJob = this::fillChunk;
+    private float[] eX, eY, eDy;
+    private float fillValue;
+
+    private static int chunks(int length) { return (length + CHUNK - 1) / CHUNK; }
+
+    @Override
+    public void reluForward(Tensor x, Tensor y) {
+        Tensor.requireSameShape(x, y, "reluForward");
+        eX = x.data;
+        eY = y.data;
+        length = x.size();
+        team.run(chunks(length), reluJob);
+        eX = eY = null;
+    }
+
+    private void reluChunk(int chunk, int worker) {
+        elementwise.relu(eX, eY, chunk * CHUNK, Math.min(length, (chunk + 1) * CHUNK));
+    }
+
+    @Override
+    public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+        Tensor.requireSameShape(y, dy, "reluBackward");
+        Tensor.requireSameShape(y, dx, "reluBackward");
+        eY = y.data;
+        eDy = dy.data;
+        eX = dx.data;
+        length = y.size();
+        team.run(chunks(length), reluGradJob);
+        eX = eY = eDy = null;
+    }
+
+    private void reluGradChunk(int chunk, int worker) {
+        elementwise.reluGrad(eY, eDy, eX, chunk * CHUNK, Math.min(length, (chunk + 1) * CHUNK));
+    }
+
+    @Override
+    public void fill(Tensor t, float value) {
+        if (t.size() <= CHUNK) {
+            t.fill(value);
+            return;
+        }
+        eY = t.data;
+        fillValue = value;
+        length = t.size();
+        team.run(chunks(length), fillJob);
+        eY = null;
+    }
+
+    private void fillChunk(int chunk, int worker) {
+        java.util.Arrays.fill(eY, chunk * CHUNK, Math.min(length, (chunk + 1) * CHUNK), fillValue);
     }
 
     // ---------------------------------------------------------------- optimizer updates

@@ -52,6 +52,12 @@ public final class VectorSupport {
         return new BroadcastKernel.Scalar();
     }
 
+    /** The element-wise loops to use in this JVM. */
+    static Elementwise bestElementwise() {
+        if (vectorKernels()) return new VectorElementwise();
+        return new Elementwise.Scalar();
+    }
+
     /** Reports which kernel {@link #bestKernel()} picks, for logs and the bench command. */
     public static String kernelDescription() {
         if (!inBootLayer()) return "plain Java (jdk.incubator.vector not loaded)";

@@ -57,18 +57,18 @@ class FastCpuBackendTest {
     @Nested
     class VectorKernelTwoThreads extends VectorKernels {
         @Override
-        protected Backend createBackend() { return new FastCpuBackend(2, new VectorMicroKernel(), new VectorBroadcastKernel()); }
+        protected Backend createBackend() { return new FastCpuBackend(2, new VectorMicroKernel(), new VectorBroadcastKernel(), new VectorElementwise()); }
     }
 
     @Nested
     class VectorKernelThreeThreads extends VectorKernels {
         @Override
-        protected Backend createBackend() { return new FastCpuBackend(3, new VectorMicroKernel(), new VectorBroadcastKernel()); }
+        protected Backend createBackend() { return new FastCpuBackend(3, new VectorMicroKernel(), new VectorBroadcastKernel(), new VectorElementwise()); }
     }
 
     @Nested
     class ScalarKernelOneThread extends BackendParityTest {
         @Override
-        protected Backend createBackend() { return new FastCpuBackend(1, new ScalarMicroKernel(), new BroadcastKernel.Scalar()); }
+        protected Backend createBackend() { return new FastCpuBackend(1, new ScalarMicroKernel(), new BroadcastKernel.Scalar(), new Elementwise.Scalar()); }
     }
 }
