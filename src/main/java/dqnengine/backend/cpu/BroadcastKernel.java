@@ -20,13 +20,26 @@ interface BroadcastKernel {
     int ROWS = 6;
     int LANES = 2 * VectorSupport.LANES;
 
+    /** Rows of this kernel's tile: {@link #ROWS}, or 12 for {@link WideBroadcastKernel}. */
+    default int rows() { return ROWS; }
+
     void accumulate(float[] x, int[] rowBase, int[] offsets, int from, int to, float[] vectors, int vecOff, float[] acc);
 
     /** The same loop in plain Java. */
     final class Scalar implements BroadcastKernel {
+        private final int rows;
+
+        Scalar() { this(ROWS); }
+
+        /** The plain loop with the tile of another kernel ({@code rows} rows). */
+        Scalar(int rows) { this.rows = rows; }
+
+        @Override
+        public int rows() { return rows; }
+
         @Override
         public void accumulate(float[] x, int[] rowBase, int[] offsets, int from, int to, float[] vectors, int vecOff, float[] acc) {
-            for (int r = 0; r < ROWS; r++) {
+            for (int r = 0; r < rows; r++) {
                 int base = rowBase[r], a = r * LANES;
                 for (int t = from; t < to; t++) {
                     float xv = x[base + offsets[t]];

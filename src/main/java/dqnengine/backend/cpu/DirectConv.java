@@ -27,7 +27,8 @@ import java.util.Arrays;
  * dW need the output channels in multiples of LANES, dx needs the taps K = C·KH·KW in multiples of LANES.
  */
 final class DirectConv {
-    private static final int ROWS = BroadcastKernel.ROWS, LANES = BroadcastKernel.LANES;
+    private static final int LANES = BroadcastKernel.LANES;
+    private final int ROWS;                 // the kernel's rows: pixels (or taps) per tile
     private static final int PIXEL_TILES_PER_TASK = 16;
 
     /** Whether the forward and weight-gradient paths apply to the convolution. */
@@ -57,6 +58,7 @@ final class DirectConv {
     DirectConv(ThreadTeam team, BroadcastKernel kernel) {
         this.team = team;
         this.kernel = kernel;
+        this.ROWS = kernel.rows();
         this.acc = new float[team.size()][ROWS * LANES];
         this.rowBase = new int[team.size()][ROWS];
     }

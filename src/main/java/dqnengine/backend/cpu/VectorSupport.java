@@ -48,7 +48,8 @@ public final class VectorSupport {
 
     /** The direct-convolution kernel to use in this JVM. */
     static BroadcastKernel bestBroadcastKernel() {
-        if (vectorKernels()) return new VectorBroadcastKernel();
+        // 12 rows need 24 accumulators: AVX-512 has the 32 registers for them, AVX2 only 16.
+        if (vectorKernels()) return Width.BITS >= 512 ? new WideBroadcastKernel() : new VectorBroadcastKernel();
         return new BroadcastKernel.Scalar();
     }
 

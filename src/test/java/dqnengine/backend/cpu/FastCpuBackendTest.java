@@ -22,7 +22,8 @@ class FastCpuBackendTest {
         assertTrue(VectorSupport.inBootLayer(), "tests must run with the Vector API loaded");
         if (preferredVectorBits() >= 256) {
             assertTrue(VectorSupport.bestKernel() instanceof VectorMicroKernel, VectorSupport.kernelDescription());
-            assertTrue(VectorSupport.bestBroadcastKernel() instanceof VectorBroadcastKernel, VectorSupport.kernelDescription());
+            Class<?> direct = VectorSupport.vectorBits() >= 512 ? WideBroadcastKernel.class : VectorBroadcastKernel.class;
+            assertTrue(direct.isInstance(VectorSupport.bestBroadcastKernel()), VectorSupport.kernelDescription());
         } else {
             // the 256-bit kernels would run emulated, far slower than plain Java: the scalar kernels are chosen
             assertTrue(VectorSupport.bestKernel() instanceof ScalarMicroKernel, VectorSupport.kernelDescription());
@@ -64,6 +65,20 @@ class FastCpuBackendTest {
     class VectorKernelThreeThreads extends VectorKernels {
         @Override
         protected Backend createBackend() { return new FastCpuBackend(3, new VectorMicroKernel(), new VectorBroadcastKernel(), new VectorElementwise()); }
+    }
+
+    /** The 12-row direct-convolution kernel (chosen with 512-bit vectors; correct, if spilled, with 256). */
+    @Nested
+    class WideDirectKernelTwoThreads extends VectorKernels {
+        @Override
+        protected Backend createBackend() { return new FastCpuBackend(2, new VectorMicroKernel(), new WideBroadcastKernel(), new VectorElementwise()); }
+    }
+
+    /** The plain-Java direct-convolution loop with the 12-row tile, so the ragged-tile logic is checked without vectors too. */
+    @Nested
+    class ScalarKernelWideTilesTwoThreads extends BackendParityTest {
+        @Override
+        protected Backend createBackend() { return new FastCpuBackend(2, new ScalarMicroKernel(), new BroadcastKernel.Scalar(12), new Elementwise.Scalar()); }
     }
 
     @Nested
