@@ -33,21 +33,31 @@ public final class TrainStepWorkload {
     private final Tensor states, nextStates, single, rewards, discounts, targets, dq;
     private final int[] actions, chosen = new int[1];
     private final Tensor singleMax = Tensor.zeros(1);
+    /** One sample's shape: [4, 84, 84] for the Nature network, [4, 10, 10] for the MinAtar one. */
+    public final int[] sample;
 
     public TrainStepWorkload(Backend be, int batch, long seed) {
+        this(be, batch, seed, "nature");
+    }
+
+    /** @param network {@code nature} (the peers' workload) or {@code minatar} (MinAtar Breakout's network and input) */
+    public TrainStepWorkload(Backend be, int batch, long seed, String network) {
         this.be = be;
         Random rng = new Random(seed);
-        online = Networks.nature(4, ACTIONS, rng);
-        target = Networks.nature(4, ACTIONS, rng);
+        boolean minatar = network.equals("minatar");
+        if (!minatar && !network.equals("nature")) throw new IllegalArgumentException("network must be nature or minatar, got " + network);
+        sample = minatar ? new int[] {4, 10, 10} : new int[] {4, 84, 84};
+        online = minatar ? Networks.minatar(4, ACTIONS, rng) : Networks.nature(4, ACTIONS, rng);
+        target = minatar ? Networks.minatar(4, ACTIONS, rng) : Networks.nature(4, ACTIONS, rng);
         target.copyParametersFrom(online);
         adam = new Adam(online.parameters(), 1e-4f, 0.9f, 0.999f, 1.5e-4f);
-        states = Tensor.zeros(batch, 4, 84, 84);
-        nextStates = Tensor.zeros(batch, 4, 84, 84);
+        states = Tensor.zeros(batch, sample[0], sample[1], sample[2]);
+        nextStates = Tensor.zeros(batch, sample[0], sample[1], sample[2]);
         for (int i = 0; i < states.size(); i++) {
             states.data[i] = rng.nextFloat();
             nextStates.data[i] = rng.nextFloat();
         }
-        single = Tensor.zeros(1, 4, 84, 84);
+        single = Tensor.zeros(1, sample[0], sample[1], sample[2]);
         System.arraycopy(states.data, 0, single.data, 0, single.size());
         rewards = Tensor.zeros(batch);
         discounts = Tensor.zeros(batch);

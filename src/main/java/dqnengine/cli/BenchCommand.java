@@ -52,6 +52,10 @@ public final class BenchCommand implements Callable<Integer> {
                     "(2.6 GHz x 2 FMA units x 8 lanes x 2 flops, the AVX2 development machine)."})
     double peakPerCore;
 
+    @Option(names = "--network", defaultValue = "nature", paramLabel = "NAME",
+            description = "Network of the --breakdown train step: nature ([B,4,84,84], as the peers) or minatar ([B,4,10,10]). Default: ${DEFAULT-VALUE}.")
+    String network;
+
     @Option(names = "--breakdown",
             description = {"Print every op of one train step instead (ms, GFLOP/s or GB/s, share of the step), against the",
                     "machine's FMA peak and triad bandwidth measured first. CPU backends only. Default: off."})
@@ -138,7 +142,9 @@ public final class BenchCommand implements Callable<Integer> {
                         + "arrays, %.1f GB/s on 64 MB arrays%n", peak, bwCache, bwDram);
             }
             dqnengine.bench.TimedBackend be = new dqnengine.bench.TimedBackend(inner);
-            TrainStepWorkload w = new TrainStepWorkload(be, batch, seed);
+            if (!network.equals("nature") && !network.equals("minatar")) throw new dqnengine.util.BadInput("--network must be nature or minatar, got '" + network + "'");
+            TrainStepWorkload w = new TrainStepWorkload(be, batch, seed, network);
+            int[] sm = w.sample;
             java.util.function.Consumer<String> phases = be::phase;
             for (int i = 0; i < warmup; i++) w.trainStep(phases);
             java.util.Map<String, double[]> ms = new java.util.LinkedHashMap<>();
@@ -156,9 +162,9 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             double step = median(sorted(stepMs));
-            out.printf(Locale.ROOT, "train_step_ms median=%.3f (the same steps, timed whole; %.1f GFLOP/s, %.0f%% of the FMA peak)%n", step,
-                    CostModel.trainStepFlops(w.online, batch, 4, 84, 84) / (step * 1e6),
-                    100 * CostModel.trainStepFlops(w.online, batch, 4, 84, 84) / (step * 1e6) / peak);
+            double flops = CostModel.trainStepFlops(w.online, batch, sm);
+            out.printf(Locale.ROOT, "train_step_ms median=%.3f (%s network, the same steps timed whole; %.1f GFLOP/s, %.0f%% of the FMA peak)%n", step,
+                    network, flops / (step * 1e6), 100 * flops / (step * 1e6) / peak);
             out.printf(Locale.ROOT, "%-11s %-44s %5s %8s %6s %8s %6s %7s %6s%n", "phase", "op", "calls", "ms", "share", "GFLOP/s", "%peak", "GB/s", "%bw");
             double sum = 0;
             for (var entry : rows.entrySet()) {

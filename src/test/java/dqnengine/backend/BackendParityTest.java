@@ -114,7 +114,7 @@ public abstract class BackendParityTest {
     @CsvSource({
             "false, false, 1, 1, 1", "false, false, 5, 7, 3", "false, true, 6, 25, 9", "true, false, 3, 48, 5",
             "true, true, 7, 23, 6", "false, false, 33, 50, 300", "true, true, 9, 49, 513",
-            "false, true, 32, 512, 3136", "true, false, 512, 3136, 32", "false, false, 32, 3136, 512", "false, true, 32, 6, 512"})
+            "false, true, 32, 512, 3136", "false, true, 1, 512, 3136", "false, true, 7, 50, 100", "false, true, 64, 31, 47", "false, true, 65, 30, 40", "true, false, 512, 3136, 32", "false, false, 32, 3136, 512", "false, true, 32, 6, 512"})
     void gemmEqualsReference(boolean transA, boolean transB, int m, int n, int k) {
         Random rng = new Random(31L * m + 7L * n + k);
         Tensor a = transA ? TestTensors.uniform(rng, k, m) : TestTensors.uniform(rng, m, k);

@@ -35,6 +35,7 @@ public final class FastCpuBackend extends ReferenceBackend {
     private final Operands.ChannelMajor dyLeft, dyRight;
     private final DirectConv direct;
     private final Elementwise elementwise;
+    private final boolean dotProducts;              // the vector kernels are on: A·Bᵀ with a short A as dot products
     private float[] product = new float[0];         // Y or dcols, [rows, P]
 
     public FastCpuBackend(int threads) {
@@ -43,6 +44,7 @@ public final class FastCpuBackend extends ReferenceBackend {
 
     FastCpuBackend(int threads, MicroKernel kernel, BroadcastKernel broadcastKernel, Elementwise elementwise) {
         this.elementwise = elementwise;
+        this.dotProducts = kernel instanceof VectorMicroKernel;
         this.team = new ThreadTeam(threads);
         this.gemm = new PackedGemm(team, kernel);
         this.direct = new DirectConv(team, broadcastKernel);
@@ -63,12 +65,40 @@ public final class FastCpuBackend extends ReferenceBackend {
 
     // ---------------------------------------------------------------- matrix products
 
+    /** A·Bᵀ with at most this many rows in A goes to {@link VectorDot}: no packing of B, which few rows cannot repay. */
+    static final int DOT_MAX_ROWS = 64;
+    /** Columns of C per task of the dot-product path. */
+    private static final int DOT_COLUMNS_PER_TASK = 24;
+
+    private final ThreadTeam.Job dotJob = this::dotColumns;
+    private float[] dA, dB, dC;
+    private int dM, dN, dK;
+    private float dAlpha, dBeta;
+
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         Checks.gemmShapes(transA, transB, a, b, c);
         int m = c.dim(0), n = c.dim(1), k = transA ? a.dim(0) : a.dim(1);
+        if (!transA && transB && dotProducts && m <= DOT_MAX_ROWS && k >= VectorSupport.LANES) {
+            dA = a.data;
+            dB = b.data;
+            dC = c.data;
+            dM = m;
+            dN = n;
+            dK = k;
+            dAlpha = alpha;
+            dBeta = beta;
+            team.run((n + DOT_COLUMNS_PER_TASK - 1) / DOT_COLUMNS_PER_TASK, dotJob);
+            dA = dB = dC = null;
+            return;
+        }
         gemm.multiply(m, n, k, alpha, denseA.set(a.data, 0, a.dim(1), transA), denseB.set(b.data, 0, b.dim(1), transB),
                 beta, c.data, 0, n);
+    }
+
+    private void dotColumns(int task, int worker) {
+        int j0 = task * DOT_COLUMNS_PER_TASK, j1 = Math.min(dN, j0 + DOT_COLUMNS_PER_TASK);
+        VectorDot.columns(dM, dK, dAlpha, dA, dK, dB, dK, dBeta, dC, dN, j0, j1);
     }
 
     // ---------------------------------------------------------------- convolution
