@@ -138,6 +138,9 @@ public abstract class BackendParityTest {
             "1, 2, 6, 7, 64, 2, 1, 0",        // direct path: two channel blocks
             "2, 4, 9, 9, 16, 2, 2, 0",        // direct input gradient with 256-bit vectors: 16 taps, 16 pixels per image (ragged tile)
             "2, 8, 9, 9, 32, 2, 2, 0",        // direct paths with 512-bit vectors too: 32 channels, 32 taps, ragged tiles
+            "3, 4, 10, 10, 16, 3, 1, 0",      // MinAtar's conv: 16 channels, half a 512-bit block of zero weights
+            "2, 3, 8, 7, 48, 2, 1, 0",        // 48 channels: one full and one half block with 512-bit vectors
+            "2, 3, 8, 7, 8, 2, 1, 0",         // 8 channels: half a block with 256-bit vectors
             "4, 4, 84, 84, 32, 8, 4, 0",      // Nature conv1
             "4, 32, 20, 20, 64, 4, 2, 0",     // Nature conv2
             "4, 64, 9, 9, 64, 3, 1, 0",       // Nature conv3

@@ -6,9 +6,10 @@ import java.util.Arrays;
 
 /**
  * Convolution forward and weight gradient without im2col, for unpadded convolutions whose output
- * channels come in multiples of LANES (16 with 256-bit vectors, 32 with 512-bit ones; every Nature
- * DQN layer either way). The LANES output channels of a block
- * are the vector lanes; input values are broadcast straight from x ({@link BroadcastKernel}).
+ * channels come in multiples of LANES/2 (LANES is 16 with 256-bit vectors, 32 with 512-bit ones:
+ * every Nature DQN layer fills its blocks, MinAtar's 16 channels fill half of one, whose other
+ * lanes are computed from zero weights and dropped). The LANES output channels of a block are the
+ * vector lanes; input values are broadcast straight from x ({@link BroadcastKernel}).
  *
  * <pre>
  *   k = (c, p, q) ∈ [0, K),  kOff[k] = (c·H + p)·W + q           offset of a kernel tap in one image
@@ -16,15 +17,15 @@ import java.util.Arrays;
  *   so x[n, c, i·s+p, j·s+q] = x[base[pixel] + kOff[k]]
  *
  *   forward:   y[n, o, i, j] = b[o] + Σ_k x[base[pixel] + kOff[k]] · w[o, k]
- *              tile = 6 pixels × LANES channels, summed over k; weights packed wT[block][k][LANES]
+ *              tile = ROWS pixels × LANES channels, summed over k; weights packed wT[block][k][LANES]
  *   dW:        dw[o, k] += Σ_pixel x[base[pixel] + kOff[k]] · dy[n, o, i, j]
- *              tile = 6 taps k × LANES channels, summed over pixels; dy packed dyT[block][pixel][LANES]
+ *              tile = ROWS taps k × LANES channels, summed over pixels; dy packed dyT[block][pixel][LANES]
  *   dx:        dcols[pixel, k] = Σ_o dy[n, o, i, j] · w[o, k], then dx[base[pixel] + kOff[k]] += dcols
- *              tile = 6 pixels × LANES taps, summed over o; weights packed wK[block of taps][o][LANES];
+ *              tile = ROWS pixels × LANES taps, summed over o; weights packed wK[block of taps][o][LANES];
  *              one task per image, so the overlapping windows of one image never race
  * </pre>
  * All three are the same loop with the roles of pixels, taps and channels exchanged. Forward and
- * dW need the output channels in multiples of LANES, dx needs the taps K = C·KH·KW in multiples of LANES.
+ * dW need the output channels in multiples of LANES/2 (half a block of zeros at most), dx needs the taps K = C·KH·KW in multiples of LANES.
  */
 final class DirectConv {
     private static final int LANES = BroadcastKernel.LANES;
@@ -33,7 +34,7 @@ final class DirectConv {
 
     /** Whether the forward and weight-gradient paths apply to the convolution. */
     static boolean applies(Conv2dShape g) {
-        return g.padding() == 0 && g.outChannels() % LANES == 0;
+        return g.padding() == 0 && g.outChannels() % (LANES / 2) == 0;
     }
 
     /** Whether the input-gradient path applies to the convolution. */
@@ -70,7 +71,7 @@ final class DirectConv {
         int OH = g.outHeight(), OW = g.outWidth();
         taps = C * KH * KW;
         pixels = g.batch() * OH * OW;
-        blocks = g.outChannels() / LANES;
+        blocks = (g.outChannels() + LANES - 1) / LANES;
         if (kOff.length < taps) kOff = new int[taps];
         if (pixelBase.length < pixels) pixelBase = new int[pixels];
         for (int c = 0, k = 0; c < C; c++)
@@ -91,6 +92,7 @@ final class DirectConv {
     void forward(Conv2dShape g, float[] x, float[] w, float[] b, float[] y) {
         prepare(g, x);
         float[] wT = packedBuffer(blocks * taps * LANES);          // wT[block][k][lane] = w[block·LANES + lane, k]
+        if (g.outChannels() % LANES != 0) Arrays.fill(wT, 0, blocks * taps * LANES, 0f);     // lanes past the last channel stay 0
         for (int o = 0; o < g.outChannels(); o++) {
             int block = o / LANES, lane = o % LANES;
             for (int k = 0; k < taps; k++) wT[(block * taps + k) * LANES + lane] = w[o * taps + k];
@@ -106,17 +108,17 @@ final class DirectConv {
     private void forwardTask(int task, int worker) {
         int tasksPerBlock = (tileCount + PIXEL_TILES_PER_TASK - 1) / PIXEL_TILES_PER_TASK;
         int block = task / tasksPerBlock, firstTile = (task % tasksPerBlock) * PIXEL_TILES_PER_TASK;
-        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), o0 = block * LANES;
+        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), o0 = block * LANES, lanes = Math.min(LANES, O - o0);
         float[] a = acc[worker];
         int[] base = rowBase[worker];
         for (int tile = firstTile; tile < Math.min(tileCount, firstTile + PIXEL_TILES_PER_TASK); tile++) {
             int p0 = tile * ROWS, rows = Math.min(ROWS, pixels - p0);
             for (int r = 0; r < ROWS; r++) base[r] = pixelBase[p0 + Math.min(r, rows - 1)];   // ragged tile: repeat the last pixel
-            for (int r = 0; r < ROWS; r++) System.arraycopy(bias, o0, a, r * LANES, LANES);  // start from the bias
+            for (int r = 0; r < ROWS; r++) System.arraycopy(bias, o0, a, r * LANES, lanes);  // start from the bias
             kernel.accumulate(x, base, kOff, 0, taps, packed, block * taps * LANES, a);
             for (int r = 0; r < rows; r++) {                         // y[n, o, pix] for the tile's pixels
                 int pixel = p0 + r, n = pixel / ohw, dst = (n * O + o0) * ohw + (pixel - n * ohw);
-                for (int l = 0; l < LANES; l++) out[dst + l * ohw] = a[r * LANES + l];
+                for (int l = 0; l < lanes; l++) out[dst + l * ohw] = a[r * LANES + l];
             }
         }
     }
@@ -127,6 +129,7 @@ final class DirectConv {
         prepare(g, x);
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth();
         float[] dyT = packedBuffer(blocks * pixels * LANES);       // dyT[block][pixel][lane] = dy[n, block·LANES + lane, pix]
+        if (O % LANES != 0) Arrays.fill(dyT, 0, blocks * pixels * LANES, 0f);               // lanes past the last channel stay 0
         for (int n = 0; n < g.batch(); n++) {
             for (int o = 0; o < O; o++) {
                 int block = o / LANES, lane = o % LANES, src = (n * O + o) * ohw;
@@ -147,9 +150,9 @@ final class DirectConv {
         for (int r = 0; r < ROWS; r++) base[r] = kOff[k0 + Math.min(r, rows - 1)];
         Arrays.fill(a, 0f);
         kernel.accumulate(x, base, pixelBase, 0, pixels, packed, block * pixels * LANES, a);
-        int o0 = block * LANES;
+        int o0 = block * LANES, lanes = Math.min(LANES, g.outChannels() - o0);
         for (int r = 0; r < rows; r++) {
-            for (int l = 0; l < LANES; l++) out[(o0 + l) * taps + k0 + r] += a[r * LANES + l];
+            for (int l = 0; l < lanes; l++) out[(o0 + l) * taps + k0 + r] += a[r * LANES + l];
         }
     }
 

@@ -7,12 +7,16 @@ package dqnengine.backend.cpu;
  * <pre>
  *   relu:      y[i]  = max(0, x[i])
  *   reluGrad:  dx[i] = dy[i] if y[i] &gt; 0, else 0
+ *   adam:      m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  p ← p − step · m / (√v · inv + ε)
+ *              with step = lr/(1−β₁ᵗ) and inv = 1/√(1−β₂ᵗ) (see ReferenceBackend.adamUpdate)
  * </pre>
  */
 interface Elementwise {
     void relu(float[] x, float[] y, int from, int to);
 
     void reluGrad(float[] y, float[] dy, float[] dx, int from, int to);
+
+    void adam(float[] p, float[] g, float[] m, float[] v, float beta1, float beta2, float eps, float step, float inv, int from, int to);
 
     /** The same loops in plain Java. */
     final class Scalar implements Elementwise {
@@ -24,6 +28,19 @@ interface Elementwise {
         @Override
         public void reluGrad(float[] y, float[] dy, float[] dx, int from, int to) {
             for (int i = from; i < to; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
+        }
+
+        @Override
+        public void adam(float[] p, float[] g, float[] m, float[] v, float beta1, float beta2, float eps, float step, float inv, int from, int to) {
+            float c1 = 1 - beta1, c2 = 1 - beta2;
+            for (int i = from; i < to; i++) {
+                float gi = g[i];
+                float mi = beta1 * m[i] + c1 * gi;
+                float vi = beta2 * v[i] + c2 * gi * gi;
+                m[i] = mi;
+                v[i] = vi;
+                p[i] -= step * mi / ((float) Math.sqrt(vi) * inv + eps);
+            }
         }
     }
 }

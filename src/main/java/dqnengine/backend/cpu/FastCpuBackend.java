@@ -278,15 +278,7 @@ public final class FastCpuBackend extends ReferenceBackend {
 
     private void adamChunk(int chunk, int worker) {
         int from = chunk * CHUNK, to = Math.min(length, from + CHUNK);
-        float b1 = beta1, b2 = beta2, c1 = 1 - b1, c2 = 1 - b2, e = eps, step = stepSize, inv = invSqrtBias2;
-        for (int i = from; i < to; i++) {
-            float gi = gD[i];
-            float mi = b1 * mD[i] + c1 * gi;
-            float vi = b2 * vD[i] + c2 * gi * gi;
-            mD[i] = mi;
-            vD[i] = vi;
-            pD[i] -= step * mi / ((float) Math.sqrt(vi) * inv + e);
-        }
+        elementwise.adam(pD, gD, mD, vD, beta1, beta2, eps, stepSize, invSqrtBias2, from, to);
     }
 
     private final ThreadTeam.Job rmsPropJob = this::rmsPropChunk;

@@ -27,4 +27,20 @@ final class VectorElementwise implements Elementwise {
         }
         TAIL.reluGrad(y, dy, dx, i, to);
     }
+
+    @Override
+    public void adam(float[] p, float[] g, float[] m, float[] v, float beta1, float beta2, float eps, float step, float inv, int from, int to) {
+        float c1 = 1 - beta1, c2 = 1 - beta2;
+        int i = from, end = from + S.loopBound(to - from);
+        for (; i < end; i += S.length()) {            // the scalar loop's operations in its order (no fused multiply-adds)
+            FloatVector gi = FloatVector.fromArray(S, g, i);
+            FloatVector mi = FloatVector.fromArray(S, m, i).mul(beta1).add(gi.mul(c1));
+            FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(gi.mul(c2).mul(gi));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            FloatVector denom = vi.lanewise(VectorOperators.SQRT).mul(inv).add(eps);
+            FloatVector.fromArray(S, p, i).sub(mi.mul(step).div(denom)).intoArray(p, i);
+        }
+        TAIL.adam(p, g, m, v, beta1, beta2, eps, step, inv, i, to);
+    }
 }
