@@ -47,10 +47,22 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed for weights and inputs. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--peak-gflops-per-core", defaultValue = "83.2", paramLabel = "X",
-            description = {"Machine peak per core, for the share-of-peak column. Default: ${DEFAULT-VALUE}",
-                    "(2.6 GHz x 2 FMA units x 8 lanes x 2 flops, the AVX2 development machine)."})
-    double peakPerCore;
+    @Option(names = "--peak-gflops-per-core", paramLabel = "X",
+            description = {"Machine peak per core, for the share-of-peak column. Default: measured (fused multiply-adds on",
+                    "the kernels' vectors, on every compute thread at once); 83.2 without the Vector API."})
+    Double peakPerCore;
+
+    /** The peak for {@code threads} threads: the user's figure, else measured, else the AVX2 development machine's 83.2 per core. */
+    private double peak(int threads) {
+        if (peakPerCore != null) return peakPerCore * threads;
+        double measured = dqnengine.bench.MachinePeak.fmaGflops(threads);
+        return Double.isNaN(measured) ? 83.2 * threads : measured;
+    }
+
+    private String peakSource() {
+        if (peakPerCore != null) return "given with --peak-gflops-per-core";
+        return dqnengine.bench.MachinePeak.vectorBits() > 0 ? "measured, " + dqnengine.bench.MachinePeak.vectorBits() + "-bit FMA" : "assumed: 2.6 GHz x 2 AVX2 FMA units";
+    }
 
     @Option(names = "--network", defaultValue = "nature", paramLabel = "NAME",
             description = "Network of the --breakdown train step: nature ([B,4,84,84], as the peers) or minatar ([B,4,10,10]). Default: ${DEFAULT-VALUE}.")
@@ -82,12 +94,12 @@ public final class BenchCommand implements Callable<Integer> {
             double actFlops = 2.0 * CostModel.forwardMacs(w.online, 4, 84, 84);
             double conv1Flops = 2.0 * batch * CostModel.firstLayerMacs(w.online, 4, 84, 84);
             int usedThreads = reference ? 1 : nThreads;
-            double peak = peakPerCore * usedThreads;
+            double peak = peak(usedThreads);
             out.printf(Locale.ROOT, "# dqn-engine bench: backend=%s kernel=%s threads=%d batch=%d java=%s%n", be.name(),
                     reference ? "plain loops" : opencl ? "OpenCL C (kernels/*.cl)" : VectorSupport.kernelDescription(), usedThreads, batch,
                     System.getProperty("java.version"));
             out.printf(Locale.ROOT, "# workload: Nature CNN [B,4,84,84] -> 6 actions; train step = target fwd + online fwd + Huber + backward + Adam "
-                    + "(%.3f GFLOP); peak assumed %.1f GFLOP/s%n", stepFlops / 1e9, peak);
+                    + "(%.3f GFLOP); peak %.1f GFLOP/s (%s)%n", stepFlops / 1e9, peak, peakSource());
             // The reference loops are ~100x slower: fewer calls, and one warm-up call suffices.
             int it = reference ? Math.max(1, iters / 10) : iters;
             if (reference) warmup = Math.min(warmup, 1);
@@ -128,17 +140,18 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new dqnengine.util.BadInput("--breakdown times each op as it returns, which only a CPU backend allows (this is " + inner.name() + ")");
             }
             int used = inner.name().startsWith("reference") ? 1 : nThreads;
-            double peak1 = dqnengine.bench.MachinePeak.fmaGflops(1), peakN = dqnengine.bench.MachinePeak.fmaGflops(used);
+            double peak1 = peakPerCore != null ? peakPerCore : dqnengine.bench.MachinePeak.fmaGflops(1);
+            double peakN = peakPerCore != null ? peakPerCore * used : dqnengine.bench.MachinePeak.fmaGflops(used);
             double bwCache = dqnengine.bench.MachinePeak.triadGBs(used, 1 << 18), bwDram = dqnengine.bench.MachinePeak.triadGBs(used, 1 << 24);
             boolean measured = !Double.isNaN(peakN);
-            double peak = measured ? peakN : peakPerCore * used;
+            double peak = measured ? peakN : 83.2 * used;
             out.printf(Locale.ROOT, "# dqn-engine bench --breakdown: backend=%s threads=%d batch=%d java=%s%n", inner.name(), used, batch,
                     System.getProperty("java.version"));
             if (measured) {
-                out.printf(Locale.ROOT, "# machine: FMA peak %.1f GFLOP/s on 1 thread, %.1f on %d (%d-bit vectors, measured); triad %.1f GB/s on 1 MB arrays, "
+                out.printf(Locale.ROOT, "# machine: FMA peak %.1f GFLOP/s on 1 thread, %.1f on %d (%d-bit vectors, " + (peakPerCore != null ? "given" : "measured") + "); triad %.1f GB/s on 1 MB arrays, "
                         + "%.1f GB/s on 64 MB arrays (%d threads)%n", peak1, peakN, used, dqnengine.bench.MachinePeak.vectorBits(), bwCache, bwDram, used);
             } else {
-                out.printf(Locale.ROOT, "# machine: no Vector API in this JVM, FMA peak assumed %.1f GFLOP/s (--peak-gflops-per-core); triad %.1f GB/s on 1 MB "
+                out.printf(Locale.ROOT, "# machine: no Vector API in this JVM, FMA peak assumed %.1f GFLOP/s (83.2 per core); triad %.1f GB/s on 1 MB "
                         + "arrays, %.1f GB/s on 64 MB arrays%n", peak, bwCache, bwDram);
             }
             dqnengine.bench.TimedBackend be = new dqnengine.bench.TimedBackend(inner);

@@ -121,6 +121,32 @@ class TrainingCommandsTest {
     }
 
     @Test
+    void benchBreakdownListsEveryOpOfTheStepAndAccountsForItsTime() {
+        CliRun r = CliRun.of("bench", "--breakdown", "--network", "minatar", "--threads", "1", "--repeats", "1", "--iters", "3", "--warmup", "1");
+        assertEquals(0, r.code(), r.err());
+        String out = r.out();
+        for (String row : new String[] {"target fwd  conv 4->16 k3 s1 on 10x10 forward", "online fwd  gemm 32x128x1024 B'", "loss        TD target",
+                "loss        huber loss + dL/dQ", "backward    conv 4->16 k3 s1 on 10x10 weight+bias grad", "backward    relu grad 32768",
+                "optimizer   adam update (all parameters)", "optimizer   zero gradients"}) {
+            assertTrue(out.contains(row), "no row '" + row + "' in\n" + out);
+        }
+        assertFalse(out.contains("input grad"), "the first layer's input gradient is never computed:\n" + out);
+        // the rows' shares and the remainder outside the ops add up to the whole step
+        double total = 0;
+        for (String line : out.split("\n")) {
+            if (line.startsWith("#") || line.startsWith("phase") || line.startsWith("train_step")) continue;
+            for (String token : line.trim().split("\\s+")) {
+                if (token.matches("-?[0-9.]+%")) {                 // the first percentage of a row is its share of the step
+                    total += Double.parseDouble(token.substring(0, token.length() - 1));
+                    break;
+                }
+            }
+        }
+        assertEquals(100.0, total, 1.0, out);
+        oneLineError(CliRun.of("bench", "--breakdown", "--network", "resnet"), 2, "--network must be nature or minatar");
+    }
+
+    @Test
     void tabularQLearningReportsItsSuccessRate() {
         CliRun r = CliRun.of("tabular", "--env", "frozenlake:deterministic", "--episodes", "2000");
         assertEquals(0, r.code(), r.err());
