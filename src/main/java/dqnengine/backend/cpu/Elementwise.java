@@ -18,6 +18,10 @@ interface Elementwise {
 
     void adam(float[] p, float[] g, float[] m, float[] v, float beta1, float beta2, float eps, float step, float inv, int from, int to);
 
+    /** ReferenceBackend.rmsPropUpdate on [from, to); {@code gradAvg} null when not centred, {@code buf} null without momentum. */
+    void rmsProp(float[] p, float[] g, float[] squareAvg, float[] gradAvg, float[] buf, float lr, float alpha, float eps, float momentum,
+                 boolean epsInsideSqrt, int from, int to);
+
     /** The same loops in plain Java. */
     final class Scalar implements Elementwise {
         @Override
@@ -40,6 +44,30 @@ interface Elementwise {
                 m[i] = mi;
                 v[i] = vi;
                 p[i] -= step * mi / ((float) Math.sqrt(vi) * inv + eps);
+            }
+        }
+
+        @Override
+        public void rmsProp(float[] p, float[] g, float[] sq, float[] ga, float[] buf, float lr, float alpha, float eps, float momentum,
+                            boolean epsInsideSqrt, int from, int to) {
+            float c = 1 - alpha;
+            for (int i = from; i < to; i++) {
+                float gi = g[i];
+                float si = alpha * sq[i] + c * gi * gi;
+                sq[i] = si;
+                float variance = si;
+                if (ga != null) {
+                    float gai = alpha * ga[i] + c * gi;
+                    ga[i] = gai;
+                    variance -= gai * gai;
+                }
+                float denom = epsInsideSqrt ? (float) Math.sqrt(variance + eps) : (float) Math.sqrt(variance) + eps;
+                if (buf != null) {
+                    buf[i] = momentum * buf[i] + gi / denom;
+                    p[i] -= lr * buf[i];
+                } else {
+                    p[i] -= lr * gi / denom;
+                }
             }
         }
     }

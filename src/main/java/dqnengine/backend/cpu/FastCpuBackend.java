@@ -308,25 +308,7 @@ public final class FastCpuBackend extends ReferenceBackend {
     /** The same update as {@link ReferenceBackend#rmsPropUpdate}, on one chunk. */
     private void rmsPropChunk(int chunk, int worker) {
         int from = chunk * CHUNK, to = Math.min(length, from + CHUNK);
-        float a = alpha, c = 1 - a, e = eps, rate = lr, mu = momentum;
-        for (int i = from; i < to; i++) {
-            float gi = gD[i];
-            float si = a * sD[i] + c * gi * gi;
-            sD[i] = si;
-            float variance = si;
-            if (gaD != null) {
-                float gai = a * gaD[i] + c * gi;
-                gaD[i] = gai;
-                variance -= gai * gai;
-            }
-            float denom = epsInsideSqrt ? (float) Math.sqrt(variance + e) : (float) Math.sqrt(variance) + e;
-            if (bufD != null) {
-                bufD[i] = mu * bufD[i] + gi / denom;
-                pD[i] -= rate * bufD[i];
-            } else {
-                pD[i] -= rate * gi / denom;
-            }
-        }
+        elementwise.rmsProp(pD, gD, sD, gaD, bufD, lr, alpha, eps, momentum, epsInsideSqrt, from, to);
     }
 
     @Override

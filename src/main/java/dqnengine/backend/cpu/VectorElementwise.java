@@ -43,4 +43,32 @@ final class VectorElementwise implements Elementwise {
         }
         TAIL.adam(p, g, m, v, beta1, beta2, eps, step, inv, i, to);
     }
+
+    @Override
+    public void rmsProp(float[] p, float[] g, float[] sq, float[] ga, float[] buf, float lr, float alpha, float eps, float momentum,
+                        boolean epsInsideSqrt, int from, int to) {
+        float c = 1 - alpha;
+        int i = from, end = from + S.loopBound(to - from);
+        for (; i < end; i += S.length()) {            // the scalar loop's operations in its order
+            FloatVector gi = FloatVector.fromArray(S, g, i);
+            FloatVector si = FloatVector.fromArray(S, sq, i).mul(alpha).add(gi.mul(c).mul(gi));
+            si.intoArray(sq, i);
+            FloatVector variance = si;
+            if (ga != null) {
+                FloatVector gai = FloatVector.fromArray(S, ga, i).mul(alpha).add(gi.mul(c));
+                gai.intoArray(ga, i);
+                variance = variance.sub(gai.mul(gai));
+            }
+            FloatVector denom = epsInsideSqrt ? variance.add(eps).lanewise(VectorOperators.SQRT) : variance.lanewise(VectorOperators.SQRT).add(eps);
+            FloatVector pi = FloatVector.fromArray(S, p, i);
+            if (buf != null) {
+                FloatVector b = FloatVector.fromArray(S, buf, i).mul(momentum).add(gi.div(denom));
+                b.intoArray(buf, i);
+                pi.sub(b.mul(lr)).intoArray(p, i);
+            } else {
+                pi.sub(gi.mul(lr).div(denom)).intoArray(p, i);
+            }
+        }
+        TAIL.rmsProp(p, g, sq, ga, buf, lr, alpha, eps, momentum, epsInsideSqrt, i, to);
+    }
 }
