@@ -4,15 +4,26 @@ import dqnengine.backend.Backend;
 import dqnengine.backend.Backends;
 import dqnengine.backend.cpu.VectorSupport;
 import dqnengine.bench.CostModel;
+import dqnengine.bench.MachinePeak;
+import dqnengine.bench.TimedBackend;
 import dqnengine.bench.TrainStepWorkload;
+import dqnengine.env.Environment;
+import dqnengine.env.Environments;
+import dqnengine.env.ObservationEncoding;
+import dqnengine.replay.ReplayBuffer;
 import dqnengine.tensor.Tensor;
+import dqnengine.util.BadInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * {@code bench}: times the Nature-DQN workload on this machine and prints medians with GFLOP/s,
@@ -55,13 +66,13 @@ public final class BenchCommand implements Callable<Integer> {
     /** The peak for {@code threads} threads: the user's figure, else measured, else the AVX2 development machine's 83.2 per core. */
     private double peak(int threads) {
         if (peakPerCore != null) return peakPerCore * threads;
-        double measured = dqnengine.bench.MachinePeak.fmaGflops(threads);
+        double measured = MachinePeak.fmaGflops(threads);
         return Double.isNaN(measured) ? 83.2 * threads : measured;
     }
 
     private String peakSource() {
         if (peakPerCore != null) return "given with --peak-gflops-per-core";
-        return dqnengine.bench.MachinePeak.vectorBits() > 0 ? "measured, " + dqnengine.bench.MachinePeak.vectorBits() + "-bit FMA" : "assumed: 2.6 GHz x 2 AVX2 FMA units";
+        return MachinePeak.vectorBits() > 0 ? "measured, " + MachinePeak.vectorBits() + "-bit FMA" : "assumed: 2.6 GHz x 2 AVX2 FMA units";
     }
 
     @Option(names = "--network", defaultValue = "nature", paramLabel = "NAME",
@@ -81,7 +92,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         if (batch < 1 || repeats < 1 || iters < 1 || warmup < 0) {
-            throw new dqnengine.util.BadInput("--batch, --repeats and --iters must be at least 1, --warmup at least 0");
+            throw new BadInput("--batch, --repeats and --iters must be at least 1, --warmup at least 0");
         }
         int nThreads = threads == null ? Backends.defaultThreads() : threads;
         PrintStream out = System.out;
@@ -137,38 +148,38 @@ public final class BenchCommand implements Callable<Integer> {
     private int breakdown(PrintStream out, int nThreads) {
         try (Backend inner = Backends.create(device, nThreads)) {
             if (!inner.hostResident()) {
-                throw new dqnengine.util.BadInput("--breakdown times each op as it returns, which only a CPU backend allows (this is " + inner.name() + ")");
+                throw new BadInput("--breakdown times each op as it returns, which only a CPU backend allows (this is " + inner.name() + ")");
             }
             int used = inner.name().startsWith("reference") ? 1 : nThreads;
-            double peak1 = peakPerCore != null ? peakPerCore : dqnengine.bench.MachinePeak.fmaGflops(1);
-            double peakN = peakPerCore != null ? peakPerCore * used : dqnengine.bench.MachinePeak.fmaGflops(used);
-            double bwCache = dqnengine.bench.MachinePeak.triadGBs(used, 1 << 18), bwDram = dqnengine.bench.MachinePeak.triadGBs(used, 1 << 24);
+            double peak1 = peakPerCore != null ? peakPerCore : MachinePeak.fmaGflops(1);
+            double peakN = peakPerCore != null ? peakPerCore * used : MachinePeak.fmaGflops(used);
+            double bwCache = MachinePeak.triadGBs(used, 1 << 18), bwDram = MachinePeak.triadGBs(used, 1 << 24);
             boolean measured = !Double.isNaN(peakN);
             double peak = measured ? peakN : 83.2 * used;
             out.printf(Locale.ROOT, "# dqn-engine bench --breakdown: backend=%s threads=%d batch=%d java=%s%n", inner.name(), used, batch,
                     System.getProperty("java.version"));
             if (measured) {
                 out.printf(Locale.ROOT, "# machine: FMA peak %.1f GFLOP/s on 1 thread, %.1f on %d (%d-bit vectors, " + (peakPerCore != null ? "given" : "measured") + "); triad %.1f GB/s on 1 MB arrays, "
-                        + "%.1f GB/s on 64 MB arrays (%d threads)%n", peak1, peakN, used, dqnengine.bench.MachinePeak.vectorBits(), bwCache, bwDram, used);
+                        + "%.1f GB/s on 64 MB arrays (%d threads)%n", peak1, peakN, used, MachinePeak.vectorBits(), bwCache, bwDram, used);
             } else {
                 out.printf(Locale.ROOT, "# machine: no Vector API in this JVM, FMA peak assumed %.1f GFLOP/s (83.2 per core); triad %.1f GB/s on 1 MB "
                         + "arrays, %.1f GB/s on 64 MB arrays%n", peak, bwCache, bwDram);
             }
-            dqnengine.bench.TimedBackend be = new dqnengine.bench.TimedBackend(inner);
-            if (!network.equals("nature") && !network.equals("minatar")) throw new dqnengine.util.BadInput("--network must be nature or minatar, got '" + network + "'");
+            TimedBackend be = new TimedBackend(inner);
+            if (!network.equals("nature") && !network.equals("minatar")) throw new BadInput("--network must be nature or minatar, got '" + network + "'");
             TrainStepWorkload w = new TrainStepWorkload(be, batch, seed, network);
             int[] sm = w.sample;
-            java.util.function.Consumer<String> phases = be::phase;
+            Consumer<String> phases = be::phase;
             for (int i = 0; i < warmup; i++) w.trainStep(phases);
-            java.util.Map<String, double[]> ms = new java.util.LinkedHashMap<>();
-            java.util.Map<String, dqnengine.bench.TimedBackend.Entry> rows = new java.util.LinkedHashMap<>();
+            Map<String, double[]> ms = new LinkedHashMap<>();
+            Map<String, TimedBackend.Entry> rows = new LinkedHashMap<>();
             double[] stepMs = new double[repeats];
             for (int r = 0; r < repeats; r++) {
                 be.reset();
                 long t0 = System.nanoTime();
                 for (int i = 0; i < iters; i++) w.trainStep(phases);
                 stepMs[r] = (System.nanoTime() - t0) / 1e6 / iters;
-                for (dqnengine.bench.TimedBackend.Entry e : be.entries()) {
+                for (TimedBackend.Entry e : be.entries()) {
                     String key = e.phase + " | " + e.op;
                     rows.putIfAbsent(key, e);
                     ms.computeIfAbsent(key, k -> new double[repeats])[r] = e.nanos / 1e6 / iters;
@@ -181,7 +192,7 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-11s %-44s %5s %8s %6s %8s %6s %7s %6s%n", "phase", "op", "calls", "ms", "share", "GFLOP/s", "%peak", "GB/s", "%bw");
             double sum = 0;
             for (var entry : rows.entrySet()) {
-                dqnengine.bench.TimedBackend.Entry e = entry.getValue();
+                TimedBackend.Entry e = entry.getValue();
                 double m = median(sorted(ms.get(entry.getKey())));
                 sum += m;
                 double perStep = 1.0 / iters;
@@ -216,8 +227,8 @@ public final class BenchCommand implements Callable<Integer> {
     /** Random-policy environment steps per second of a built-in game, per timed block, sorted. */
     private double[] timeBuiltInEnv(String id) {
         double[] sps = new double[repeats];
-        try (dqnengine.env.Environment env = dqnengine.env.Environments.builtIn(id, seed)) {
-            java.util.Random rng = new java.util.Random(seed);
+        try (Environment env = Environments.builtIn(id, seed)) {
+            Random rng = new Random(seed);
             int n = 100_000;
             for (int r = -1; r < repeats; r++) {
                 env.reset();
@@ -233,9 +244,9 @@ public final class BenchCommand implements Callable<Integer> {
     /** Sampling a batch from a replay of Atari frames and turning it into the network's input. */
     private double[] timeReplayBatch(Backend be, int batch, int perBlock) {
         int frame = 84 * 84;
-        dqnengine.replay.ReplayBuffer replay = new dqnengine.replay.ReplayBuffer(100_000, 1, frame, 4, seed);
+        ReplayBuffer replay = new ReplayBuffer(100_000, 1, frame, 4, seed);
         byte[] obs = new byte[4 * frame];
-        java.util.Random rng = new java.util.Random(seed);
+        Random rng = new Random(seed);
         rng.nextBytes(obs);
         replay.start(0, obs);
         for (int t = 1; t < 100_000; t++) {
@@ -244,10 +255,10 @@ public final class BenchCommand implements Callable<Integer> {
             replay.add(0, t % 6, 1f, end, false, obs);
             if (end) replay.start(0, obs);
         }
-        dqnengine.replay.ReplayBuffer.Batch b = new dqnengine.replay.ReplayBuffer.Batch(batch);
+        ReplayBuffer.Batch b = new ReplayBuffer.Batch(batch);
         byte[] bytes = new byte[batch * 4 * frame];
         Tensor s = Tensor.zeros(batch, 4, 84, 84), next = Tensor.zeros(batch, 4, 84, 84);
-        dqnengine.env.ObservationEncoding pixels = dqnengine.env.ObservationEncoding.PIXELS;
+        ObservationEncoding pixels = ObservationEncoding.PIXELS;
         return time(() -> {                                   // what DqnLearner does on this backend
             replay.sample(b);
             if (be.hostResident()) {
