@@ -4,7 +4,7 @@ import dqnengine.backend.Backend;
 import dqnengine.env.Environment;
 import dqnengine.env.Step;
 import dqnengine.io.CsvLog;
-import dqnengine.io.LinePlot;
+import dqnengine.io.Charts;
 import dqnengine.io.TensorBoardWriter;
 import dqnengine.replay.ReplayBuffer;
 import dqnengine.util.Rng;
@@ -377,15 +377,17 @@ public final class Trainer {
     private void plots() throws IOException {
         Path plots = runDir.resolve("plots");
         double[][] ret = CsvLog.columns(runDir.resolve("episodes.csv"), "step", "return");
-        LinePlot.write(plots.resolve("return.png"), "Episode return (" + cfg.env + ")", "step", "return", ret[0], ret[1], 100);
+        Charts.write(plots.resolve("return.png"), Charts.line("Episode return (" + cfg.env + ")", "step", "return", ret[0], ret[1], 100, false));
         double[][] loss = CsvLog.columns(runDir.resolve("progress.csv"), "step", "loss");
-        LinePlot.write(plots.resolve("loss.png"), "Training loss (" + cfg.loss + ")", "step", "loss", loss[0], loss[1], 1);
+        Charts.write(plots.resolve("loss.png"), Charts.line("Training loss (" + cfg.loss + ", mean per update)", "step", "loss", loss[0], loss[1], 1, true));
         double[][] q = CsvLog.columns(runDir.resolve("progress.csv"), "step", "mean_max_q");
-        LinePlot.write(plots.resolve("q.png"), "Mean max-Q of sampled batches", "step", "Q", q[0], q[1], 1);
+        Charts.write(plots.resolve("q.png"), Charts.line("Mean max-Q of sampled batches", "step", "Q", q[0], q[1], 1, false));
+        double[][] sps = CsvLog.columns(runDir.resolve("progress.csv"), "step", "steps_per_s");
+        Charts.write(plots.resolve("speed.png"), Charts.line("Training speed", "step", "agent steps/s", sps[0], sps[1], 1, false));
         if (cfg.evalEvery > 0) {
             double[][] ev = CsvLog.columns(runDir.resolve("eval.csv"), "step", "mean_return");
-            LinePlot.write(plots.resolve("eval.png"), "Evaluation return (epsilon " + cfg.evalEpsilon + ", " + cfg.evalEpisodes + " episodes)",
-                    "step", "return", ev[0], ev[1], 1);
+            Charts.write(plots.resolve("eval.png"), Charts.line("Evaluation return (epsilon " + cfg.evalEpsilon + ", " + cfg.evalEpisodes + " episodes)",
+                    "step", "mean return", ev[0], ev[1], 1, false));
         }
     }
 

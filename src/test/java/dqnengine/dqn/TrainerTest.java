@@ -56,7 +56,7 @@ class TrainerTest {
         assertEquals(2_000, r.steps());
         assertEquals(2_000 - 300 + 1, r.updates(), "one update per step from learningStarts on");
         assertTrue(r.episodes() > 0);
-        for (String f : List.of("config.json", "episodes.csv", "progress.csv", "plots/return.png", "plots/loss.png", "plots/q.png",
+        for (String f : List.of("config.json", "episodes.csv", "progress.csv", "plots/return.png", "plots/loss.png", "plots/q.png", "plots/speed.png",
                 "checkpoints/latest")) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
