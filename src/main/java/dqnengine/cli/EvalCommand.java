@@ -50,7 +50,12 @@ final class EvalCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "checkpoint: %s (step %,d, %,d updates)%n", agent.checkpoint(), agent.state().step, agent.state().updates);
             System.out.println("protocol: " + protocol(agent) + String.format(Locale.ROOT, ", epsilon %.3f, %d episodes, cap %,d steps", epsilon, episodes, maxSteps));
             long t0 = System.nanoTime();
-            Evaluator.Summary s = Evaluator.run(agent.learner(), agent.env(), episodes, epsilon, seed, maxSteps, null);
+            // One line per episode on stderr (an Atari game at 30 episodes takes minutes), the summary on stdout.
+            Evaluator.Summary s = Evaluator.run(agent.learner(), agent.env(), episodes, epsilon, seed, maxSteps, null, (e, ret, steps) -> {
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                System.err.printf(Locale.ROOT, "episode %d/%d: return %.1f in %,d steps (%.1f s elapsed, about %.0f s left)%n",
+                        e + 1, episodes, ret, steps, elapsed, elapsed / (e + 1) * (episodes - e - 1));
+            });
             System.out.printf(Locale.ROOT, "return: %.2f +- %.2f (std over %d episodes; min %.1f, max %.1f) in %.1f s%n",
                     s.mean(), s.std(), episodes, s.min(), s.max(), (System.nanoTime() - t0) / 1e9);
         }

@@ -32,6 +32,17 @@ public final class Evaluator {
      */
     public static Summary run(DqnLearner learner, Environment env, int episodes, double epsilon, long seed, long maxSteps,
                               Consumer<byte[]> frames) {
+        return run(learner, env, episodes, epsilon, seed, maxSteps, frames, null);
+    }
+
+    /** Told of every finished episode: its index (from 0), return and agent steps. */
+    public interface Progress {
+        void episode(int index, double ret, long steps);
+    }
+
+    /** As above, telling {@code progress} (when not null) of each episode as it ends. */
+    public static Summary run(DqnLearner learner, Environment env, int episodes, double epsilon, long seed, long maxSteps,
+                              Consumer<byte[]> frames, Progress progress) {
         Rng rng = new Rng(seed);
         double[] returns = new double[episodes];
         int[] action = new int[1];
@@ -40,7 +51,8 @@ public final class Evaluator {
             Step s = env.reset();
             if (frames != null) frames.accept(s.observation());
             double total = 0;
-            for (long t = 0; t < maxSteps; t++) {
+            long t = 0;
+            for (; t < maxSteps; t++) {
                 if (rng.nextDouble() < epsilon) {
                     action[0] = rng.nextInt(env.actionCount());
                 } else {
@@ -54,6 +66,7 @@ public final class Evaluator {
                 if (s.done()) s = env.reset();              // a life lost: the game goes on
             }
             returns[e] = total;
+            if (progress != null) progress.episode(e, total, Math.min(t + 1, maxSteps));
         }
         return Summary.of(returns);
     }

@@ -61,6 +61,14 @@ class EvalAndRecordingTest {
         assertTrue(e.out().contains("best-step-000000000300 (step 300,"), "the best, not the latest\n" + e.out());
         CliRun c = CliRun.of("eval", "--checkpoint", latest.toString(), "--episodes", "1");
         assertTrue(c.out().contains("(step 400,"), "--checkpoint takes the one named\n" + c.out());
+
+        CliRun three = CliRun.of("eval", "--run-dir", run.toString(), "--episodes", "3");
+        assertEquals(0, three.code(), three.err());
+        for (int k = 1; k <= 3; k++) {
+            assertTrue(three.err().matches("(?s).*episode " + k + "/3: return -?[0-9.]+ in [0-9,]+ steps \\([0-9.]+ s elapsed, about [0-9]+ s left\\).*"),
+                    "a progress line per episode on stderr\n" + three.err());
+        }
+        assertFalse(three.out().contains("episode 1/3"), "stdout keeps only the summary\n" + three.out());
     }
 
     @Test
