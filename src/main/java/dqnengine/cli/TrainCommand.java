@@ -91,6 +91,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", paramLabel = "N", description = "Steps between rows of progress.csv. Default: the preset's.") Long logEvery;
     @Option(names = "--tensorboard", negatable = true, description = "Also write TensorBoard event files (RUN_DIR/tensorboard).") Boolean tensorboard;
     @Option(names = "--stop-at-return", paramLabel = "X", description = "Stop when the mean return of the last 100 episodes reaches X.") Double stopAtReturn;
+    @Option(names = "--seeds", split = ",", paramLabel = "N,N,...",
+            description = {"Train one run per seed, one after another, each in its own run directory (DIR/s<seed> under --run-dir DIR),",
+                    "then print the mean and std across seeds of each iteration's mean training return. Default: one run, with --seed."})
+    java.util.List<Long> seeds;
+    @Option(names = "--iteration-steps", paramLabel = "N",
+            description = "Agent steps per iteration in the --seeds summary. Default: 250,000 for Atari (Dopamine's iteration), a tenth of --steps otherwise.")
+    Long iterationSteps;
 
     @Spec CommandSpec spec;
 
@@ -135,6 +142,65 @@ public final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         envOptions.check(cfg.env);                 // an unknown game or a missing ROM stops here, before any directory is made
+        if (seeds != null) return trainSeeds(cfg);
+        trainOne(cfg, dir, resumeFrom, runDir == null && resume == null);
+        return 0;
+    }
+
+    /** Where one run ended up, and whether it was interrupted (SIGTERM, Ctrl-C) before its last step. */
+    private record Outcome(Path dir, boolean interrupted) {}
+
+    /** {@code --seeds}: the runs one after another, then the summary across seeds per iteration. */
+    private int trainSeeds(DqnConfig base) throws IOException {
+        if (resume != null) throw new BadInput("--seeds starts new runs; --resume continues one (resume each seed's directory on its own)");
+        if (given("--seed")) throw new BadInput("give --seed or --seeds, not both");
+        if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) throw new BadInput("--seeds needs distinct seeds, e.g. --seeds 0,1,2");
+        long perIteration = iterationSteps != null ? iterationSteps : base.env.startsWith("ale:") ? 250_000 : Math.max(1, base.steps / 10);
+        if (perIteration < 1) throw new BadInput("--iteration-steps must be positive");
+        java.util.List<Path> dirs = new java.util.ArrayList<>();
+        for (long seed : seeds) {
+            DqnConfig cfg = base.copy();
+            cfg.seed = seed;
+            System.out.printf(Locale.ROOT, "=== seed %d (%d of %d)%n", seed, dirs.size() + 1, seeds.size());
+            Outcome o = trainOne(cfg, runDir == null ? null : runDir.resolve("s" + seed), null, runDir == null);
+            dirs.add(o.dir());
+            if (o.interrupted()) {
+                System.out.printf(Locale.ROOT, "stopped during seed %d: the later seeds were not started%n", seed);
+                break;
+            }
+        }
+        printSeedSummary(dirs, perIteration);
+        return 0;
+    }
+
+    /** Mean training return per iteration of each run, and the mean ± std (sample) across the runs that reached it. */
+    static void printSeedSummary(java.util.List<Path> dirs, long perIteration) throws IOException {
+        java.util.TreeMap<Long, java.util.List<Double>> byIteration = new java.util.TreeMap<>();
+        for (Path d : dirs) {
+            for (ReportCommand.Row r : ReportCommand.rows(d.resolve("episodes.csv"), perIteration)) {
+                byIteration.computeIfAbsent(r.iteration(), k -> new java.util.ArrayList<>()).add(r.mean());
+            }
+        }
+        System.out.printf(Locale.ROOT, "# %d seed(s): mean training return per iteration of %,d agent steps, across seeds%n", dirs.size(), perIteration);
+        System.out.println("iteration,seeds,mean,std,per_seed");
+        for (var e : byIteration.entrySet()) {
+            java.util.List<Double> v = e.getValue();
+            double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN), var = 0;
+            for (double x : v) var += (x - mean) * (x - mean);
+            double std = v.size() > 1 ? Math.sqrt(var / (v.size() - 1)) : 0;
+            StringBuilder each = new StringBuilder();
+            for (double x : v) each.append(each.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", x));
+            System.out.printf(Locale.ROOT, "%d,%d,%.2f,%.2f,%s%n", e.getKey(), v.size(), mean, std, each);
+        }
+        for (Path d : dirs) System.out.println("run directory: " + d);
+    }
+
+    /**
+     * One run: takes ownership of {@code dir} (or makes a fresh runs/... directory when it is null),
+     * trains, and saves on SIGTERM or Ctrl-C. {@code freshDir}: the directory is this run's own, so
+     * a run that fails before its first checkpoint removes it again.
+     */
+    private Outcome trainOne(DqnConfig cfg, Path dir, Path resumeFrom, boolean freshDir) throws IOException {
         Path firstCreated = null;                  // the outermost directory this run creates (removed again if it fails early)
         for (Path p = (dir != null ? dir : Path.of("runs")).toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) firstCreated = p;
 
@@ -143,14 +209,14 @@ public final class TrainCommand implements Callable<Integer> {
                      : RunDirectory.createFresh(Path.of("runs"), cfg.env.replace(':', '-') + "-s" + cfg.seed + "-"
                              + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))) {
             dir = owned.path();
-            if (runDir == null && resume == null && firstCreated == null) firstCreated = dir.toAbsolutePath();   // a fresh directory is ours
+            if (freshDir && firstCreated == null) firstCreated = dir.toAbsolutePath();   // a fresh directory is ours
             int stale = owned.removeStaleTemporaries();
             if (stale > 0) System.out.printf(Locale.ROOT, "removed %d temporary file(s) left in %s by an interrupted writer%n", stale, dir);
             if (resume == null) {
                 try {
                     Trainer.prepareNewRunDir(dir, cfg);
                 } catch (IllegalArgumentException | IOException e) {
-                    if (runDir == null) removeIfNothingSaved(dir, firstCreated);    // our own fresh directory
+                    if (freshDir) removeIfNothingSaved(dir, firstCreated);    // our own fresh directory
                     throw e;
                 }
             } else {
@@ -202,11 +268,11 @@ public final class TrainCommand implements Callable<Integer> {
                         r.interrupted() ? "interrupted and saved" : "done", r.steps(), r.updates(), r.episodes(), r.meanReturn100());
                 System.out.println("run directory: " + dir + " (evaluate with: eval --run-dir " + dir + ")");
                 System.out.flush();
+                return new Outcome(dir, r.interrupted());
             } finally {
                 finished.countDown();                          // the hook lets the JVM exit only after the save and these lines
             }
         }
-        return 0;
     }
 
     /**

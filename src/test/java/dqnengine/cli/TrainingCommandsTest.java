@@ -147,6 +147,37 @@ class TrainingCommandsTest {
     }
 
     @Test
+    void seedsTrainOneRunEachAndSummariseAcrossThem() throws Exception {
+        Path base = tmp.resolve("seeds");
+        CliRun r = CliRun.of("train", "--env", "cartpole", "--steps", "3000", "--learning-starts", "500", "--seeds", "4,7",
+                "--iteration-steps", "1000", "--run-dir", base.toString(), "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        for (String seed : new String[] {"4", "7"}) {
+            Path d = base.resolve("s" + seed);
+            assertTrue(Files.isRegularFile(d.resolve("episodes.csv")), "run directory " + d);
+            assertTrue(Files.readString(d.resolve("config.json")).contains("\"seed\": " + seed), "seed " + seed + " in its own config");
+        }
+        String out = r.out();
+        assertTrue(out.contains("iteration,seeds,mean,std,per_seed"), out);
+        // each summary row: the mean and std of the two runs' own per-iteration means, as report prints them
+        for (int it = 0; it < 3; it++) {
+            double[] perSeed = new double[2];
+            int k = 0;
+            for (String seed : new String[] {"4", "7"}) {
+                CliRun rep = CliRun.of("report", "--run-dir", base.resolve("s" + seed).toString(), "--iteration-steps", "1000");
+                String row = java.util.Arrays.stream(rep.out().split("\n")).filter(l -> l.startsWith(it + ",")).findFirst().orElseThrow();
+                perSeed[k++] = Double.parseDouble(row.split(",")[4]);
+            }
+            double mean = (perSeed[0] + perSeed[1]) / 2, std = Math.abs(perSeed[0] - perSeed[1]) / Math.sqrt(2);
+            String expected = String.format(java.util.Locale.ROOT, "%d,2,%.2f,%.2f,%.2f %.2f", it, mean, std, perSeed[0], perSeed[1]);
+            assertTrue(out.contains(expected), "no row '" + expected + "' in\n" + out);
+        }
+        oneLineError(CliRun.of("train", "--seeds", "1,2", "--seed", "3", "--run-dir", tmp.resolve("x").toString()), 2, "give --seed or --seeds");
+        oneLineError(CliRun.of("train", "--seeds", "1,1", "--run-dir", tmp.resolve("y").toString()), 2, "--seeds needs distinct seeds");
+        oneLineError(CliRun.of("train", "--resume", base.resolve("s4").toString(), "--seeds", "1,2"), 2, "--seeds starts new runs");
+    }
+
+    @Test
     void tabularQLearningReportsItsSuccessRate() {
         CliRun r = CliRun.of("tabular", "--env", "frozenlake:deterministic", "--episodes", "2000");
         assertEquals(0, r.code(), r.err());
