@@ -26,12 +26,18 @@ class LauncherExitCodeTest {
     private record Exit(int code, String out, String err) {}
 
     private Exit launch(String... args) throws Exception {
+        return launch(false, args);
+    }
+
+    /** {@code noRelaunch}: as a library user's JVM, without the vector module and without the restart that would add it. */
+    private Exit launch(boolean noRelaunch, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
         pb.environment().remove("LD_PRELOAD");
         pb.environment().remove("DQN_ENGINE_NO_RELAUNCH");
+        if (noRelaunch) pb.environment().put("DQN_ENGINE_NO_RELAUNCH", "1");
         File out = Files.createTempFile(tmp, "out", ".txt").toFile(), err = Files.createTempFile(tmp, "err", ".txt").toFile();
         Process p = pb.redirectOutput(out).redirectError(err).start();
         if (!p.waitFor(ChildRun.LIMIT_SECONDS, TimeUnit.SECONDS)) {
@@ -40,6 +46,19 @@ class LauncherExitCodeTest {
             fail("the launcher did not finish: " + Files.readString(out.toPath()) + Files.readString(err.toPath()));
         }
         return new Exit(p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+    }
+
+    @Test
+    void withoutTheVectorModuleTheSlowKernelsAreAnnouncedOnce() throws Exception {
+        String[] loop = {"bench", "loop", "--env", "minatar:breakout", "--steps", "100", "--repeats", "1", "--threads", "1"};
+        Exit bare = launch(true, loop);
+        assertEquals(0, bare.code(), bare.err());
+        String line = "the Vector API (jdk.incubator.vector) is not loaded, so the CPU kernels run in plain Java";
+        assertEquals(1, bare.err().split(java.util.regex.Pattern.quote(line), -1).length - 1, "said exactly once:\n" + bare.err());
+        assertTrue(bare.err().contains("--add-modules jdk.incubator.vector"), bare.err());
+        Exit relaunched = launch(false, loop);
+        assertEquals(0, relaunched.code(), relaunched.err());
+        assertFalse(relaunched.err().contains(line), "the launcher loads the module:\n" + relaunched.err());
     }
 
     @Test

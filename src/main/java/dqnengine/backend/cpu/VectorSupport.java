@@ -40,8 +40,23 @@ public final class VectorSupport {
         return ModuleFinder.ofSystem().find(MODULE).isPresent();
     }
 
+    private static boolean warned;
+
+    /**
+     * Says once on stderr, with the flag, when the Vector API ships with this runtime but is not
+     * loaded: the case of a library user (the command line restarts itself with the module), whose
+     * kernels would otherwise run several times slower without a word.
+     */
+    static synchronized void warnIfMissing() {
+        if (warned || inBootLayer() || !inRuntime()) return;
+        warned = true;
+        System.err.println("dqn-engine: the Vector API (" + MODULE + ") is not loaded, so the CPU kernels run in plain Java, several times "
+                + "slower; start the JVM with --add-modules " + MODULE);
+    }
+
     /** The micro-kernel the fast backend will use in this JVM. */
     static MicroKernel bestKernel() {
+        warnIfMissing();
         if (vectorKernels()) return new VectorMicroKernel();
         return new ScalarMicroKernel();
     }
