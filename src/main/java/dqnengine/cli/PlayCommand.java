@@ -76,6 +76,10 @@ final class PlayCommand implements Callable<Integer> {
     @Option(names = "--max-steps", defaultValue = "2000", paramLabel = "N", description = "Cut each recorded episode after N steps. Default: ${DEFAULT-VALUE}.")
     long maxSteps;
 
+    @Option(names = "--agent-view", description = {"Atari: record what the agent sees (84x84 grayscale, the newest frame of its stack)",
+            "instead of the emulator's colour screen at full size (160x210). Default: the colour screen."})
+    boolean agentView;
+
     @Option(names = "--fps", defaultValue = "15", paramLabel = "N", description = "GIF frames per second. Default: ${DEFAULT-VALUE}.")
     int fps;
 
@@ -95,13 +99,22 @@ final class PlayCommand implements Callable<Integer> {
              TrainedAgent agent = TrainedAgent.load(runDir != null ? runDir : checkpoint, runDir != null, envOptions, seed, be);
              dqnengine.io.GifWriter writer = gif == null ? null : openGif()) {
             dqnengine.io.FrameRenderer renderer = new dqnengine.io.FrameRenderer(agent.env());
+            // Atari: the emulator's own colour screen after each agent step (its last frame of the four), unless --agent-view
+            dqnengine.env.ale.AleGame colour = !agentView && agent.env() instanceof dqnengine.env.ale.AtariEnvironment a ? a.game() : null;
+            byte[] rgb = colour == null ? null : new byte[dqnengine.env.ale.AleGame.HEIGHT * dqnengine.env.ale.AleGame.WIDTH * 3];
             if (framesDir != null) java.nio.file.Files.createDirectories(framesDir);
             long[] count = {0};
             java.io.IOException[] failure = {null};
             dqnengine.dqn.Evaluator.Summary s = dqnengine.dqn.Evaluator.run(agent.learner(), agent.env(), episodes, epsilon, seed, maxSteps, obs -> {
                 if (failure[0] != null) return;
                 try {
-                    java.awt.image.BufferedImage img = renderer.render(obs);
+                    java.awt.image.BufferedImage img;
+                    if (colour != null) {
+                        colour.screenRgb(rgb);
+                        img = dqnengine.io.FrameRenderer.rgb(rgb, dqnengine.env.ale.AleGame.WIDTH, dqnengine.env.ale.AleGame.HEIGHT);
+                    } else {
+                        img = renderer.render(obs);
+                    }
                     if (writer != null) writer.add(img);
                     if (framesDir != null) javax.imageio.ImageIO.write(img, "png", framesDir.resolve(String.format("frame-%06d.png", count[0])).toFile());
                     count[0]++;

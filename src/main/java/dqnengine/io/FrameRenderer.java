@@ -102,4 +102,15 @@ public final class FrameRenderer {
         g.dispose();
         return img;
     }
+
+    /** An image of packed RGB bytes (r, g, b per pixel, row-major), as the emulator's colour screen comes. */
+    public static BufferedImage rgb(byte[] rgb, int width, int height) {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0, i = 0; y < height; y++) {
+            for (int x = 0; x < width; x++, i += 3) {
+                img.setRGB(x, y, (rgb[i] & 0xFF) << 16 | (rgb[i + 1] & 0xFF) << 8 | (rgb[i + 2] & 0xFF));
+            }
+        }
+        return img;
+    }
 }

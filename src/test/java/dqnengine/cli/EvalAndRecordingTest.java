@@ -104,6 +104,70 @@ class EvalAndRecordingTest {
     }
 
     @Test
+    void playRecordsTheAtariScreenInColourAtFullSizeOrTheAgentsView() throws Exception {
+        Path roms = TestRoms.dir();
+        Path run = tmp.resolve("si-play");
+        CliRun t = CliRun.of("train", "--env", "ale:space_invaders", "--rom-dir", roms.toString(), "--steps", "100", "--learning-starts", "100",
+                "--replay-size", "1000", "--threads", "1", "--run-dir", run.toString());
+        assertEquals(0, t.code(), t.err());
+        Path gif = tmp.resolve("si.gif"), grey = tmp.resolve("si-agent.gif");
+        CliRun p = CliRun.of("play", "--run-dir", run.toString(), "--rom-dir", roms.toString(), "--gif", gif.toString(),
+                "--max-steps", "10", "--epsilon", "1");
+        assertEquals(0, p.code(), p.err());
+
+        // the same steps here (play's seed, epsilon 1): ALE's own RGB screen after the reset and after each agent step
+        long seed = 2_000_000_011L;
+        List<BufferedImage> expected = new ArrayList<>();
+        byte[] rgb = new byte[210 * 160 * 3];
+        try (AtariEnvironment env = new AtariEnvironment(TestRoms.rom("space_invaders"), AtariConfig.nature(), seed)) {
+            Rng rng = new Rng(seed);
+            env.reset();
+            env.game().screenRgb(rgb);
+            expected.add(FrameRenderer.rgb(rgb, 160, 210));
+            for (int k = 0; k < 10; k++) {
+                rng.nextDouble();
+                Step s = env.step(rng.nextInt(env.actionCount()));
+                env.game().screenRgb(rgb);
+                expected.add(FrameRenderer.rgb(rgb, 160, 210));
+                if (s.gameOver() || s.truncated()) break;
+            }
+        }
+        boolean colour = false;
+        try (ImageInputStream in = ImageIO.createImageInputStream(gif.toFile())) {
+            ImageReader reader = ImageIO.getImageReaders(in).next();
+            reader.setInput(in);
+            assertEquals(expected.size(), reader.getNumImages(true));
+            for (int k = 0; k < expected.size(); k++) {
+                BufferedImage frame = reader.read(k);
+                assertSamePixels(expected.get(k), frame, "colour frame " + k);
+                for (int y = 0; y < 210 && !colour; y++) {
+                    for (int x = 0; x < 160; x++) {
+                        int c = frame.getRGB(x, y);
+                        if (((c >> 16) & 0xFF) != ((c >> 8) & 0xFF) || ((c >> 8) & 0xFF) != (c & 0xFF)) { colour = true; break; }
+                    }
+                }
+            }
+        }
+        assertTrue(colour, "Space Invaders in colour, not gray");
+
+        CliRun a = CliRun.of("play", "--run-dir", run.toString(), "--rom-dir", roms.toString(), "--gif", grey.toString(),
+                "--max-steps", "10", "--epsilon", "1", "--agent-view");
+        assertEquals(0, a.code(), a.err());
+        try (ImageInputStream in = ImageIO.createImageInputStream(grey.toFile())) {
+            ImageReader reader = ImageIO.getImageReaders(in).next();
+            reader.setInput(in);
+            BufferedImage first = reader.read(0);
+            assertNotEquals(160, first.getWidth(), "--agent-view records the 84x84 input, not the screen");
+            for (int y = 0; y < first.getHeight(); y++) {
+                for (int x = 0; x < first.getWidth(); x++) {
+                    int c = first.getRGB(x, y);
+                    assertTrue(((c >> 16) & 0xFF) == (c & 0xFF) && ((c >> 8) & 0xFF) == (c & 0xFF), "the agent's view is gray");
+                }
+            }
+        }
+    }
+
+    @Test
     void playRecordsEveryObservationToTheGifAndTheFramesDirectory() throws Exception {
         Path run = trainCartPole();
         Path gif = tmp.resolve("agent.gif"), frames = tmp.resolve("frames");
