@@ -62,6 +62,7 @@ public final class Trainer {
     private final Path runDir;
     private final PrintStream out;
     private final boolean tty;
+    private final EpsilonSchedule epsilon;
     private volatile boolean stopRequested;
 
     private Environment[] envs;
@@ -86,6 +87,7 @@ public final class Trainer {
         this.runDir = runDir;
         this.out = out;
         this.tty = System.console() != null;
+        this.epsilon = EpsilonSchedule.of(cfg);
         this.rng = new Rng(cfg.seed * 0x9E3779B97F4A7C15L + 12345);
     }
 
@@ -148,7 +150,7 @@ public final class Trainer {
             replay = new ReplayBuffer(cfg.replaySize, cfg.numEnvs, frameBytes, stack, cfg.seed + 777);   // [A1.1] replay memory D
             replay.setReturns(cfg.nStep, cfg.gamma);
             if (cfg.prioritized) replay.setPrioritized(cfg.priorityAlpha, cfg.priorityEps);
-            learner = new DqnLearner(be, cfg, shape, e0.encoding(), e0.actionCount(), cfg.seed);     // [A1.2-3] Q with θ, Q̂ with θ⁻ = θ
+            learner = DqnLearner.fromConfig(be, cfg, shape, e0.encoding(), e0.actionCount(), cfg.seed);   // [A1.2-3] Q with θ, Q̂ with θ⁻ = θ
 
             if (resumeFrom != null) {
                 Checkpoint.State s = Checkpoint.load(resumeFrom, learner, cfg.env, shape, e0.actionCount());
@@ -333,7 +335,7 @@ public final class Trainer {
     }
 
     /** The ε actions are chosen with now: 1 (a random policy) until learning starts, then the schedule's. */
-    private double actingEpsilon() { return step < cfg.learningStarts ? 1.0 : cfg.epsilon(step); }
+    private double actingEpsilon() { return step < cfg.learningStarts ? 1.0 : epsilon.at(step); }
 
     /** ε-greedy for all environments: the random draws first, then one forward pass if any is greedy. */
     private void chooseActions(byte[][] obs, double eps, int[] greedy, int[] chosen) {

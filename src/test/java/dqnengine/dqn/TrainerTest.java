@@ -216,7 +216,7 @@ class TrainerTest {
         DqnConfig c = small("cartpole", 1_000);
         train(c, dir, null);
         Path ckpt = Checkpoint.resolve(dir, false);
-        DqnLearner l = new DqnLearner(new FastCpuBackend(1), c, new int[] {4}, dqnengine.env.ObservationEncoding.FLOAT32, 2, 1);
+        DqnLearner l = DqnLearner.fromConfig(new FastCpuBackend(1), c, new int[] {4}, dqnengine.env.ObservationEncoding.FLOAT32, 2, 1);
 
         IOException wrongEnv = assertThrows(IOException.class, () -> Checkpoint.load(ckpt, l, "minatar:breakout", new int[] {4}, 2));
         assertTrue(wrongEnv.getMessage().contains("trained on cartpole"), wrongEnv.getMessage());
