@@ -199,7 +199,7 @@ class TrainerBehaviourTest {
         c.targetEvery = 50;
         c.tau = 0.25;
         Path dir = tmp.resolve("polyak");
-        Trainer.prepareNewRunDir(dir, c);
+        RunDirectory.prepareNew(dir, c);
         List<Long> steps = new ArrayList<>();
         List<float[]> online = new ArrayList<>(), target = new ArrayList<>();
         try (Backend be = new FastCpuBackend(1)) {

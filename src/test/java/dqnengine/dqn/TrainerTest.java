@@ -38,7 +38,7 @@ class TrainerTest {
     }
 
     static Trainer.Result train(DqnConfig c, Path dir, Path resumeFrom) throws IOException {
-        if (resumeFrom == null) Trainer.prepareNewRunDir(dir, c);
+        if (resumeFrom == null) RunDirectory.prepareNew(dir, c);
         try (Backend be = new FastCpuBackend(2)) {
             Trainer t = new Trainer(c, be, (i, seed) -> Environments.builtIn(c.env, seed), dir,
                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
@@ -70,7 +70,7 @@ class TrainerTest {
         assertEquals(2_000, s.step);
         assertEquals("minatar:breakout", s.env);
         assertEquals(c.epsilon(2_000), s.epsilon);
-        assertThrows(IllegalArgumentException.class, () -> Trainer.prepareNewRunDir(dir, c), "an existing run is never overwritten");
+        assertThrows(IllegalArgumentException.class, () -> RunDirectory.prepareNew(dir, c), "an existing run is never overwritten");
     }
 
     @Test
@@ -97,7 +97,7 @@ class TrainerTest {
 
     /** Like {@link #train}, returning the trainer's live state at the end; {@code resumed[0]} gets it right after a resume's load. */
     static Trainer.LiveState trainCapturing(DqnConfig c, Path dir, Path resumeFrom, Trainer.LiveState[] resumed) throws IOException {
-        if (resumeFrom == null) Trainer.prepareNewRunDir(dir, c);
+        if (resumeFrom == null) RunDirectory.prepareNew(dir, c);
         try (Backend be = new FastCpuBackend(2)) {
             Trainer t = new Trainer(c, be, (i, seed) -> Environments.builtIn(c.env, seed), dir,
                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
