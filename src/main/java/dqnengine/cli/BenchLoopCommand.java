@@ -2,6 +2,7 @@ package dqnengine.cli;
 
 import dqnengine.backend.Backend;
 import dqnengine.dqn.DqnConfig;
+import dqnengine.dqn.RunDirectory;
 import dqnengine.dqn.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,7 +68,7 @@ final class BenchLoopCommand implements Callable<Integer> {
             PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
             for (int r = -1; r < repeats; r++) {                         // r = -1: warm-up
                 Path run = dir.resolve("run" + (r + 1));
-                Trainer.prepareNewRunDir(run, cfg);
+                RunDirectory.prepareNew(run, cfg);
                 Trainer t = new Trainer(cfg, be, (i, seed) -> envOptions.open(cfg.env, seed, cfg.sticky), run, quiet);
                 double secs = t.run(null).loopSeconds();
                 if (r >= 0) sps[r] = steps / secs;

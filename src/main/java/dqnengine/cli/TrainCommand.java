@@ -214,7 +214,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (stale > 0) System.out.printf(Locale.ROOT, "removed %d temporary file(s) left in %s by an interrupted writer%n", stale, dir);
             if (resume == null) {
                 try {
-                    Trainer.prepareNewRunDir(dir, cfg);
+                    RunDirectory.prepareNew(dir, cfg);
                 } catch (IllegalArgumentException | IOException e) {
                     if (freshDir) removeIfNothingSaved(dir, firstCreated);    // our own fresh directory
                     throw e;

@@ -24,7 +24,7 @@ record TrainedAgent(DqnConfig config, Path checkpoint, Checkpoint.State state, E
         envOptions.atariPreset = cfg.atariPreset;
         Environment env = envOptions.open(cfg.env, seed, cfg.sticky);
         try {
-            DqnLearner learner = new DqnLearner(be, cfg, env.observationShape(), env.encoding(), env.actionCount(), seed);
+            DqnLearner learner = DqnLearner.fromConfig(be, cfg, env.observationShape(), env.encoding(), env.actionCount(), seed);
             Checkpoint.load(checkpoint, learner, cfg.env, env.observationShape(), env.actionCount());
             return new TrainedAgent(cfg, checkpoint, state, env, learner);
         } catch (IOException | RuntimeException e) {

@@ -180,13 +180,9 @@ public final class DqnConfig {
     /**
      * ε after {@code step} steps: linear from epsilonStart to epsilonEnd over epsilonSteps, then
      * flat, counted from step 0, or from learningStarts when {@code epsilonFromLearningStarts}
-     * (as DeepMind's and Dopamine's code count it).
+     * (as DeepMind's and Dopamine's code count it). See {@link EpsilonSchedule}.
      */
-    public double epsilon(long step) {
-        long s = epsilonFromLearningStarts ? Math.max(0, step - learningStarts) : step;
-        if (s >= epsilonSteps) return epsilonEnd;
-        return epsilonStart + (epsilonEnd - epsilonStart) * s / (double) epsilonSteps;
-    }
+    public double epsilon(long step) { return EpsilonSchedule.of(this).at(step); }
 
     /** Rejects impossible settings with a message naming the flag. */
     public void validate() {

@@ -39,13 +39,35 @@ import java.util.Random;
  * </pre>
  * A truncated episode (time limit) is not terminal: its s' is stored and bootstrapped from.
  *
+ * <p>What an update reads is the few {@link Settings} below, given once at construction; the
+ * networks and the optimizer come built ({@link #fromConfig} builds all three from a run's config).
+ *
  * <p>Shapes: observations [B, …obs] as floats decoded from the replay's bytes; Q [B, A]. All
  * buffers are allocated once; on the CPU backends an update allocates nothing (the OpenCL
  * backend allocates small argument arrays when it launches kernels).
  */
 public final class DqnLearner {
+    /**
+     * The settings an update uses, and nothing else of a run's config.
+     *
+     * @param batchSize    B, transitions per update
+     * @param doubleDqn    the target's action from the online network (van Hasselt et al. 2016)
+     * @param loss         "huber" or "mse"
+     * @param huberDelta   Huber's δ (1: the paper's error clipping to [-1, 1])
+     * @param sumOverBatch step with the gradient of the batch sum instead of the mean (DeepMind's code)
+     * @param maxGradNorm  clip the gradient to this global norm; 0 = no clipping
+     * @param tau          target update θ⁻ ← τθ + (1 − τ)θ⁻; 1 = a copy
+     */
+    public record Settings(int batchSize, boolean doubleDqn, String loss, double huberDelta, boolean sumOverBatch,
+                           double maxGradNorm, double tau) {
+        /** The settings of a run's config. */
+        public static Settings of(DqnConfig c) {
+            return new Settings(c.batchSize, c.doubleDqn, c.loss, c.huberDelta, c.lossReduction.equals("sum"), c.maxGradNorm, c.tau);
+        }
+    }
+
     private final Backend be;
-    private final DqnConfig cfg;
+    private final Settings settings;
     private final int[] obsShape;
     private final ObservationEncoding encoding;
     public final Sequential online, target;
@@ -59,23 +81,25 @@ public final class DqnLearner {
     private Tensor actInput, actMax;
     private final byte[] batchBytes;          // the sampled observations as stored, for u8ToFloat on the backend
     private float lastLoss = Float.NaN, lastMeanMaxQ = Float.NaN;
-    private final boolean sumOverBatch;
 
-    public DqnLearner(Backend be, DqnConfig cfg, int[] obsShape, ObservationEncoding encoding, int actions, long seed) {
+    /**
+     * A learner for observations of {@code obsShape} (no batch dimension) stored with
+     * {@code encoding}, and {@code actions} actions. {@code online} is Q(·; θ), {@code target}
+     * Q̂(·; θ⁻) of the same structure, and {@code optimizer} steps {@code online}'s parameters.
+     */
+    public DqnLearner(Backend be, Settings settings, Sequential online, Sequential target, Optimizer optimizer,
+                      int[] obsShape, ObservationEncoding encoding, int actions) {
         this.be = be;
-        this.cfg = cfg;
+        this.settings = settings;
         this.obsShape = obsShape.clone();
         this.encoding = encoding;
         this.actions = actions;
-        Random init = new Random(seed);
-        this.online = build(cfg, obsShape, actions, init);
-        this.target = build(cfg, obsShape, actions, init);
-        target.copyParametersFrom(online);
-        this.optimizer = optimizer(cfg, online.parameters());
-        this.batchBytes = encoding == ObservationEncoding.FLOAT32 ? null : new byte[Math.multiplyExact(cfg.batchSize, encoding.bytes(obsShape))];
-        this.loss = cfg.loss.equals("mse") ? new Mse() : new Huber((float) cfg.huberDelta);
-        this.sumOverBatch = cfg.lossReduction.equals("sum");
-        int b = cfg.batchSize;
+        this.online = online;
+        this.target = target;
+        this.optimizer = optimizer;
+        this.batchBytes = encoding == ObservationEncoding.FLOAT32 ? null : new byte[Math.multiplyExact(settings.batchSize(), encoding.bytes(obsShape))];
+        this.loss = settings.loss().equals("mse") ? new Mse() : new Huber((float) settings.huberDelta());
+        int b = settings.batchSize();
         this.batch = new ReplayBuffer.Batch(b);
         this.states = Tensor.zeros(withBatch(b, obsShape));
         this.nextStates = Tensor.zeros(withBatch(b, obsShape));
@@ -86,6 +110,20 @@ public final class DqnLearner {
         this.nextArgmax = new int[b];
         this.tdErrors = new float[b];
         this.actArgmax = new int[256];
+    }
+
+    /**
+     * The learner a run's config describes: the network it names, drawn from {@code Random(seed)}
+     * ([A1.2] θ, then the target's own draw, overwritten by [A1.3] θ⁻ = θ), its optimizer and its
+     * {@link Settings}.
+     */
+    public static DqnLearner fromConfig(Backend be, DqnConfig cfg, int[] obsShape, ObservationEncoding encoding, int actions, long seed) {
+        Random init = new Random(seed);
+        Sequential online = build(cfg, obsShape, actions, init);
+        Sequential target = build(cfg, obsShape, actions, init);
+        target.copyParametersFrom(online);
+        Optimizer optimizer = optimizer(cfg, online.parameters());
+        return new DqnLearner(be, Settings.of(cfg), online, target, optimizer, obsShape, encoding, actions);
     }
 
     /** The network the config names, for observations of {@code obsShape} (no batch dimension). */
@@ -171,7 +209,7 @@ public final class DqnLearner {
         load(replay, true, nextStates);
 
         int[] nextActions = null;
-        if (cfg.doubleDqn) {
+        if (settings.doubleDqn()) {
             be.rowMax(online.forward(be, nextStates), nextMax, nextArgmax);       // a* from the online network
             nextActions = nextArgmax;
         }
@@ -189,10 +227,10 @@ public final class DqnLearner {
             for (int j = 0; j < batch.size; j++) tdErrors[j] = q.data[j * actions + batch.actions[j]] - targets.data[j];
             be.scaleRows(dq, batch.weights);                // importance weights on each sample's ∂ℓ_j/∂Q
         }
-        if (sumOverBatch) be.scale(dq, batch.size);          // ∂(Σ_j ℓ_j)/∂Q = B · ∂(mean_j ℓ_j)/∂Q
+        if (settings.sumOverBatch()) be.scale(dq, batch.size);          // ∂(Σ_j ℓ_j)/∂Q = B · ∂(mean_j ℓ_j)/∂Q
         optimizer.zeroGrad(be);
         online.backward(be, dq);
-        if (cfg.maxGradNorm > 0) GradClip.clipGlobalNorm(be, online.parameters(), cfg.maxGradNorm);
+        if (settings.maxGradNorm() > 0) GradClip.clipGlobalNorm(be, online.parameters(), settings.maxGradNorm());
         optimizer.step(be);                                                      // [A1.14] the gradient step on θ
         if (prioritized) replay.updatePriorities(batch, tdErrors);
 
@@ -220,11 +258,11 @@ public final class DqnLearner {
 
     /** θ⁻ ← τθ + (1 − τ)θ⁻ (a copy with the backend, a device copy on a device, when τ = 1). */
     public void updateTarget() {
-        if (cfg.tau >= 1.0) {
+        if (settings.tau() >= 1.0) {
             target.copyParametersFrom(be, online);
             return;
         }
-        float tau = (float) cfg.tau;
+        float tau = (float) settings.tau();
         List<Parameter> on = online.parameters(), tg = target.parameters();
         for (int i = 0; i < on.size(); i++) {
             be.toHost(on.get(i).value());

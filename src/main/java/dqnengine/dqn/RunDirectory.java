@@ -105,6 +105,19 @@ public final class RunDirectory implements AutoCloseable {
         return new RunDirectory(dir, ch, lock);
     }
 
+    /**
+     * Makes {@code dir} a new run's directory: creates it and writes the run's {@code config.json}
+     * (what {@code --resume} reads back). Refuses a directory that already holds a run, so no run
+     * is overwritten.
+     */
+    public static void prepareNew(Path dir, DqnConfig cfg) throws IOException {
+        if (Files.exists(dir.resolve("config.json")) || Files.exists(dir.resolve("checkpoints"))) {
+            throw new BadInput("run directory " + dir + " already holds a run: continue it with --resume " + dir + " or choose another --run-dir");
+        }
+        Files.createDirectories(dir);
+        AtomicFiles.writeString(dir.resolve("config.json"), cfg.toJson() + "\n");
+    }
+
     private static String readOwner(FileChannel ch) {
         try {
             ByteBuffer b = ByteBuffer.allocate(64);

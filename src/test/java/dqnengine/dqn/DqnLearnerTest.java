@@ -54,7 +54,7 @@ class DqnLearnerTest {
     void targetsBootstrapFromTheTargetNetworkUnlessTerminal() {
         for (boolean terminated : new boolean[] {false, true}) {
             for (String loss : new String[] {"huber", "mse"}) {
-                DqnLearner l = new DqnLearner(new ReferenceBackend(), tiny(false, loss), new int[] {4}, ObservationEncoding.FLOAT32, 2, 11);
+                DqnLearner l = DqnLearner.fromConfig(new ReferenceBackend(), tiny(false, loss), new int[] {4}, ObservationEncoding.FLOAT32, 2, 11);
                 perturbTarget(l);
                 float want = expectedLoss(false, terminated, loss, l);
                 float got = l.update(oneTransition(terminated, false));
@@ -65,7 +65,7 @@ class DqnLearnerTest {
 
     @Test
     void truncationBootstrapsLikeANonTerminalStep() {
-        DqnLearner a = new DqnLearner(new ReferenceBackend(), tiny(false, "mse"), new int[] {4}, ObservationEncoding.FLOAT32, 2, 5);
+        DqnLearner a = DqnLearner.fromConfig(new ReferenceBackend(), tiny(false, "mse"), new int[] {4}, ObservationEncoding.FLOAT32, 2, 5);
         perturbTarget(a);
         float want = expectedLoss(false, false, "mse", a);
         assertEquals(want, a.update(oneTransition(false, true)), 1e-5 * Math.max(1, Math.abs(want)));
@@ -73,7 +73,7 @@ class DqnLearnerTest {
 
     @Test
     void doubleDqnTakesTheOnlineArgmaxAndTheTargetValue() {
-        DqnLearner l = new DqnLearner(new ReferenceBackend(), tiny(true, "mse"), new int[] {4}, ObservationEncoding.FLOAT32, 2, 13);
+        DqnLearner l = DqnLearner.fromConfig(new ReferenceBackend(), tiny(true, "mse"), new int[] {4}, ObservationEncoding.FLOAT32, 2, 13);
         perturbTarget(l);
         float[] on = q(l.online, 5, 6, 7, 8), tg = q(l.target, 5, 6, 7, 8);
         int onlineBest = on[0] >= on[1] ? 0 : 1, targetBest = tg[0] >= tg[1] ? 0 : 1;
@@ -102,7 +102,7 @@ class DqnLearnerTest {
             DqnConfig c = tiny(false, lossKind);
             c.lr = 0.05;
             c.maxGradNorm = 0;
-            DqnLearner l = new DqnLearner(new ReferenceBackend(), c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 31);
+            DqnLearner l = DqnLearner.fromConfig(new ReferenceBackend(), c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 31);
             perturbTarget(l);
             var params = l.online.parameters();
             assertEquals(java.util.List.of("0.weight", "0.bias", "2.weight", "2.bias"), params.stream().map(p -> p.name()).toList());
@@ -214,11 +214,45 @@ class DqnLearnerTest {
     void polyakAveragingMovesTheTargetByTau() {
         DqnConfig c = tiny(false, "mse");
         c.tau = 0.25;
-        DqnLearner l = new DqnLearner(new ReferenceBackend(), c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 17);
+        DqnLearner l = DqnLearner.fromConfig(new ReferenceBackend(), c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 17);
         perturbTarget(l);
         float on = l.online.parameters().get(0).value().data[3], before = l.target.parameters().get(0).value().data[3];
         l.updateTarget();
         assertEquals(0.25f * on + 0.75f * before, l.target.parameters().get(0).value().data[3], 1e-7);
+    }
+
+    /**
+     * A learner reads the few settings it is given and nothing else: one built from explicit
+     * {@link DqnLearner.Settings} and networks updates exactly as one built by {@code fromConfig},
+     * and changing the config after {@code fromConfig} changes nothing.
+     */
+    @Test
+    void aLearnerUsesTheSettingsItWasGivenAndNotTheConfig() {
+        DqnConfig c = tiny(true, "huber");
+        c.tau = 0.5;
+        DqnLearner.Settings settings = new DqnLearner.Settings(4, true, "huber", 1.0, false, 0, 0.5);
+        assertEquals(settings, DqnLearner.Settings.of(c));
+        DqnLearner fromConfig = DqnLearner.fromConfig(new ReferenceBackend(), c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 7);
+        java.util.Random init = new java.util.Random(7);
+        dqnengine.nn.Sequential online = DqnLearner.build(c, new int[] {4}, 2, init), target = DqnLearner.build(c, new int[] {4}, 2, init);
+        target.copyParametersFrom(online);
+        DqnLearner explicit = new DqnLearner(new ReferenceBackend(), settings, online, target, new dqnengine.optim.Sgd(online.parameters(), 1e-3f),
+                new int[] {4}, ObservationEncoding.FLOAT32, 2);
+        c.doubleDqn = false;                     // too late: the learners have their settings
+        c.loss = "mse";
+        c.tau = 1.0;
+        c.lossReduction = "sum";
+        perturbTarget(fromConfig);
+        perturbTarget(explicit);
+        for (int k = 0; k < 3; k++) {
+            assertEquals(fromConfig.update(oneTransition(false, false)), explicit.update(oneTransition(false, false)), "loss of update " + k);
+            fromConfig.updateTarget();
+            explicit.updateTarget();
+        }
+        for (int i = 0; i < online.parameters().size(); i++) {
+            assertArrayEquals(fromConfig.online.parameters().get(i).value().data, explicit.online.parameters().get(i).value().data);
+            assertArrayEquals(fromConfig.target.parameters().get(i).value().data, explicit.target.parameters().get(i).value().data);
+        }
     }
 
     /** Makes the target network differ from the online one, as it does between syncs. */
@@ -232,7 +266,7 @@ class DqnLearnerTest {
         DqnConfig c = tiny(false, "huber");
         c.dueling = true;
         c.hidden = new int[] {8, 6};
-        DqnLearner l = new DqnLearner(new ReferenceBackend(), c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 23);
+        DqnLearner l = DqnLearner.fromConfig(new ReferenceBackend(), c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 23);
         assertTrue(l.online.parameters().stream().anyMatch(p -> p.name().endsWith("value.2.weight")), "has a value stream");
         perturbTarget(l);
         float want = expectedLoss(false, false, "huber", l);

@@ -61,7 +61,7 @@ class NatureStepTest {
             c.network = "mlp";
             c.hidden = new int[0];
             c.batchSize = B;
-            DqnLearner learner = new DqnLearner(be, c, new int[] {IN}, ObservationEncoding.FLOAT32, A, 3);
+            DqnLearner learner = DqnLearner.fromConfig(be, c, new int[] {IN}, ObservationEncoding.FLOAT32, A, 3);
             float[] w = learner.online.parameters().get(0).value().data.clone(), b = learner.online.parameters().get(1).value().data.clone();
 
             // two identical buffers: the learner samples from one, the hand computation the same batch from the other

@@ -78,7 +78,7 @@ class PrioritizedNStepParityTest {
 
     private static Run run(Backend be, DqnConfig c) {
         try (be) {
-            DqnLearner l = new DqnLearner(be, c, new int[] {4, 10, 10}, ObservationEncoding.BINARY, 6, 3);
+            DqnLearner l = DqnLearner.fromConfig(be, c, new int[] {4, 10, 10}, ObservationEncoding.BINARY, 6, 3);
             ReplayBuffer r = replay(c.nStep, c.prioritized, 9);
             float[] losses = new float[8];
             for (int s = 0; s < losses.length; s++) {

@@ -80,7 +80,7 @@ class TrainerBehaviourTest {
         DqnConfig c = TrainerTest.small("cartpole", 1_000);
         Path run = tmp.resolve("prune");
         try (Backend be = new FastCpuBackend(1)) {
-            DqnLearner learner = new DqnLearner(be, c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 1);
+            DqnLearner learner = DqnLearner.fromConfig(be, c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 1);
             long[] latest = {100, 200, 300, 400}, best = {150, 250, 350};
             for (int i = 0; i < latest.length; i++) {
                 save(run, "latest", learner, latest[i]);
@@ -199,7 +199,7 @@ class TrainerBehaviourTest {
         c.targetEvery = 50;
         c.tau = 0.25;
         Path dir = tmp.resolve("polyak");
-        Trainer.prepareNewRunDir(dir, c);
+        RunDirectory.prepareNew(dir, c);
         List<Long> steps = new ArrayList<>();
         List<float[]> online = new ArrayList<>(), target = new ArrayList<>();
         try (Backend be = new FastCpuBackend(1)) {

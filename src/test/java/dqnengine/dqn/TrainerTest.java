@@ -38,7 +38,7 @@ class TrainerTest {
     }
 
     static Trainer.Result train(DqnConfig c, Path dir, Path resumeFrom) throws IOException {
-        if (resumeFrom == null) Trainer.prepareNewRunDir(dir, c);
+        if (resumeFrom == null) RunDirectory.prepareNew(dir, c);
         try (Backend be = new FastCpuBackend(2)) {
             Trainer t = new Trainer(c, be, (i, seed) -> Environments.builtIn(c.env, seed), dir,
                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
@@ -70,7 +70,7 @@ class TrainerTest {
         assertEquals(2_000, s.step);
         assertEquals("minatar:breakout", s.env);
         assertEquals(c.epsilon(2_000), s.epsilon);
-        assertThrows(IllegalArgumentException.class, () -> Trainer.prepareNewRunDir(dir, c), "an existing run is never overwritten");
+        assertThrows(IllegalArgumentException.class, () -> RunDirectory.prepareNew(dir, c), "an existing run is never overwritten");
     }
 
     @Test
@@ -97,7 +97,7 @@ class TrainerTest {
 
     /** Like {@link #train}, returning the trainer's live state at the end; {@code resumed[0]} gets it right after a resume's load. */
     static Trainer.LiveState trainCapturing(DqnConfig c, Path dir, Path resumeFrom, Trainer.LiveState[] resumed) throws IOException {
-        if (resumeFrom == null) Trainer.prepareNewRunDir(dir, c);
+        if (resumeFrom == null) RunDirectory.prepareNew(dir, c);
         try (Backend be = new FastCpuBackend(2)) {
             Trainer t = new Trainer(c, be, (i, seed) -> Environments.builtIn(c.env, seed), dir,
                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
@@ -216,7 +216,7 @@ class TrainerTest {
         DqnConfig c = small("cartpole", 1_000);
         train(c, dir, null);
         Path ckpt = Checkpoint.resolve(dir, false);
-        DqnLearner l = new DqnLearner(new FastCpuBackend(1), c, new int[] {4}, dqnengine.env.ObservationEncoding.FLOAT32, 2, 1);
+        DqnLearner l = DqnLearner.fromConfig(new FastCpuBackend(1), c, new int[] {4}, dqnengine.env.ObservationEncoding.FLOAT32, 2, 1);
 
         IOException wrongEnv = assertThrows(IOException.class, () -> Checkpoint.load(ckpt, l, "minatar:breakout", new int[] {4}, 2));
         assertTrue(wrongEnv.getMessage().contains("trained on cartpole"), wrongEnv.getMessage());

@@ -3,6 +3,7 @@ package dqnengine.io;
 import dqnengine.backend.Backend;
 import dqnengine.backend.cpu.FastCpuBackend;
 import dqnengine.dqn.DqnConfig;
+import dqnengine.dqn.RunDirectory;
 import dqnengine.dqn.Trainer;
 import dqnengine.env.Environments;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class TrainerTensorBoardTest {
         c.stopAtReturn = Double.NaN;
         c.tensorboard = true;
         Path dir = tmp.resolve("run");
-        Trainer.prepareNewRunDir(dir, c);
+        RunDirectory.prepareNew(dir, c);
         try (Backend be = new FastCpuBackend(1)) {
             new Trainer(c, be, (i, seed) -> Environments.builtIn(c.env, seed), dir,
                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run(null);

@@ -64,7 +64,7 @@ class WalkthroughTest {
         DqnConfig c = DqnConfig.preset("cartpole");
         c.batchSize = B;
         ReferenceBackend be = new ReferenceBackend();
-        DqnLearner learner = new DqnLearner(be, c, new int[] {OBS}, ObservationEncoding.FLOAT32, A, SEED);
+        DqnLearner learner = DqnLearner.fromConfig(be, c, new int[] {OBS}, ObservationEncoding.FLOAT32, A, SEED);
         CartPoleDqn walk = new CartPoleDqn(SEED);
 
         // [A1.2], [A1.3]: built from the same seed, the two start from identical θ and θ⁻

@@ -79,7 +79,7 @@ class OpenClTrainStepTest {
         DqnLearner[] learners = new DqnLearner[2];
         Backend[] backends = {new ReferenceBackend(), device};
         for (int b = 0; b < 2; b++) {
-            DqnLearner l = new DqnLearner(backends[b], c, new int[] {4, 10, 10}, ObservationEncoding.BINARY, 6, 3);
+            DqnLearner l = DqnLearner.fromConfig(backends[b], c, new int[] {4, 10, 10}, ObservationEncoding.BINARY, 6, 3);
             ReplayBuffer r = replay(4, 9);                       // the same draws for both
             for (int step = 0; step < 6; step++) {
                 losses[b * 6 + step] = l.update(r);
@@ -200,8 +200,8 @@ class OpenClTrainStepTest {
         OpenClTesting.assumeIcd();
         DqnConfig c = DqnConfig.preset("minatar");
         try (Backend dev = new OpenClBackend(0, true, false)) {
-            DqnLearner l = new DqnLearner(dev, c, new int[] {4, 10, 10}, ObservationEncoding.BINARY, 6, 5);
-            DqnLearner ref = new DqnLearner(new ReferenceBackend(), c, new int[] {4, 10, 10}, ObservationEncoding.BINARY, 6, 5);
+            DqnLearner l = DqnLearner.fromConfig(dev, c, new int[] {4, 10, 10}, ObservationEncoding.BINARY, 6, 5);
+            DqnLearner ref = DqnLearner.fromConfig(new ReferenceBackend(), c, new int[] {4, 10, 10}, ObservationEncoding.BINARY, 6, 5);
             ReplayBuffer r1 = replay(4, 2), r2 = replay(4, 2);
             for (int i = 0; i < 3; i++) { l.update(r1); ref.update(r2); }
             Random rng = new Random(4);
