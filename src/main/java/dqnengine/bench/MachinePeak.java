@@ -15,7 +15,8 @@ import java.util.concurrent.CyclicBarrier;
  *   bandwidth   each thread runs the triad a[i] = b[i] + s·c[i] over its own arrays;
  *               GB/s = 12 bytes per element / time (3 floats moved, as STREAM counts it)
  * </pre>
- * Both run on {@code threads} plain threads at once and report the median of 5 blocks.
+ * Both run on {@code threads} plain threads at once, one warm-up block and 5 timed ones: the triad
+ * reports the median block; the FMA peak the sum of the threads' rates in the last block.
  */
 public final class MachinePeak {
     private MachinePeak() {}
@@ -27,7 +28,7 @@ public final class MachinePeak {
         long iterations = 20_000_000;
         double[] rates = new double[threads];
         int[] next = {0};
-        double[] secs = parallelMedian(threads, () -> {
+        parallelMedian(threads, () -> {                         // each block overwrites the rates: the last block counts
             double r = VectorSupport.fmaGflops(iterations);
             synchronized (next) { rates[next[0]++ % threads] = r; }
         });

@@ -96,6 +96,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         int nThreads = threads == null ? Backends.defaultThreads() : threads;
         PrintStream out = System.out;
+        if (!network.equals("nature") && !network.equals("minatar")) throw new BadInput("--network must be nature or minatar, got '" + network + "'");
+        if (peakPerCore != null && !(peakPerCore > 0)) throw new BadInput("--peak-gflops-per-core must be positive");
         if (breakdown) return breakdown(out, nThreads);
         try (Backend be = Backends.create(device, nThreads)) {
             boolean reference = be.name().startsWith("reference");
@@ -104,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
             double stepFlops = CostModel.trainStepFlops(w.online, batch, 4, 84, 84);
             double actFlops = 2.0 * CostModel.forwardMacs(w.online, 4, 84, 84);
             double conv1Flops = 2.0 * batch * CostModel.firstLayerMacs(w.online, 4, 84, 84);
-            int usedThreads = reference ? 1 : nThreads;
+            int usedThreads = reference ? 1 : Math.min(nThreads, Runtime.getRuntime().availableProcessors());
             double peak = peak(usedThreads);
             out.printf(Locale.ROOT, "# dqn-engine bench: backend=%s kernel=%s threads=%d batch=%d java=%s%n", be.name(),
                     reference ? "plain loops" : opencl ? "OpenCL C (kernels/*.cl)" : VectorSupport.kernelDescription(), usedThreads, batch,
@@ -150,7 +152,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (!inner.hostResident()) {
                 throw new BadInput("--breakdown times each op as it returns, which only a CPU backend allows (this is " + inner.name() + ")");
             }
-            int used = inner.name().startsWith("reference") ? 1 : nThreads;
+            int used = inner.name().startsWith("reference") ? 1 : Math.min(nThreads, Runtime.getRuntime().availableProcessors());
             double peak1 = peakPerCore != null ? peakPerCore : MachinePeak.fmaGflops(1);
             double peakN = peakPerCore != null ? peakPerCore * used : MachinePeak.fmaGflops(used);
             double bwCache = MachinePeak.triadGBs(used, 1 << 18), bwDram = MachinePeak.triadGBs(used, 1 << 24);
@@ -166,7 +168,6 @@ public final class BenchCommand implements Callable<Integer> {
                         + "arrays, %.1f GB/s on 64 MB arrays%n", peak, bwCache, bwDram);
             }
             TimedBackend be = new TimedBackend(inner);
-            if (!network.equals("nature") && !network.equals("minatar")) throw new BadInput("--network must be nature or minatar, got '" + network + "'");
             TrainStepWorkload w = new TrainStepWorkload(be, batch, seed, network);
             int[] sm = w.sample;
             Consumer<String> phases = be::phase;

@@ -157,6 +157,28 @@ public final class TrainCommand implements Callable<Integer> {
         if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) throw new BadInput("--seeds needs distinct seeds, e.g. --seeds 0,1,2");
         long perIteration = iterationSteps != null ? iterationSteps : base.env.startsWith("ale:") ? 250_000 : Math.max(1, base.steps / 10);
         if (perIteration < 1) throw new BadInput("--iteration-steps must be positive");
+        if (runDir != null) {                                  // a taken seed directory is found now, not after the seeds before it trained
+            for (long seed : seeds) {
+                Path d = runDir.resolve("s" + seed);
+                if (Files.exists(d.resolve("config.json")) || Files.exists(d.resolve("checkpoints"))) {
+                    throw new BadInput("run directory " + d + " already holds a run: continue it with --resume " + d + ", or choose another --run-dir");
+                }
+            }
+        }
+        // SIGTERM or Ctrl-C during a seed: its run saves, and the JVM waits for the summary below too
+        seriesDone = new CountDownLatch(1);
+        try {
+            trainSeedsInOrder(base, perIteration);
+        } finally {
+            seriesDone.countDown();
+        }
+        return 0;
+    }
+
+    /** Counted down when a --seeds series has printed its summary; the save-on-interrupt hook waits for it. */
+    private CountDownLatch seriesDone;
+
+    private void trainSeedsInOrder(DqnConfig base, long perIteration) throws IOException {
         java.util.List<Path> dirs = new java.util.ArrayList<>();
         for (long seed : seeds) {
             DqnConfig cfg = base.copy();
@@ -170,7 +192,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         printSeedSummary(dirs, perIteration);
-        return 0;
+        System.out.flush();
     }
 
     /** Mean training return per iteration of each run, and the mean ± std (sample) across the runs that reached it. */
@@ -246,6 +268,7 @@ public final class TrainCommand implements Callable<Integer> {
                 trainer.requestStop();
                 try {
                     finished.await(120, TimeUnit.SECONDS);       // let the loop write its checkpoint
+                    if (seriesDone != null) seriesDone.await(30, TimeUnit.SECONDS);   // and a --seeds series its summary
                 } catch (InterruptedException ignored) {
                     Thread.currentThread().interrupt();
                 }

@@ -30,6 +30,10 @@ public final class Charts {
     static final int WIDTH = 1000, HEIGHT = 560;
     static final Color RAW = new Color(160, 170, 200), SMOOTH = new Color(25, 80, 190), SINGLE = new Color(25, 80, 190);
 
+    static {
+        System.setProperty("java.awt.headless", "true");       // before any AWT class is touched: no display needed
+    }
+
     private Charts() {}
 
     /**
@@ -86,7 +90,6 @@ public final class Charts {
 
     /** Renders {@code chart} to {@code png} (written to a temporary file, then moved into place). */
     public static void write(Path png, JFreeChart chart) throws IOException {
-        System.setProperty("java.awt.headless", "true");
         BufferedImage img = chart.createBufferedImage(WIDTH, HEIGHT);
         Path dir = png.toAbsolutePath().getParent();
         Files.createDirectories(dir);

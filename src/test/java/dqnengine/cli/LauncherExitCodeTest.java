@@ -31,8 +31,13 @@ class LauncherExitCodeTest {
 
     /** {@code noRelaunch}: as a library user's JVM, without the vector module and without the restart that would add it. */
     private Exit launch(boolean noRelaunch, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        return launch(noRelaunch, List.of(), args);
+    }
+
+    private Exit launch(boolean noRelaunch, List<String> jvmOptions, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
         pb.environment().remove("LD_PRELOAD");
@@ -59,6 +64,14 @@ class LauncherExitCodeTest {
         Exit relaunched = launch(false, loop);
         assertEquals(0, relaunched.code(), relaunched.err());
         assertFalse(relaunched.err().contains(line), "the launcher loads the module:\n" + relaunched.err());
+    }
+
+    @Test
+    void anImpossibleVectorWidthIsOneLineAndExitTwoThroughTheLauncher() throws Exception {
+        Exit bad = launch(false, List.of("-Ddqnengine.vector.bits=384"), "bench", "loop", "--env", "minatar:breakout", "--steps", "100", "--repeats", "1");
+        assertEquals(2, bad.code(), bad.out() + bad.err());
+        assertTrue(bad.err().contains("must be 256 or 512, got '384'"), bad.err());
+        assertFalse(bad.err().contains("Exception"), "one line, no stack trace:\n" + bad.err());
     }
 
     @Test

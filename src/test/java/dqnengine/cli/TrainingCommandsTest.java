@@ -180,6 +180,10 @@ class TrainingCommandsTest {
         oneLineError(CliRun.of("train", "--seeds", "1,2", "--seed", "3", "--run-dir", tmp.resolve("x").toString()), 2, "give --seed or --seeds");
         oneLineError(CliRun.of("train", "--seeds", "1,1", "--run-dir", tmp.resolve("y").toString()), 2, "--seeds needs distinct seeds");
         oneLineError(CliRun.of("train", "--resume", base.resolve("s4").toString(), "--seeds", "1,2"), 2, "--seeds starts new runs");
+        // a seed whose directory is taken is found before any seed trains
+        oneLineError(CliRun.of("train", "--env", "cartpole", "--steps", "3000", "--seeds", "9,4", "--run-dir", base.toString()), 2,
+                "run directory " + base.resolve("s4") + " already holds a run");
+        assertFalse(Files.exists(base.resolve("s9")), "seed 9 did not start");
     }
 
     @Test

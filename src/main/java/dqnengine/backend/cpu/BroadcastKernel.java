@@ -1,19 +1,20 @@
 package dqnengine.backend.cpu;
 
 /**
- * The inner loop of the direct convolutions ({@link DirectConv}): six rows of {@link #LANES}
+ * The inner loop of the direct convolutions ({@link DirectConv}): {@link #rows()} rows (6, or 12 for
+ * {@link WideBroadcastKernel}) of {@link #LANES}
  * accumulators (two vectors: 16 with 256-bit vectors, 32 with 512-bit ones; see
  * {@link VectorSupport}), each row fed by scalars broadcast from the input and the lanes fed by a
  * packed vector.
  *
  * <pre>
  *   for t in [from, to):
- *       acc[r][l] += x[rowBase[r] + offsets[t]] · vectors[vecOff + t·LANES + l]     r &lt; 6, l &lt; LANES
+ *       acc[r][l] += x[rowBase[r] + offsets[t]] · vectors[vecOff + t·LANES + l]     r &lt; rows(), l &lt; LANES
  * </pre>
  * In the forward pass r runs over output pixels, t over (c, p, q) and the vectors are LANES output
  * channels of the weights; for the weight gradient r runs over (c, p, q), t over output pixels and
  * the vectors are LANES output channels of dy. Either way no im2col matrix is built or packed.
- * {@code acc} holds [6][LANES] and is added to. (6 × 2 vectors measured fastest on AVX2: 12
+ * {@code acc} holds [rows()][LANES] and is added to. (6 × 2 vectors measured fastest on AVX2: 12
  * accumulators, 2 vector loads and 6 broadcasts per step; 3 × 4 vectors spilled registers.)
  */
 interface BroadcastKernel {

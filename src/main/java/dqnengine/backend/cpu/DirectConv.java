@@ -114,6 +114,7 @@ final class DirectConv {
         for (int tile = firstTile; tile < Math.min(tileCount, firstTile + PIXEL_TILES_PER_TASK); tile++) {
             int p0 = tile * ROWS, rows = Math.min(ROWS, pixels - p0);
             for (int r = 0; r < ROWS; r++) base[r] = pixelBase[p0 + Math.min(r, rows - 1)];   // ragged tile: repeat the last pixel
+            if (lanes < LANES) Arrays.fill(a, 0f);                  // the padded lanes start from 0, not from an earlier task's sums
             for (int r = 0; r < ROWS; r++) System.arraycopy(bias, o0, a, r * LANES, lanes);  // start from the bias
             kernel.accumulate(x, base, kOff, 0, taps, packed, block * taps * LANES, a);
             for (int r = 0; r < rows; r++) {                         // y[n, o, pix] for the tile's pixels

@@ -6,7 +6,7 @@ import dqnengine.tensor.Tensor;
 
 /**
  * The fast CPU backend: matrix products go through one blocked, multithreaded GEMM
- * ({@link PackedGemm}); unpadded convolutions with channel counts in multiples of the direct kernel's lanes (every
+ * ({@link PackedGemm}); unpadded convolutions with channel counts in multiples of half the direct kernel's lanes (every
  * Nature DQN layer) run as direct convolutions ({@link DirectConv}); the optimizer passes run in
  * parallel chunks. The operations not overridden here are cheap (a few thousand elements per
  * step) and come from {@link ReferenceBackend}.

@@ -113,7 +113,8 @@ public final class VectorSupport {
             String asked = System.getProperty(BITS_PROPERTY);
             if ("256".equals(asked)) return jdk.incubator.vector.FloatVector.SPECIES_256;
             if ("512".equals(asked)) return jdk.incubator.vector.FloatVector.SPECIES_512;
-            if (asked != null) throw new IllegalArgumentException("-D" + BITS_PROPERTY + " must be 256 or 512, not " + asked);
+            // any other value: Backends.create refuses it in one line before a kernel runs; this
+            // class is loaded first (by the launcher's checks), where a throw would be a stack trace
             var preferred = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
             return preferred.vectorBitSize() > 512 ? jdk.incubator.vector.FloatVector.SPECIES_512 : preferred;
         }
