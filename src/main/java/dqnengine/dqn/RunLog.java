@@ -63,6 +63,8 @@ final class RunLog implements AutoCloseable {
             v = cfg.evalEvery > 0 ? new CsvLog(runDir.resolve("eval.csv"), "step", "episodes", "mean_return", "std", "min", "max",
                     "epsilon", "seconds") : null;
             t = cfg.tensorboard ? new TensorBoardWriter(runDir.resolve("tensorboard")) : null;
+            // the settings, as config.json holds them, in TensorBoard's Text tab: a run is identifiable there
+            if (t != null) t.text("settings", startStep, "```\n" + cfg.toJson() + "\n```");
         } catch (IOException | RuntimeException ex) {
             try (CsvLog a = e; CsvLog b = p; CsvLog c = v) {
                 throw ex;

@@ -24,6 +24,10 @@ import java.util.zip.CRC32C;
  * 3 file_version (string, the first record: "brain.Event:2"), 5 summary, where a summary holds
  * values (field 1), each with a tag (field 1, string) and a simple_value (field 2, float). We
  * write exactly these fields by hand: no protobuf library is needed for five fields.
+ *
+ * <p>Text (the run's settings, so a run is identifiable in TensorBoard) goes to its text plugin: a
+ * value with metadata (field 9) {plugin_data (1) {plugin_name (1) = "text"}} and a tensor (field 8)
+ * {dtype (1) = 7 (DT_STRING), tensor_shape (2) = {} (a scalar), string_val (8) = the Markdown}.
  */
 public final class TensorBoardWriter implements AutoCloseable {
     private final OutputStream out;
@@ -63,6 +67,32 @@ public final class TensorBoardWriter implements AutoCloseable {
         ByteArrayOutputStream event = new ByteArrayOutputStream();
         wallTime(event);
         event.write(0x10);                                         // field 2, varint
+        varint(event, step);
+        bytesField(event, 5, summary.toByteArray());
+        record(event.toByteArray());
+        out.flush();
+    }
+
+    /** A Markdown text {@code tag} at {@code step} for TensorBoard's Text tab; flushed at once. */
+    public void text(String tag, long step, String markdown) throws IOException {
+        ByteArrayOutputStream pluginData = new ByteArrayOutputStream();
+        bytesField(pluginData, 1, "text".getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream metadata = new ByteArrayOutputStream();
+        bytesField(metadata, 1, pluginData.toByteArray());
+        ByteArrayOutputStream tensor = new ByteArrayOutputStream();
+        tensor.write(0x08);                                        // field 1, varint: dtype
+        varint(tensor, 7);                                         // DT_STRING
+        bytesField(tensor, 2, new byte[0]);                        // tensor_shape: no dimensions, a scalar
+        bytesField(tensor, 8, markdown.getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream v = new ByteArrayOutputStream();
+        bytesField(v, 1, tag.getBytes(StandardCharsets.UTF_8));
+        bytesField(v, 9, metadata.toByteArray());
+        bytesField(v, 8, tensor.toByteArray());
+        ByteArrayOutputStream summary = new ByteArrayOutputStream();
+        bytesField(summary, 1, v.toByteArray());
+        ByteArrayOutputStream event = new ByteArrayOutputStream();
+        wallTime(event);
+        event.write(0x10);
         varint(event, step);
         bytesField(event, 5, summary.toByteArray());
         record(event.toByteArray());

@@ -54,6 +54,61 @@ class TensorBoardWriterTest {
     }
 
     @Test
+    void textGoesToTheTextPluginAsAScalarStringTensor() throws Exception {
+        Path file;
+        try (TensorBoardWriter w = new TensorBoardWriter(tmp.resolve("text"))) {
+            w.text("settings", 7, "```\n{\"lr\": 6.25e-5}\n```");
+            file = w.file();
+        }
+        List<byte[]> records = records(file);
+        assertEquals(2, records.size());
+        ByteBuffer b = ByteBuffer.wrap(records.get(1)).order(ByteOrder.LITTLE_ENDIAN);
+        long step = -1;
+        String tag = null, plugin = null, text = null;
+        long dtype = -1;
+        int shapeBytes = -1;
+        while (b.hasRemaining()) {
+            int key = (int) varint(b);
+            switch (key) {
+                case 0x09 -> b.getDouble();
+                case 0x10 -> step = varint(b);
+                case 0x2A -> {                                             // Event.summary (5)
+                    ByteBuffer summary = slice(b);
+                    assertEquals(0x0A, (int) varint(summary));                // Summary.value (1)
+                    ByteBuffer v = slice(summary);
+                    while (v.hasRemaining()) {
+                        int k = (int) varint(v);
+                        if (k == 0x0A) tag = new String(bytes(slice(v)), StandardCharsets.UTF_8);          // Value.tag (1)
+                        else if (k == 0x4A) {                                                              // Value.metadata (9)
+                            ByteBuffer meta = slice(v);
+                            assertEquals(0x0A, (int) varint(meta));                                        // plugin_data (1)
+                            ByteBuffer pd = slice(meta);
+                            assertEquals(0x0A, (int) varint(pd));                                          // plugin_name (1)
+                            plugin = new String(bytes(slice(pd)), StandardCharsets.UTF_8);
+                        } else if (k == 0x42) {                                                            // Value.tensor (8)
+                            ByteBuffer t = slice(v);
+                            while (t.hasRemaining()) {
+                                int tk = (int) varint(t);
+                                if (tk == 0x08) dtype = varint(t);                                         // dtype (1)
+                                else if (tk == 0x12) shapeBytes = slice(t).remaining();                    // tensor_shape (2)
+                                else if (tk == 0x42) text = new String(bytes(slice(t)), StandardCharsets.UTF_8);   // string_val (8)
+                                else fail("unexpected tensor field " + tk);
+                            }
+                        } else fail("unexpected value field " + k);
+                    }
+                }
+                default -> fail("unexpected key " + key);
+            }
+        }
+        assertEquals(7, step);
+        assertEquals("settings", tag);
+        assertEquals("text", plugin, "TensorBoard's text plugin picks values by this name");
+        assertEquals(7, dtype, "DT_STRING");
+        assertEquals(0, shapeBytes, "a scalar: a shape with no dimensions");
+        assertEquals("```\n{\"lr\": 6.25e-5}\n```", text);
+    }
+
+    @Test
     void theCrcIsTheKnownCrc32cMasked() {
         // CRC-32C("123456789") = 0xE3069283 (the standard check value); masked as TFRecord does.
         int crc = 0xE3069283;

@@ -50,7 +50,11 @@ class TrainerTensorBoardTest {
         }
         List<TensorBoardWriterTest.Scalar> scalars = new ArrayList<>();
         List<byte[]> records = TensorBoardWriterTest.records(file);
-        for (byte[] data : records.subList(1, records.size())) scalars.add(TensorBoardWriterTest.decode(data));   // after the version record
+        // after the version record: the settings as text (the run's config.json), then the scalars
+        String settings = new String(records.get(1), StandardCharsets.UTF_8);
+        assertTrue(settings.contains("settings") && settings.contains("text") && settings.contains(Files.readString(dir.resolve("config.json")).strip()),
+                "the second record carries config.json for the Text tab");
+        for (byte[] data : records.subList(2, records.size())) scalars.add(TensorBoardWriterTest.decode(data));
 
         List<TensorBoardWriterTest.Scalar> expected = new ArrayList<>();
         List<String> episodes = Files.readAllLines(dir.resolve("episodes.csv")), progress = Files.readAllLines(dir.resolve("progress.csv"));
