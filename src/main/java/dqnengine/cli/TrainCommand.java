@@ -63,6 +63,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer-eps", paramLabel = "X", description = "The optimizer's epsilon (RMSProp: inside or outside the root, by --optimizer). Default: the preset's.") Double optimizerEps;
     @Option(names = "--loss", paramLabel = "NAME", description = "huber or mse.") String loss;
     @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate every N steps on a separate environment (0 = never). Default: 0.") Long evalEvery;
+    @Option(names = "--capture-video-every", paramLabel = "N", description = {"Every N steps, record one episode (a separate environment, at --eval-epsilon)",
+            "to RUN_DIR/videos/step-<N>.gif: Atari's colour screen, else a drawing of the observation. Default: 0 (never)."}) Long captureVideoEvery;
     @Option(names = "--eval-episodes", paramLabel = "N", description = "Episodes per evaluation. Default: 10.") Integer evalEpisodes;
     @Option(names = "--eval-epsilon", paramLabel = "X", description = "Exploration while evaluating. Default: 0.05.") Double evalEpsilon;
     @Option(names = "--adam-beta1", paramLabel = "X", description = "Adam's first-moment decay. Default: 0.9.") Double adamBeta1;
@@ -342,7 +344,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private boolean anyOverride() {
-        Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, lossReduction, nStep, adamBeta1, adamBeta2, rmspropAlpha, huberDelta, prioritized, priorityAlpha, priorityBeta, evalEvery, evalEpisodes, evalEpsilon, trainEvery, targetEvery, tau,
+        Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, lossReduction, nStep, adamBeta1, adamBeta2, rmspropAlpha, huberDelta, prioritized, priorityAlpha, priorityBeta, evalEvery, captureVideoEvery, evalEpisodes, evalEpsilon, trainEvery, targetEvery, tau,
                 doubleDqn, dueling, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, explorationFraction, epsilonFromLearningStarts, sticky, checkpointEvery, logEvery, stopAtReturn, tensorboard};
         for (Object o : all) if (o != null) return true;
         return false;
@@ -367,6 +369,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (huberDelta != null) c.huberDelta = huberDelta;
         if (evalEvery != null) c.evalEvery = evalEvery;
         if (evalEpisodes != null) c.evalEpisodes = evalEpisodes;
+        if (captureVideoEvery != null) c.captureVideoEvery = captureVideoEvery;
         if (evalEpsilon != null) c.evalEpsilon = evalEpsilon;
         if (prioritized != null) c.prioritized = prioritized;
         if (priorityAlpha != null) c.priorityAlpha = priorityAlpha;

@@ -58,6 +58,7 @@ public final class DqnConfig {
     public double evalEpsilon = 0.05;
     public long evalEvery = 0;                 // steps between evaluations during training (0 = none)
     public int evalEpisodes = 10;              // episodes per evaluation
+    public long captureVideoEvery = 0;         // steps between recorded episodes (RUN_DIR/videos/step-….gif; 0 = none)
 
     // --- environment details
     public double sticky = -1;                 // MinAtar / Atari sticky-action probability; -1 = the env preset's
@@ -211,6 +212,7 @@ public final class DqnConfig {
         require(evalEpsilon >= 0 && evalEpsilon <= 1, "--eval-epsilon must be in [0, 1]");
         require(evalEvery >= 0, "--eval-every must be 0 (off) or positive");
         require(evalEpisodes >= 1, "--eval-episodes must be at least 1");
+        require(captureVideoEvery >= 0, "--capture-video-every must be 0 (off) or positive");
         require(maxGradNorm >= 0, "--max-grad-norm must be 0 (off) or positive");
         require(checkpointEvery >= 1 && logEvery >= 1, "--checkpoint-every and --log-every must be positive");
         require(List.of("nature", "minatar", "mlp").contains(network), "network (a --config setting) must be nature, minatar or mlp");

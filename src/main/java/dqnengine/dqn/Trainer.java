@@ -144,6 +144,7 @@ public final class Trainer {
         } finally {
             if (envs != null) for (Environment e : envs) if (e != null) e.close();
             if (evalEnv != null) evalEnv.close();
+            if (videoEnv != null) videoEnv.close();
         }
     }
 
@@ -277,6 +278,43 @@ public final class Trainer {
         if (step % cfg.checkpointEvery == 0) {
             save("latest");
             log.plots();
+        }
+        if (cfg.captureVideoEvery > 0 && step % cfg.captureVideoEvery == 0) captureVideo();
+    }
+
+    private Environment videoEnv;
+
+    /**
+     * One episode at {@code evalEpsilon} on an environment of its own (opened on first use, with a
+     * seed no other environment has; its random choices come from their own seeded Rng), recorded
+     * to {@code videos/step-N.gif}: the training environments and their random state are not
+     * touched. Atari: the emulator's colour screen after each agent step; otherwise a drawing of
+     * the observation.
+     */
+    private void captureVideo() throws IOException {
+        if (videoEnv == null) videoEnv = factory.open(envs.length + 1, cfg.seed * 1_000_003L + 1_999_993L);
+        java.nio.file.Path gif = runDir.resolve("videos").resolve(String.format(java.util.Locale.ROOT, "step-%012d.gif", step));
+        java.nio.file.Files.createDirectories(gif.getParent());
+        dqnengine.env.ale.AleGame colour = videoEnv instanceof dqnengine.env.ale.AtariEnvironment a ? a.game() : null;
+        byte[] rgb = colour == null ? null : new byte[dqnengine.env.ale.AleGame.HEIGHT * dqnengine.env.ale.AleGame.WIDTH * 3];
+        dqnengine.io.FrameRenderer renderer = new dqnengine.io.FrameRenderer(videoEnv);
+        IOException[] failure = {null};
+        try (dqnengine.io.GifWriter writer = new dqnengine.io.GifWriter(gif, 1000 / 15)) {
+            Evaluator.run(learner, videoEnv, 1, cfg.evalEpsilon, cfg.seed * 37 + step, 27_000, obs -> {
+                if (failure[0] != null) return;
+                try {
+                    if (colour != null) {
+                        colour.screenRgb(rgb);
+                        writer.add(dqnengine.io.FrameRenderer.rgb(rgb, dqnengine.env.ale.AleGame.WIDTH, dqnengine.env.ale.AleGame.HEIGHT));
+                    } else {
+                        writer.add(renderer.render(obs));
+                    }
+                } catch (IOException e) {
+                    failure[0] = e;
+                }
+            });
+            if (failure[0] != null) throw failure[0];
+            writer.finish();
         }
     }
 

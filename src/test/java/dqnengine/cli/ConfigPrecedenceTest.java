@@ -69,6 +69,7 @@ class ConfigPrecedenceTest {
         c.put("evalEpsilon", new Case(0.07, "--eval-epsilon", "0.08", 0.08));
         c.put("evalEvery", new Case(100L, "--eval-every", "110", 110L));
         c.put("evalEpisodes", new Case(2, "--eval-episodes", "1", 1));
+        c.put("captureVideoEvery", new Case(300L, "--capture-video-every", "310", 310L));
         c.put("sticky", new Case(0.05, "--sticky", "0.02", 0.02));
         c.put("atariPreset", new Case("machado", "--atari-preset", "dopamine", "dopamine"));
         c.put("checkpointEvery", new Case(150L, "--checkpoint-every", "160", 160L));

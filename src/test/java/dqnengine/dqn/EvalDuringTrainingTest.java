@@ -48,4 +48,28 @@ class EvalDuringTrainingTest {
         assertEquals((long) eval[0][bestRow], best.step, "best is the checkpoint of the best evaluation");
         assertEquals(eval[1][bestRow], best.bestMeanReturn, 1e-9);
     }
+
+    @Test
+    void capturingVideoRecordsAnEpisodeEveryNStepsAndLeavesTrainingUnchanged() throws Exception {
+        DqnConfig plain = TrainerTest.small("minatar:breakout", 1_000);
+        DqnConfig withVideo = TrainerTest.small("minatar:breakout", 1_000);
+        withVideo.captureVideoEvery = 500;
+        Path a = tmp.resolve("plain"), b = tmp.resolve("video");
+        TrainerTest.train(plain, a, null);
+        TrainerTest.train(withVideo, b, null);
+        assertEquals(Files.readAllLines(a.resolve("episodes.csv")).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList(),
+                Files.readAllLines(b.resolve("episodes.csv")).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList(),
+                "the same training episodes (all but the wall-clock column)");
+        assertArrayEquals(Files.readAllBytes(Checkpoint.resolve(a, false).resolve("online.safetensors")),
+                Files.readAllBytes(Checkpoint.resolve(b, false).resolve("online.safetensors")), "the same weights at the end");
+        for (long step : new long[] {500, 1000}) {
+            Path gif = b.resolve(String.format("videos/step-%012d.gif", step));
+            try (var in = javax.imageio.ImageIO.createImageInputStream(gif.toFile())) {
+                var reader = javax.imageio.ImageIO.getImageReaders(in).next();
+                reader.setInput(in);
+                assertTrue(reader.getNumImages(true) >= 2, "an episode's frames in " + gif);
+            }
+        }
+        assertFalse(Files.exists(a.resolve("videos")));
+    }
 }
