@@ -35,10 +35,19 @@ final class VectorMicroKernel implements MicroKernel {
             c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
         }
         if (rows == ROWS && cols == COLS) {
-            store(c00, c01, c02, c, cOff, overwrite);
-            store(c10, c11, c12, c, cOff + ldc, overwrite);
-            store(c20, c21, c22, c, cOff + 2 * ldc, overwrite);
-            store(c30, c31, c32, c, cOff + 3 * ldc, overwrite);
+            // written out rather than through a helper taking vectors: a vector argument to a method C2
+            // does not inline is boxed on the heap (VectorDot's first version allocated 1 MB per step so)
+            int r0 = cOff, r1 = cOff + ldc, r2 = cOff + 2 * ldc, r3 = cOff + 3 * ldc;
+            if (!overwrite) {
+                c00 = c00.add(FloatVector.fromArray(S, c, r0)); c01 = c01.add(FloatVector.fromArray(S, c, r0 + L)); c02 = c02.add(FloatVector.fromArray(S, c, r0 + 2 * L));
+                c10 = c10.add(FloatVector.fromArray(S, c, r1)); c11 = c11.add(FloatVector.fromArray(S, c, r1 + L)); c12 = c12.add(FloatVector.fromArray(S, c, r1 + 2 * L));
+                c20 = c20.add(FloatVector.fromArray(S, c, r2)); c21 = c21.add(FloatVector.fromArray(S, c, r2 + L)); c22 = c22.add(FloatVector.fromArray(S, c, r2 + 2 * L));
+                c30 = c30.add(FloatVector.fromArray(S, c, r3)); c31 = c31.add(FloatVector.fromArray(S, c, r3 + L)); c32 = c32.add(FloatVector.fromArray(S, c, r3 + 2 * L));
+            }
+            c00.intoArray(c, r0); c01.intoArray(c, r0 + L); c02.intoArray(c, r0 + 2 * L);
+            c10.intoArray(c, r1); c11.intoArray(c, r1 + L); c12.intoArray(c, r1 + 2 * L);
+            c20.intoArray(c, r2); c21.intoArray(c, r2 + L); c22.intoArray(c, r2 + 2 * L);
+            c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L);
         } else {
             c00.intoArray(scratch, 0); c01.intoArray(scratch, L); c02.intoArray(scratch, 2 * L);
             c10.intoArray(scratch, COLS); c11.intoArray(scratch, COLS + L); c12.intoArray(scratch, COLS + 2 * L);
@@ -48,14 +57,4 @@ final class VectorMicroKernel implements MicroKernel {
         }
     }
 
-    private static void store(FloatVector v0, FloatVector v1, FloatVector v2, float[] c, int off, boolean overwrite) {
-        if (!overwrite) {
-            v0 = v0.add(FloatVector.fromArray(S, c, off));
-            v1 = v1.add(FloatVector.fromArray(S, c, off + L));
-            v2 = v2.add(FloatVector.fromArray(S, c, off + 2 * L));
-        }
-        v0.intoArray(c, off);
-        v1.intoArray(c, off + L);
-        v2.intoArray(c, off + 2 * L);
-    }
 }
