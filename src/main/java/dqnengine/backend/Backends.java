@@ -65,7 +65,7 @@ public final class Backends {
     }
 
     /** Above this many threads per core a request is capped: more threads only queue for the same cores. */
-    static int maxThreads() { return Runtime.getRuntime().availableProcessors(); }
+    public static int maxThreads() { return Runtime.getRuntime().availableProcessors(); }
 
     /**
      * @param device  {@code auto} (the first OpenCL GPU if there is one, else the fast CPU backend),

@@ -106,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
             double stepFlops = CostModel.trainStepFlops(w.online, batch, 4, 84, 84);
             double actFlops = 2.0 * CostModel.forwardMacs(w.online, 4, 84, 84);
             double conv1Flops = 2.0 * batch * CostModel.firstLayerMacs(w.online, 4, 84, 84);
-            int usedThreads = reference ? 1 : Math.min(nThreads, Runtime.getRuntime().availableProcessors());
+            int usedThreads = reference ? 1 : Math.min(nThreads, Backends.maxThreads());
             double peak = peak(usedThreads);
             out.printf(Locale.ROOT, "# dqn-engine bench: backend=%s kernel=%s threads=%d batch=%d java=%s%n", be.name(),
                     reference ? "plain loops" : opencl ? "OpenCL C (kernels/*.cl)" : VectorSupport.kernelDescription(), usedThreads, batch,
@@ -152,7 +152,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (!inner.hostResident()) {
                 throw new BadInput("--breakdown times each op as it returns, which only a CPU backend allows (this is " + inner.name() + ")");
             }
-            int used = inner.name().startsWith("reference") ? 1 : Math.min(nThreads, Runtime.getRuntime().availableProcessors());
+            int used = inner.name().startsWith("reference") ? 1 : Math.min(nThreads, Backends.maxThreads());
             double peak1 = peakPerCore != null ? peakPerCore : MachinePeak.fmaGflops(1);
             double peakN = peakPerCore != null ? peakPerCore * used : MachinePeak.fmaGflops(used);
             double bwCache = MachinePeak.triadGBs(used, 1 << 18), bwDram = MachinePeak.triadGBs(used, 1 << 24);

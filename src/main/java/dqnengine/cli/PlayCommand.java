@@ -98,23 +98,15 @@ final class PlayCommand implements Callable<Integer> {
         try (dqnengine.backend.Backend be = dqnengine.backend.Backends.create("auto", dqnengine.backend.Backends.defaultThreads());
              TrainedAgent agent = TrainedAgent.load(runDir != null ? runDir : checkpoint, runDir != null, envOptions, seed, be);
              dqnengine.io.GifWriter writer = gif == null ? null : openGif()) {
-            dqnengine.io.FrameRenderer renderer = new dqnengine.io.FrameRenderer(agent.env());
-            // Atari: the emulator's own colour screen after each agent step (its last frame of the four), unless --agent-view
-            dqnengine.env.ale.AleGame colour = !agentView && agent.env() instanceof dqnengine.env.ale.AtariEnvironment a ? a.game() : null;
-            byte[] rgb = colour == null ? null : new byte[dqnengine.env.ale.AleGame.HEIGHT * dqnengine.env.ale.AleGame.WIDTH * 3];
+            // Atari: the emulator's own colour screen after each agent step, unless --agent-view
+            dqnengine.io.FrameRenderer renderer = new dqnengine.io.FrameRenderer(agent.env(), !agentView);
             if (framesDir != null) java.nio.file.Files.createDirectories(framesDir);
             long[] count = {0};
             java.io.IOException[] failure = {null};
             dqnengine.dqn.Evaluator.Summary s = dqnengine.dqn.Evaluator.run(agent.learner(), agent.env(), episodes, epsilon, seed, maxSteps, obs -> {
                 if (failure[0] != null) return;
                 try {
-                    java.awt.image.BufferedImage img;
-                    if (colour != null) {
-                        colour.screenRgb(rgb);
-                        img = dqnengine.io.FrameRenderer.rgb(rgb, dqnengine.env.ale.AleGame.WIDTH, dqnengine.env.ale.AleGame.HEIGHT);
-                    } else {
-                        img = renderer.render(obs);
-                    }
+                    java.awt.image.BufferedImage img = renderer.render(obs);
                     if (writer != null) writer.add(img);
                     if (framesDir != null) javax.imageio.ImageIO.write(img, "png", framesDir.resolve(String.format("frame-%06d.png", count[0])).toFile());
                     count[0]++;

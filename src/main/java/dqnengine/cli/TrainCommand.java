@@ -209,12 +209,10 @@ public final class TrainCommand implements Callable<Integer> {
         System.out.println("iteration,seeds,mean,std,per_seed");
         for (var e : byIteration.entrySet()) {
             java.util.List<Double> v = e.getValue();
-            double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN), var = 0;
-            for (double x : v) var += (x - mean) * (x - mean);
-            double std = v.size() > 1 ? Math.sqrt(var / (v.size() - 1)) : 0;
+            dqnengine.dqn.Evaluator.Summary s = dqnengine.dqn.Evaluator.Summary.of(v.stream().mapToDouble(Double::doubleValue).toArray());
             StringBuilder each = new StringBuilder();
             for (double x : v) each.append(each.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", x));
-            System.out.printf(Locale.ROOT, "%d,%d,%.2f,%.2f,%s%n", e.getKey(), v.size(), mean, std, each);
+            System.out.printf(Locale.ROOT, "%d,%d,%.2f,%.2f,%s%n", e.getKey(), v.size(), s.mean(), s.std(), each);
         }
         for (Path d : dirs) System.out.println("run directory: " + d);
     }

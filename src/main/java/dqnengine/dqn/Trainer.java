@@ -295,20 +295,13 @@ public final class Trainer {
         if (videoEnv == null) videoEnv = factory.open(envs.length + 1, cfg.seed * 1_000_003L + 1_999_993L);
         java.nio.file.Path gif = runDir.resolve("videos").resolve(String.format(java.util.Locale.ROOT, "step-%012d.gif", step));
         java.nio.file.Files.createDirectories(gif.getParent());
-        dqnengine.env.ale.AleGame colour = videoEnv instanceof dqnengine.env.ale.AtariEnvironment a ? a.game() : null;
-        byte[] rgb = colour == null ? null : new byte[dqnengine.env.ale.AleGame.HEIGHT * dqnengine.env.ale.AleGame.WIDTH * 3];
-        dqnengine.io.FrameRenderer renderer = new dqnengine.io.FrameRenderer(videoEnv);
+        dqnengine.io.FrameRenderer renderer = new dqnengine.io.FrameRenderer(videoEnv, true);
         IOException[] failure = {null};
         try (dqnengine.io.GifWriter writer = new dqnengine.io.GifWriter(gif, 1000 / 15)) {
             Evaluator.run(learner, videoEnv, 1, cfg.evalEpsilon, cfg.seed * 37 + step, 27_000, obs -> {
                 if (failure[0] != null) return;
                 try {
-                    if (colour != null) {
-                        colour.screenRgb(rgb);
-                        writer.add(dqnengine.io.FrameRenderer.rgb(rgb, dqnengine.env.ale.AleGame.WIDTH, dqnengine.env.ale.AleGame.HEIGHT));
-                    } else {
-                        writer.add(renderer.render(obs));
-                    }
+                    writer.add(renderer.render(obs));
                 } catch (IOException e) {
                     failure[0] = e;
                 }

@@ -24,15 +24,33 @@ public final class FrameRenderer {
     private final int[] shape;
     private final ObservationEncoding encoding;
     private final int stack;
+    private final dqnengine.env.ale.AleGame colourScreen;    // Atari with the colour screen asked for, else null
+    private final byte[] rgb;
 
+    /** Draws the observation, as the agent sees it. */
     public FrameRenderer(Environment env) {
+        this(env, false);
+    }
+
+    /**
+     * With {@code colourScreen}, an Atari game is shown as the emulator's own colour screen at full
+     * size (160x210, read after each agent step, so its last frame of four) instead of the agent's
+     * 84x84 input; other games are drawn from the observation either way.
+     */
+    public FrameRenderer(Environment env, boolean colourScreen) {
         this.id = env.id();
         this.shape = env.observationShape();
         this.encoding = env.encoding();
         this.stack = env.frameStack();
+        this.colourScreen = colourScreen && env instanceof dqnengine.env.ale.AtariEnvironment a ? a.game() : null;
+        this.rgb = this.colourScreen == null ? null : new byte[dqnengine.env.ale.AleGame.HEIGHT * dqnengine.env.ale.AleGame.WIDTH * 3];
     }
 
     public BufferedImage render(byte[] obs) {
+        if (colourScreen != null) {
+            colourScreen.screenRgb(rgb);
+            return rgb(rgb, dqnengine.env.ale.AleGame.WIDTH, dqnengine.env.ale.AleGame.HEIGHT);
+        }
         if (id.equals("cartpole")) return cartPole(obs);
         if (id.startsWith("frozenlake")) return frozenLake(obs);
         if (shape.length == 3 && encoding == ObservationEncoding.BINARY) return channels(obs);

@@ -74,10 +74,7 @@ class EvalAndRecordingTest {
     @Test
     void evalReportsTheGamesUnclippedReturns() throws Exception {
         Path roms = TestRoms.dir();
-        Path run = tmp.resolve("si");
-        CliRun t = CliRun.of("train", "--env", "ale:space_invaders", "--rom-dir", roms.toString(), "--steps", "100", "--learning-starts", "100",
-                "--replay-size", "1000", "--threads", "1", "--run-dir", run.toString());
-        assertEquals(0, t.code(), t.err());
+        Path run = trainSpaceInvaders("si");
         CliRun e = CliRun.of("eval", "--run-dir", run.toString(), "--rom-dir", roms.toString(), "--episodes", "1", "--epsilon", "1");
         assertEquals(0, e.code(), e.err());
         Matcher m = Pattern.compile("return: (-?[0-9.]+) \\+-").matcher(e.out());
@@ -106,10 +103,7 @@ class EvalAndRecordingTest {
     @Test
     void playRecordsTheAtariScreenInColourAtFullSizeOrTheAgentsView() throws Exception {
         Path roms = TestRoms.dir();
-        Path run = tmp.resolve("si-play");
-        CliRun t = CliRun.of("train", "--env", "ale:space_invaders", "--rom-dir", roms.toString(), "--steps", "100", "--learning-starts", "100",
-                "--replay-size", "1000", "--threads", "1", "--run-dir", run.toString());
-        assertEquals(0, t.code(), t.err());
+        Path run = trainSpaceInvaders("si-play");
         Path gif = tmp.resolve("si.gif"), grey = tmp.resolve("si-agent.gif");
         CliRun p = CliRun.of("play", "--run-dir", run.toString(), "--rom-dir", roms.toString(), "--gif", gif.toString(),
                 "--max-steps", "10", "--epsilon", "1");
@@ -212,6 +206,15 @@ class EvalAndRecordingTest {
                 assertEquals("5", gce.getAttribute("delayTime"), "20 fps: 5 hundredths of a second per frame");
             }
         }
+    }
+
+    /** A 100-step Space Invaders run (no update: learning starts at 100), for the commands that read a run directory. */
+    private Path trainSpaceInvaders(String name) throws Exception {
+        Path run = tmp.resolve(name);
+        CliRun t = CliRun.of("train", "--env", "ale:space_invaders", "--rom-dir", TestRoms.dir().toString(), "--steps", "100", "--learning-starts", "100",
+                "--replay-size", "1000", "--threads", "1", "--run-dir", run.toString());
+        assertEquals(0, t.code(), t.err());
+        return run;
     }
 
     private static void assertSamePixels(BufferedImage want, BufferedImage got, String what) {
