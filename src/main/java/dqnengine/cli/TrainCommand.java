@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
                 "'train --preset X --print-config' shows every value of one.",
                 "Writes RUN_DIR/config.json, episodes.csv, progress.csv, plots/*.png",
                 "and checkpoints/."})
-public final class TrainCommand implements Callable<Integer> {
+public class TrainCommand implements Callable<Integer> {
 
     @Mixin EnvOptions envOptions;
 
@@ -105,9 +105,27 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        DqnConfig cfg = resolve();
+        if (printConfig) {
+            System.out.println(cfg.toJson());
+            return 0;
+        }
+        envOptions.check(cfg.env);                 // an unknown game or a missing ROM stops here, before any directory is made
+        if (seeds != null) return trainSeeds(cfg);
+        trainOne(cfg, resolvedDir, null, runDir == null && resume == null);
+        return 0;
+    }
+
+    /** The run directory {@link #resolve} chose: --resume's, --run-dir's, or null for a fresh runs/... one. */
+    Path resolvedDir;
+
+    /**
+     * The settings of this run: a resumed run's config.json (with a new --steps), or the preset,
+     * then the --config file, then the flags.
+     */
+    DqnConfig resolve() throws IOException {
         DqnConfig cfg;
         Path dir;
-        Path resumeFrom = null;
         boolean atariPresetFlag = given("--atari-preset");
         if (resume != null) {
             if (runDir != null || preset != null || config != null || envOptions.env != null || atariPresetFlag || anyOverride()) {
@@ -139,14 +157,8 @@ public final class TrainCommand implements Callable<Integer> {
             cfg.validate();
             dir = runDir;                                   // null: a fresh runs/<env>-s<seed>-<date>-<time>, made below
         }
-        if (printConfig) {
-            System.out.println(cfg.toJson());
-            return 0;
-        }
-        envOptions.check(cfg.env);                 // an unknown game or a missing ROM stops here, before any directory is made
-        if (seeds != null) return trainSeeds(cfg);
-        trainOne(cfg, dir, resumeFrom, runDir == null && resume == null);
-        return 0;
+        resolvedDir = dir;
+        return cfg;
     }
 
     /** Where one run ended up, and whether it was interrupted (SIGTERM, Ctrl-C) before its last step. */
@@ -259,10 +271,7 @@ public final class TrainCommand implements Callable<Integer> {
                                     + String.join(", ", rb.checkpointsSetAside()));
                 }
             }
-            DqnConfig run = cfg;
-            Trainer trainer = new Trainer(cfg, be, (i, seed) -> envOptions.open(run.env, seed, run.sticky), dir, System.out);
-            System.out.printf(Locale.ROOT, "train: %s, preset %s, %,d steps, %d env(s), backend %s, run dir %s%n",
-                    cfg.env, cfg.preset, cfg.steps, cfg.numEnvs, be.name(), dir);
+            Job trainer = job(cfg, be, dir);
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 trainer.requestStop();
@@ -275,7 +284,7 @@ public final class TrainCommand implements Callable<Integer> {
             }, "save-on-interrupt");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                Trainer.Result r;
+                Summary r;
                 try {
                     r = trainer.run(resumeFrom);
                 } catch (IOException | RuntimeException e) {
@@ -296,6 +305,34 @@ public final class TrainCommand implements Callable<Integer> {
                 finished.countDown();                          // the hook lets the JVM exit only after the save and these lines
             }
         }
+    }
+
+    /** One run's work inside the directory {@link #trainOne} prepared: {@code train}'s {@link Trainer}, or a cluster learner. */
+    interface Job {
+        /** Stop at the next step and save (SIGTERM, Ctrl-C). */
+        void requestStop();
+
+        Summary run(Path resumeFrom) throws IOException;
+    }
+
+    /** What a {@link Job} ended with. */
+    record Summary(long steps, long updates, long episodes, double meanReturn100, boolean interrupted) {}
+
+    /** {@code train}'s job: the single-process loop, with the run's headline. */
+    Job job(DqnConfig cfg, Backend be, Path dir) {
+        Trainer trainer = new Trainer(cfg, be, (i, seed) -> envOptions.open(cfg.env, seed, cfg.sticky), dir, System.out);
+        System.out.printf(Locale.ROOT, "train: %s, preset %s, %,d steps, %d env(s), backend %s, run dir %s%n",
+                cfg.env, cfg.preset, cfg.steps, cfg.numEnvs, be.name(), dir);
+        return new Job() {
+            @Override
+            public void requestStop() { trainer.requestStop(); }
+
+            @Override
+            public Summary run(Path resumeFrom) throws IOException {
+                Trainer.Result r = trainer.run(resumeFrom);
+                return new Summary(r.steps(), r.updates(), r.episodes(), r.meanReturn100(), r.interrupted());
+            }
+        };
     }
 
     /**
@@ -321,7 +358,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private boolean given(String option) {
+    boolean given(String option) {
         var parsed = spec.commandLine().getParseResult();
         return parsed != null && parsed.hasMatchedOption(option);
     }

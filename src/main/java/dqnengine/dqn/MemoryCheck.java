@@ -6,7 +6,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /** Before a run allocates its replay buffer: does it fit in what this JVM may still use? */
-final class MemoryCheck {
+public final class MemoryCheck {
     private MemoryCheck() {}
 
     /** Room this check leaves for everything else. */
@@ -17,7 +17,7 @@ final class MemoryCheck {
      * priorities) needs and what the JVM may use, and refuses a run whose replay would not fit,
      * naming the -Xmx that would do.
      */
-    static void replayFits(DqnConfig cfg, int frameBytes, PrintStream out) {
+    public static void replayFits(DqnConfig cfg, int frameBytes, PrintStream out) {
         long need = ReplayBuffer.bytesNeeded(cfg.replaySize, frameBytes) + (cfg.prioritized ? ReplayBuffer.priorityBytes(cfg.replaySize) : 0);
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());

@@ -6,34 +6,34 @@ import java.util.ArrayDeque;
  * The returns of the last {@value #SIZE} finished training episodes: the score the logs report
  * (mean_return_100), the best-checkpoint rule and the stop bound read, and a checkpoint carries.
  */
-final class RecentReturns {
+public final class RecentReturns {
     static final int SIZE = 100;
     private final ArrayDeque<Double> window = new ArrayDeque<>();
 
     /** A finished episode's return; the oldest drops out once there are more than {@value #SIZE}. */
-    void add(double ret) {
+    public void add(double ret) {
         window.addLast(ret);
         if (window.size() > SIZE) window.removeFirst();
     }
 
     /** Puts back the returns a checkpoint saved, oldest first. */
-    void restore(double[] returns) {
+    public void restore(double[] returns) {
         for (double r : returns) window.addLast(r);
     }
 
-    int size() { return window.size(); }
+    public int size() { return window.size(); }
 
-    boolean isEmpty() { return window.isEmpty(); }
+    public boolean isEmpty() { return window.isEmpty(); }
 
-    boolean isFull() { return window.size() >= SIZE; }
+    public boolean isFull() { return window.size() >= SIZE; }
 
     /** Their mean, oldest first; NaN before the first episode ends. */
-    double mean() {
+    public double mean() {
         if (window.isEmpty()) return Double.NaN;
         double s = 0;
         for (double r : window) s += r;
         return s / window.size();
     }
 
-    double[] toArray() { return window.stream().mapToDouble(Double::doubleValue).toArray(); }
+    public double[] toArray() { return window.stream().mapToDouble(Double::doubleValue).toArray(); }
 }

@@ -25,7 +25,7 @@ import java.util.Locale;
  * the loop's seconds. Opened when the loop starts (files of a resumed run are appended to), closed
  * when it ends.
  */
-final class RunLog implements AutoCloseable {
+public final class RunLog implements AutoCloseable {
     private final DqnConfig cfg;
     private final Path runDir;
     private final PrintStream out;
@@ -44,7 +44,7 @@ final class RunLog implements AutoCloseable {
 
     /** Starts the loop's clock at step {@code startStep} and opens (or reopens) the run's files. */
     @SuppressWarnings("try")    // the try-with-resources below only closes what was opened before a failure
-    RunLog(DqnConfig cfg, Path runDir, PrintStream out, long startStep) throws IOException {
+    public RunLog(DqnConfig cfg, Path runDir, PrintStream out, long startStep) throws IOException {
         this.cfg = cfg;
         this.runDir = runDir;
         this.out = out;
@@ -77,7 +77,7 @@ final class RunLog implements AutoCloseable {
     }
 
     /** A finished episode: a row of episodes.csv (and its TensorBoard scalars). */
-    void episode(long episode, long step, int env, double ret, long length, double epsilon) throws IOException {
+    public void episode(long episode, long step, int env, double ret, long length, double epsilon) throws IOException {
         episodes.row(episode, step, env, ret, length, epsilon, round((System.nanoTime() - start) / 1e9));
         if (tb != null) {
             tb.scalar("episode/return", step, ret);
@@ -86,14 +86,14 @@ final class RunLog implements AutoCloseable {
     }
 
     /** One update's loss and mean max-Q, for the next progress row's averages. */
-    void update(float loss, float meanMaxQ) {
+    public void update(float loss, float meanMaxQ) {
         lossSum += loss;
         qSum += meanMaxQ;
         lossCount++;
     }
 
     /** A row of progress.csv (and the TensorBoard scalars) for the updates since the last one. */
-    void progressRow(long step, long updates, long episodeCount, double epsilon, double mean100) throws IOException {
+    public void progressRow(long step, long updates, long episodeCount, double epsilon, double mean100) throws IOException {
         double sps = (step - startStep) / Math.max(1e-9, (System.nanoTime() - start) / 1e9 - evalSeconds);
         double meanLoss = lossCount == 0 ? Double.NaN : lossSum / lossCount, meanQ = lossCount == 0 ? Double.NaN : qSum / lossCount;
         progress.row(step, updates, episodeCount, round(sps), epsilon, meanLoss, meanQ, mean100);
@@ -110,7 +110,7 @@ final class RunLog implements AutoCloseable {
     }
 
     /** At the end: a run that stopped between log steps still leaves its last stretch in progress.csv (and its plots). */
-    void lastProgressRow(long step, long updates, long episodeCount, double epsilon, double mean100) throws IOException {
+    public void lastProgressRow(long step, long updates, long episodeCount, double epsilon, double mean100) throws IOException {
         if (step % cfg.logEvery != 0 && step > startStep) progressRow(step, updates, episodeCount, epsilon, mean100);
     }
 
@@ -124,18 +124,18 @@ final class RunLog implements AutoCloseable {
     }
 
     /** The line saying how long evaluating took in all, when there was any. */
-    void evaluationTotal() {
+    public void evaluationTotal() {
         if (evalSeconds > 0) out.printf(Locale.ROOT, "evaluation took %.1f s in all (not counted in steps/s)%n", evalSeconds);
     }
 
     /** Seconds in the loop so far, without the time spent evaluating. */
-    double loopSeconds() { return (System.nanoTime() - start) / 1e9 - evalSeconds; }
+    public double loopSeconds() { return (System.nanoTime() - start) / 1e9 - evalSeconds; }
 
     /** Milliseconds since the loop started, evaluation included (a checkpoint's wall clock). */
-    long millisSinceStart() { return (System.nanoTime() - start) / 1_000_000; }
+    public long millisSinceStart() { return (System.nanoTime() - start) / 1_000_000; }
 
     /** Redraws the plots from the CSVs written so far. */
-    void plots() throws IOException {
+    public void plots() throws IOException {
         Path plots = runDir.resolve("plots");
         double[][] ret = CsvLog.columns(runDir.resolve("episodes.csv"), "step", "return");
         Charts.write(plots.resolve("return.png"), Charts.line("Episode return (" + cfg.env + ")", "step", "return", ret[0], ret[1], 100, false));
@@ -153,7 +153,7 @@ final class RunLog implements AutoCloseable {
     }
 
     /** The progress line, when the last one is old enough: every 0.5 s on a terminal (redrawn in place), every 10 s otherwise. */
-    void progressLineIfDue(long step, long episodeCount, RecentReturns recent, double epsilon, float lastLoss) {
+    public void progressLineIfDue(long step, long episodeCount, RecentReturns recent, double epsilon, float lastLoss) {
         long now = System.nanoTime();
         if (now - lastPrint > (tty ? 500_000_000L : 10_000_000_000L)) {
             lastPrint = now;
@@ -166,7 +166,7 @@ final class RunLog implements AutoCloseable {
      * The progress line. Speed and time left come from the recent pace ({@link Pace}): during the
      * warm-up the line says so instead of guessing; the {@code last} line gives the average of the whole run.
      */
-    void progressLine(long step, long episodeCount, RecentReturns recent, double epsilon, float lastLoss, boolean last) {
+    public void progressLine(long step, long episodeCount, RecentReturns recent, double epsilon, float lastLoss, boolean last) {
         double secs = (System.nanoTime() - start) / 1e9 - evalSeconds;
         double average = (step - startStep) / Math.max(secs, 1e-9);
         double recentSps = pace.stepsPerSecond();
@@ -174,9 +174,10 @@ final class RunLog implements AutoCloseable {
         String eta = last ? "ETA -"
                 : pace.warmingUp() ? String.format(Locale.ROOT, "warm-up (random policy) to step %,d", cfg.learningStarts)
                 : Double.isNaN(pace.secondsLeft()) ? "ETA -" : "ETA " + duration(pace.secondsLeft());
-        String line = String.format(Locale.ROOT, "step %,d/%,d (%.0f%%) | %,.0f steps/s | episodes %,d | return100 %s | eps %.3f | loss %s | %s",
+        String line = String.format(Locale.ROOT, "step %,d/%,d (%.0f%%) | %,.0f steps/s | episodes %,d | return100 %s | eps %s | loss %s | %s",
                 step, cfg.steps, 100.0 * step / cfg.steps, sps, episodeCount,
-                recent.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", recent.mean()), epsilon,
+                recent.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", recent.mean()),
+                Double.isNaN(epsilon) ? "-" : String.format(Locale.ROOT, "%.3f", epsilon),
                 Float.isNaN(lastLoss) ? "-" : String.format(Locale.ROOT, "%.4g", lastLoss), eta);
         if (tty) {
             out.print("\r" + line + "   ");

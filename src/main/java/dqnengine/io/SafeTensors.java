@@ -54,7 +54,12 @@ public final class SafeTensors {
     /** A file that is not a valid safetensors file of float32 tensors. */
     public static final class FormatException extends IOException {
         public FormatException(Path file, String problem) {
-            super(file + ": not a valid safetensors file: " + problem);
+            this(String.valueOf(file), problem);
+        }
+
+        /** {@code source} names where the bytes came from (a file, or e.g. "weights version 7"). */
+        public FormatException(String source, String problem) {
+            super(source + ": not a valid safetensors file: " + problem);
         }
     }
 
@@ -62,29 +67,7 @@ public final class SafeTensors {
 
     /** Writes the tensors and metadata to {@code file} atomically. */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        JsonObject header = new JsonObject();
-        if (!metadata.isEmpty()) {
-            JsonObject meta = new JsonObject();
-            metadata.forEach(meta::addProperty);
-            header.add("__metadata__", meta);
-        }
-        long offset = 0;
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            if (e.getKey().equals("__metadata__")) throw new IllegalArgumentException("reserved tensor name __metadata__");
-            Tensor t = e.getValue();
-            JsonObject entry = new JsonObject();
-            entry.addProperty("dtype", "F32");
-            JsonArray shape = new JsonArray();
-            for (int d : t.shape()) shape.add(d);
-            entry.add("shape", shape);
-            JsonArray offsets = new JsonArray();
-            offsets.add(offset);
-            offset += 4L * t.size();
-            offsets.add(offset);
-            entry.add("data_offsets", offsets);
-            header.add(e.getKey(), entry);
-        }
-        byte[] json = new Gson().toJson(header).getBytes(StandardCharsets.UTF_8);
+        byte[] json = header(tensors, metadata);
         int padded = (json.length + 7) / 8 * 8;
 
         Path dir = file.toAbsolutePath().getParent();
@@ -117,6 +100,47 @@ public final class SafeTensors {
         }
     }
 
+    /** The same bytes {@link #write} puts in a file, in memory (the cluster ships weights this way). */
+    public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        byte[] json = header(tensors, metadata);
+        int padded = (json.length + 7) / 8 * 8;
+        long size = 8L + padded;
+        for (Tensor t : tensors.values()) size += 4L * t.size();
+        if (size > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("tensors of " + size + " bytes do not fit one array");
+        ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(padded).put(json);
+        while (b.position() < 8 + padded) b.put((byte) ' ');
+        for (Tensor t : tensors.values()) for (float v : t.data) b.putFloat(v);
+        return b.array();
+    }
+
+    /** The JSON header: each tensor's dtype, shape and byte range, and the metadata. */
+    private static byte[] header(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        JsonObject header = new JsonObject();
+        if (!metadata.isEmpty()) {
+            JsonObject meta = new JsonObject();
+            metadata.forEach(meta::addProperty);
+            header.add("__metadata__", meta);
+        }
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            if (e.getKey().equals("__metadata__")) throw new IllegalArgumentException("reserved tensor name __metadata__");
+            Tensor t = e.getValue();
+            JsonObject entry = new JsonObject();
+            entry.addProperty("dtype", "F32");
+            JsonArray shape = new JsonArray();
+            for (int d : t.shape()) shape.add(d);
+            entry.add("shape", shape);
+            JsonArray offsets = new JsonArray();
+            offsets.add(offset);
+            offset += 4L * t.size();
+            offsets.add(offset);
+            entry.add("data_offsets", offsets);
+            header.add(e.getKey(), entry);
+        }
+        return new Gson().toJson(header).getBytes(StandardCharsets.UTF_8);
+    }
+
     private static ByteBuffer writeFully(FileChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) ch.write(b);
         return b;
@@ -141,6 +165,12 @@ public final class SafeTensors {
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file + ": no such file");
         }
+        return fromBytes(bytes, file.toString());
+    }
+
+    /** Reads tensors and metadata from the bytes of a safetensors file; {@code source} names them in errors. */
+    public static Contents fromBytes(byte[] bytes, String source) throws FormatException {
+        String file = source;
         if (bytes.length < 8) throw new FormatException(file, "only " + bytes.length + " bytes, shorter than the 8-byte header length");
         ByteBuffer all = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long headerLen = all.getLong(0);
