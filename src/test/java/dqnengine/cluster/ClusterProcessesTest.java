@@ -1,0 +1,155 @@
+package dqnengine.cluster;
+
+import dqnengine.cli.Main;
+import dqnengine.dqn.Checkpoint;
+import dqnengine.io.CsvLog;
+import dqnengine.testing.CliRun;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The cluster as users run it: a learner and actors in separate JVMs on loopback, joined by
+ * Hazelcast. Actors are killed with SIGKILL, the learner too, and the run carries on.
+ */
+class ClusterProcessesTest {
+    @TempDir Path tmp;
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() {
+        for (Process p : started) p.destroyForcibly();
+    }
+
+    /** A child JVM running the command line, its output in files under tmp. */
+    private record Child(Process process, Path out, Path err) {
+        String output() throws IOException { return Files.readString(out) + Files.readString(err); }
+    }
+
+    private Child start(String name, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("DQN_ENGINE_NO_RELAUNCH", "1");        // the PID is the JVM itself: SIGKILL reaches it
+        Path out = tmp.resolve(name + ".out"), err = tmp.resolve(name + ".err");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        started.add(p);
+        return new Child(p, out, err);
+    }
+
+    private static void await(String what, int seconds, Child watched, BooleanSupplier condition) throws Exception {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) fail("waited " + seconds + " s for " + what + "; output so far:\n" + watched.output());
+            if (!watched.process().isAlive() && !condition.getAsBoolean()) fail(what + ": the process ended first:\n" + watched.output());
+            Thread.sleep(200);
+        }
+    }
+
+    private static long latestCheckpointStep(Path run) {
+        try {
+            return Checkpoint.readState(Checkpoint.resolve(run, false)).step;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void actorsFeedTheLearnerSurviveItsRestartAndAKilledActorDoesNotStopTraining() throws Exception {
+        int port = freePort();
+        Path run = tmp.resolve("run");
+        String[] learnerArgs = {"cluster", "learner", "--env", "cartpole", "--steps", "8000", "--checkpoint-every", "1000", "--log-every", "500",
+                "--learning-starts", "500", "--replay-size", "5000", "--target-every", "500", "--actors", "3", "--publish-every", "50",
+                "--run-dir", run.toString(), "--port", Integer.toString(port), "--threads", "1"};
+        Child learner = start("learner", learnerArgs);
+        await("the learner to listen", 120, learner, () -> output(learner).contains("actors join with"));
+
+        // a wrong game, a wrong address, a taken port: one line each, exit 2, while the learner runs
+        CliRun wrongGame = CliRun.of("cluster", "actor", "--join", "127.0.0.1:" + port, "--env", "ale:pong");
+        assertEquals(2, wrongGame.code(), wrongGame.err());
+        assertEquals("dqn-engine: error: the learner trains on cartpole, not ale:pong", wrongGame.err().strip());
+        CliRun taken = CliRun.of("cluster", "learner", "--env", "cartpole", "--steps", "100", "--run-dir", tmp.resolve("other").toString(),
+                "--port", Integer.toString(port));
+        assertEquals(2, taken.code(), taken.err());
+        assertEquals("dqn-engine: error: port " + port + " is taken (another learner?): choose another with --port", taken.err().strip());
+
+        Child[] actors = new Child[3];
+        for (int i = 0; i < 3; i++) {
+            actors[i] = start("actor" + i, "cluster", "actor", "--join", "127.0.0.1:" + port, "--index", Integer.toString(i),
+                    "--learner-timeout", "180", "--chunk-steps", "32", "--sync-every", "50", "--threads", "1");
+        }
+        await("a checkpoint at step 2000", 240, learner, () -> latestCheckpointStep(run) >= 2_000);
+        actors[2].process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);                 // SIGKILL an actor
+        long killedAt = latestCheckpointStep(run);
+        await("training to go on without actor 2", 240, learner, () -> latestCheckpointStep(run) >= killedAt + 1_500);
+        learner.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);                  // SIGKILL the learner
+        long resumedAt = latestCheckpointStep(run);
+        assertTrue(resumedAt < 8_000, "the learner was killed before its end");
+
+        Child again = start("learner2", "cluster", "learner", "--resume", run.toString(), "--threads", "1");   // --port etc. from cluster.json
+        assertTrue(again.process().waitFor(300, TimeUnit.SECONDS), "the resumed learner finished:\n" + again.output());
+        assertEquals(0, again.process().exitValue(), again.output());
+        String resumed = again.output();
+        assertTrue(resumed.contains(String.format(java.util.Locale.ROOT, "resumed from %s", run.resolve("checkpoints"))), resumed);
+        assertTrue(resumed.contains("done after 8,000 steps"), resumed);
+
+        for (int i = 0; i < 2; i++) {
+            Child a = actors[i];
+            assertTrue(a.process().waitFor(120, TimeUnit.SECONDS), "actor " + i + " stopped after the run ended:\n" + a.output());
+            String out = a.output();
+            assertEquals(0, a.process().exitValue(), out);
+            assertTrue(out.contains("actor " + i + ": the learner restarted; carrying on"), out);
+            assertTrue(out.contains("actor " + i + ": the learner finished its run"), out);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([\\d,]+) weight loads").matcher(out);
+            assertTrue(m.find() && Long.parseLong(m.group(1).replace(",", "")) >= 2, "weights reached actor " + i + " before and after the restart:\n" + out);
+        }
+        Set<Integer> tagged = new TreeSet<>();
+        for (double e : CsvLog.columns(run.resolve("episodes.csv"), "env", "step")[0]) tagged.add((int) e);
+        assertEquals(Set.of(0, 1, 2), tagged, "episodes of all three actors reached the learner's episodes.csv");
+        double[] steps = CsvLog.columns(run.resolve("progress.csv"), "step", "updates")[0];
+        assertEquals(8_000, steps[steps.length - 1]);
+    }
+
+    private static String output(Child c) {
+        try {
+            return c.output();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Test
+    void aWrongAddressIsOneLine() {
+        CliRun nobody = CliRun.of("cluster", "actor", "--join", "127.0.0.1:1");
+        assertEquals(2, nobody.code());
+        assertTrue(nobody.err().strip().startsWith("dqn-engine: error: no learner answers at 127.0.0.1:1 ("), nobody.err());
+        assertEquals(1, nobody.err().strip().lines().count(), nobody.err());
+        CliRun malformed = CliRun.of("cluster", "actor", "--join", "learner-without-port");
+        assertEquals(2, malformed.code());
+        assertEquals("dqn-engine: error: --join needs HOST:PORT, got 'learner-without-port'", malformed.err().strip());
+        CliRun noRun = CliRun.of("cluster", "learner", "--resume", File.separator + "nonexistent-run-dir");
+        assertEquals(2, noRun.code(), noRun.err());
+    }
+}
