@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A from-scratch Deep Q-Network engine in pure Java.",
-        subcommands = {TrainCommand.class, EvalCommand.class, TabularCommand.class, DevicesCommand.class, BenchCommand.class, PlayCommand.class, RomsCommand.class, ReportCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, TabularCommand.class, DevicesCommand.class, BenchCommand.class, PlayCommand.class, RomsCommand.class, ReportCommand.class, ClusterCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

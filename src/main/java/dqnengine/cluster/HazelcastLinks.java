@@ -319,6 +319,96 @@ public final class HazelcastLinks {
         }
     }
 
+    // ---------------------------------------------------------------- sweeps
+
+    /** A sweep's side of the cluster: the board, and the sweep's description (root, cells) under "sweep-meta". */
+    public record SweepSide(Sweep.Board board, java.util.Map<String, String> meta, AutoCloseable closer) implements AutoCloseable {
+        @Override
+        public void close() throws Exception { closer.close(); }
+    }
+
+    static final String SWEEP_STATES = "sweep-cells", SWEEP_LEASES = "sweep-leases", SWEEP_META = "sweep-meta";
+
+    /** The coordinator of a sweep: a member on {@code port} holding the board; its own workers use it too. */
+    public static SweepSide sweepCoordinator(int port, int leaseSeconds, String worker) {
+        if (port < 1 || port > 65535) throw new IllegalArgumentException("--port must be in 1..65535, got " + port);
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(port));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("port " + port + " is taken: choose another with --port");
+        }
+        Config c = new Config();
+        c.setClusterName(CLUSTER + "-sweep");
+        quiet(c::setProperty);
+        c.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
+        JoinConfig join = c.getNetworkConfig().getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(false);
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(c);
+        return side(hz, leaseSeconds, worker);
+    }
+
+    /** A worker of a sweep on another machine: a client of the coordinator at {@code address}. */
+    public static SweepSide sweepWorker(Address address, int leaseSeconds, String worker) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(address.host(), address.port()), 5_000);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("no sweep coordinator answers at " + address + " (" + e.getMessage() + "): start one with 'sweep --grid FILE --port N'");
+        }
+        ClientConfig cc = new ClientConfig();
+        cc.setClusterName(CLUSTER + "-sweep");
+        quiet(cc::setProperty);
+        cc.getNetworkConfig().addAddress(address.toString());
+        cc.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(60_000);
+        HazelcastInstance client;
+        try {
+            client = HazelcastClient.newHazelcastClient(cc);
+        } catch (IllegalStateException | HazelcastException e) {
+            throw new IllegalArgumentException("something answers at " + address + " but it is not a dqn-engine sweep (" + e.getMessage() + ")");
+        }
+        return side(client, leaseSeconds, worker);
+    }
+
+    private static SweepSide side(HazelcastInstance hz, int leaseSeconds, String worker) {
+        IMap<String, String> states = hz.getMap(SWEEP_STATES), leases = hz.getMap(SWEEP_LEASES);
+        java.util.Set<String> mine = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        ScheduledExecutorService renew = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sweep-leases");
+            t.setDaemon(true);
+            return t;
+        });
+        renew.scheduleAtFixedRate(() -> {
+            for (String cell : mine) {
+                try {
+                    leases.set(cell, worker, leaseSeconds, TimeUnit.SECONDS);
+                } catch (RuntimeException away) {
+                    // the coordinator is unreachable for now: the next round tries again
+                }
+            }
+        }, 1, Math.max(1, leaseSeconds / 3), TimeUnit.SECONDS);
+        Sweep.Board board = new Sweep.Board() {
+            @Override public java.util.concurrent.ConcurrentMap<String, String> states() { return states; }
+
+            @Override public void lease(String cell, String who) {
+                leases.set(cell, who, leaseSeconds, TimeUnit.SECONDS);
+                mine.add(cell);
+            }
+
+            @Override public boolean leased(String cell) { return leases.containsKey(cell); }
+
+            @Override public void release(String cell) {
+                mine.remove(cell);
+                leases.delete(cell);
+            }
+        };
+        return new SweepSide(board, hz.getMap(SWEEP_META), () -> {
+            renew.shutdownNow();
+            hz.shutdown();
+        });
+    }
+
     /** A call on the cluster. */
     private interface Call<T> {
         T get() throws InterruptedException;

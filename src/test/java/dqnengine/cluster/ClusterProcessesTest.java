@@ -141,6 +141,49 @@ class ClusterProcessesTest {
     }
 
     @Test
+    void aSweepCompletesWithAWorkerKilledMidwayAndItsCellsEqualLocalRuns() throws Exception {
+        int port = freePort();
+        Path root = tmp.resolve("sweep");
+        Path grid = tmp.resolve("grid.json");
+        Files.writeString(grid, "{\"envs\": [\"cartpole\", \"minatar:breakout\"], \"seeds\": [0, 1], \"flags\": [\"--steps\", \"4000\", "
+                + "\"--replay-size\", \"5000\", \"--learning-starts\", \"300\", \"--checkpoint-every\", \"500\", \"--threads\", \"1\"]}");
+        Child coordinator = start("coordinator", "sweep", "--grid", grid.toString(), "--root", root.toString(), "--port", Integer.toString(port),
+                "--workers", "1", "--lease-seconds", "4");
+        await("the coordinator to listen", 120, coordinator, () -> output(coordinator).contains("sweep worker --join"));
+        Child worker = start("worker", "sweep", "worker", "--join", "127.0.0.1:" + port, "--lease-seconds", "4");
+        java.util.regex.Pattern starting = java.util.regex.Pattern.compile("sweep: starting (\\S+) on ");
+        String[] cell = {null};
+        await("the worker to train a cell past its first checkpoint", 240, worker, () -> {
+            java.util.regex.Matcher m = starting.matcher(output(worker));
+            if (m.find()) cell[0] = m.group(1);
+            return cell[0] != null && latestCheckpointStep(root.resolve(cell[0])) >= 1_000;
+        });
+        worker.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);          // SIGKILL the worker; its train child stops and saves
+
+        assertTrue(coordinator.process().waitFor(400, TimeUnit.SECONDS), "the sweep finished:\n" + coordinator.output());
+        String out = coordinator.output();
+        assertEquals(0, coordinator.process().exitValue(), out);
+        assertTrue(out.contains("sweep: resuming " + cell[0] + " on "), "the killed worker's cell was resumed from its checkpoint:\n" + out);
+        assertTrue(out.contains("| cartpole | cartpole |") && out.contains("| minatar:breakout | minatar |"), out);
+        assertTrue(Files.isRegularFile(root.resolve("summary.csv")) && Files.isRegularFile(root.resolve("summary.md")));
+
+        // a cell that ran without interruption equals a local train run with the same seed and flags
+        String other = cell[0].equals("cartpole/cartpole/s1") ? "cartpole/cartpole/s0" : "cartpole/cartpole/s1";
+        long seed = Long.parseLong(other.substring(other.length() - 1));
+        Path local = tmp.resolve("local");
+        // in a JVM started as the sweep's cells are (this test JVM may run with other kernel settings, e.g. 256-bit vectors)
+        Child alone = start("local", "train", "--env", "cartpole", "--preset", "cartpole", "--seed", Long.toString(seed), "--run-dir", local.toString(),
+                "--steps", "4000", "--replay-size", "5000", "--learning-starts", "300", "--checkpoint-every", "500", "--threads", "1");
+        assertTrue(alone.process().waitFor(300, TimeUnit.SECONDS), alone.output());
+        assertEquals(0, alone.process().exitValue(), alone.output());
+        double[][] swept = CsvLog.columns(root.resolve(other).resolve("episodes.csv"), "step", "return");
+        double[][] mine = CsvLog.columns(local.resolve("episodes.csv"), "step", "return");
+        assertTrue(swept[0].length > 10);
+        assertArrayEquals(mine[0], swept[0], "episode ends at the same steps");
+        assertArrayEquals(mine[1], swept[1], "the same returns");
+    }
+
+    @Test
     void aWrongAddressIsOneLine() {
         CliRun nobody = CliRun.of("cluster", "actor", "--join", "127.0.0.1:1");
         assertEquals(2, nobody.code());
