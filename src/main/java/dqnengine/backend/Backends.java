@@ -5,14 +5,17 @@ import dqnengine.backend.cpu.ReferenceBackend;
 
 import java.util.Locale;
 
-/** Builds the backend a {@code --device} value names. */
+/**
+ * Builds the backend a {@code --device} value names: the one place a program, the command line
+ * or a library user's, picks where the networks compute.
+ */
 public final class Backends {
     private Backends() {}
 
     /** The values {@code --device} accepts in this build. */
     public static final String DEVICES = "auto, cpu, reference, opencl[:N]";
 
-    /** Every core the JVM sees. */
+    /** @return every core the JVM sees */
     public static int defaultThreads() { return Runtime.getRuntime().availableProcessors(); }
 
     /**
@@ -20,6 +23,9 @@ public final class Backends {
      * scales with cores, so it gets the cores that are free now ({@link #freeCores}); the MLP and
      * the MinAtar network are too small to gain from a second thread (their parallel loops last
      * microseconds, less than a hand-over costs), so they get one.
+     *
+     * @param network the network's name in {@link dqnengine.dqn.DqnConfig#network}
+     * @return the threads to use
      */
     public static int defaultThreads(String network) {
         return "nature".equals(network) ? freeCores() : 1;
@@ -29,6 +35,8 @@ public final class Backends {
      * The cores not busy with other work, measured over 100 ms from {@code /proc/stat} (Linux):
      * available cores minus the busy fraction of the whole machine, rounded, at least 1. Where it
      * cannot be read: every core the JVM sees.
+     *
+     * @return the free cores
      */
     public static int freeCores() {
         int cores = Runtime.getRuntime().availableProcessors();
@@ -64,14 +72,20 @@ public final class Backends {
         }
     }
 
-    /** Above this many threads per core a request is capped: more threads only queue for the same cores. */
+    /** @return the most threads a request gets (every core): more would only queue for the same cores */
     public static int maxThreads() { return Runtime.getRuntime().availableProcessors(); }
 
     /**
+     * Opens a backend; close it when done. The fast CPU backend says once on stderr when the JVM
+     * runs without {@code --add-modules jdk.incubator.vector} (its kernels are then plain Java,
+     * several times slower). {@code auto} only looks for OpenCL in a JVM with the JDK's signal
+     * chaining ({@link dqnengine.util.SignalChaining}); elsewhere it takes the CPU.
+     *
      * @param device  {@code auto} (the first OpenCL GPU if there is one, else the fast CPU backend),
      *                {@code cpu} (the fast CPU backend), {@code reference} (the plain loops) or
      *                {@code opencl[:N]} (OpenCL device N of {@code dqn-engine devices}, default 0)
      * @param threads compute threads for the fast CPU backend (ignored by the reference)
+     * @return the backend
      */
     public static Backend create(String device, int threads) {
         if (threads < 1) throw new dqnengine.util.BadInput("--threads must be at least 1, got " + threads);

@@ -1,6 +1,7 @@
 package dqnengine.cli;
 
 import dqnengine.backend.Backend;
+import dqnengine.dqn.Agent;
 import dqnengine.dqn.Checkpoint;
 import dqnengine.dqn.DqnConfig;
 import dqnengine.dqn.DqnLearner;
@@ -14,19 +15,17 @@ record TrainedAgent(DqnConfig config, Path checkpoint, Checkpoint.State state, E
 
     /**
      * Loads from {@code path}: a run directory (its best checkpoint if {@code preferBest} and one
-     * exists, else its latest) or a checkpoint directory inside one.
+     * exists, else its latest) or a checkpoint directory inside one. The environment is the run's,
+     * opened with the command line's options; the loading itself is {@link Agent#load}'s.
      */
     static TrainedAgent load(Path path, boolean preferBest, EnvOptions envOptions, long seed, Backend be) throws IOException {
         Path checkpoint = Checkpoint.resolve(path, preferBest);
-        Path runDir = checkpoint.toAbsolutePath().getParent().getParent();
-        DqnConfig cfg = DqnConfig.readRunConfig(runDir);
-        Checkpoint.State state = Checkpoint.readState(checkpoint);
+        DqnConfig cfg = DqnConfig.readRunConfig(checkpoint.toAbsolutePath().getParent().getParent());
         envOptions.atariPreset = cfg.atariPreset;
         Environment env = envOptions.open(cfg.env, seed, cfg.sticky);
         try {
-            DqnLearner learner = DqnLearner.fromConfig(be, cfg, env.observationShape(), env.encoding(), env.actionCount(), seed);
-            Checkpoint.load(checkpoint, learner, cfg.env, env.observationShape(), env.actionCount());
-            return new TrainedAgent(cfg, checkpoint, state, env, learner);
+            Agent agent = Agent.load(checkpoint, false, env, be);
+            return new TrainedAgent(agent.config(), agent.checkpoint(), agent.state(), env, agent.learner());
         } catch (IOException | RuntimeException e) {
             env.close();
             throw e;

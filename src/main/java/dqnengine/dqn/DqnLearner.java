@@ -28,7 +28,7 @@ import java.util.Random;
  *   y_j = r_j                                              if s'_j is terminal
  *       = r_j + γ · max_a' Q(s'_j, a'; θ⁻)                 otherwise                (DQN)
  *       = r_j + γ · Q(s'_j, argmax_a' Q(s'_j, a'; θ); θ⁻)   otherwise  (Double DQN, van Hasselt et al. 2016)
- *   with n-step returns r_j is Σ_{k<m} γ^k r_{t+k}, s'_j is m steps ahead and γ becomes γ^m (see ReplayBuffer);
+ *   with n-step returns r_j is Σ_{k&lt;m} γ^k r_{t+k}, s'_j is m steps ahead and γ becomes γ^m (see ReplayBuffer);
  *   the backend gets the per-sample discount d_j (γ^m, or 0 when terminal): y_j = r_j + d_j · bootstrap_j
  *   L(θ) = mean_j ℓ(Q(s_j, a_j; θ) − y_j)       ℓ = Huber (δ = 1) or e² (MSE, as torch.nn.functional.mse_loss)
  *          (or sum_j, lossReduction = sum: the gradient DeepMind's code steps with; the loss logged stays the mean)

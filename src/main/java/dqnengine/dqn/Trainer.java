@@ -47,14 +47,46 @@ import java.util.Locale;
  * schedule continues, the resumed run refills it with min(learningStarts, replaySize / 2) transitions from
  * the restored policy at the restored ε. Those refill steps are not counted, so every counter
  * and the schedule carry on from where they stopped.
+ *
+ * <p>Listening: {@link TrainingListener}s added with {@link #addListener} are told of each
+ * finished episode, evaluation and saved checkpoint, and may answer that the run should stop.
+ * They and {@link #requestStop} are the only ways in from outside, and both can only end a run
+ * early, never change what it trains.
+ *
+ * <p>As a library: make the run directory with {@link RunDirectory#prepareNew} (it writes the
+ * {@code config.json} that {@link Agent#load} and a resume read), open a backend with
+ * {@link dqnengine.backend.Backends#create}, then {@code new Trainer(...).run(null)}. README,
+ * "Use it from Java", shows a whole program.
  */
 public final class Trainer {
-    /** Opens environment number {@code index} with the given seed. */
+    /**
+     * Opens the run's environments: one per {@code numEnvs}, then the evaluation environment and
+     * the video environment when those are on, each with a seed of its own.
+     */
     public interface EnvFactory {
+        /**
+         * Opens a new environment; the trainer closes it when the run ends.
+         *
+         * @param index which environment: 0 … numEnvs − 1 train, numEnvs evaluates, numEnvs + 1 records videos
+         * @param seed  the seed it should draw its randomness from
+         * @return the environment, not yet reset
+         */
         Environment open(int index, long seed);
     }
 
-    /** What a run ended with; {@code loopSeconds} is the time in the loop itself, without start-up and the final save. */
+    /**
+     * What a run ended with.
+     *
+     * @param steps         the step count reached
+     * @param updates       gradient updates made
+     * @param episodes      training episodes finished
+     * @param meanReturn100 the mean return of the last 100 episodes (NaN when none finished)
+     * @param reachedBound  the run stopped because that mean reached {@link DqnConfig#stopAtReturn}
+     * @param interrupted   the run stopped early: {@link #requestStop} (SIGTERM, Ctrl-C) or a
+     *                      {@link TrainingListener} that answered STOP
+     * @param runDir        the run directory
+     * @param loopSeconds   the time in the loop itself, without start-up and the final save
+     */
     public record Result(long steps, long updates, long episodes, double meanReturn100, boolean reachedBound, boolean interrupted, Path runDir,
                          double loopSeconds) {}
 
@@ -78,11 +110,23 @@ public final class Trainer {
     private long wallMillisBefore;
     private Environment evalEnv;
     private RunLog log;
+    private final java.util.List<TrainingListener> listeners = new java.util.ArrayList<>();
 
     /** Finished episodes a run needs before its training return can make a checkpoint {@code best}. */
     static final int MIN_EPISODES_FOR_BEST = 10;
 
+    /**
+     * A trainer for one run. Nothing happens until {@link #run}.
+     *
+     * @param cfg     the run's settings; refused at once when they are impossible ({@link DqnConfig#validate})
+     * @param be      the backend the networks compute on; the caller closes it after the run
+     * @param factory opens the environments
+     * @param runDir  where the run's files go (see {@link RunLog} and {@link Checkpoint}); a new run's
+     *                directory should have been made with {@link RunDirectory#prepareNew}
+     * @param out     where the progress lines go (e.g. {@code System.out})
+     */
     public Trainer(DqnConfig cfg, Backend be, EnvFactory factory, Path runDir, PrintStream out) {
+        cfg.validate();
         this.cfg = cfg;
         this.be = be;
         this.factory = factory;
@@ -92,11 +136,21 @@ public final class Trainer {
         this.rng = new Rng(cfg.seed * 0x9E3779B97F4A7C15L + 12345);
     }
 
-    /** Asks the loop to stop at the next step, save a checkpoint and return (Ctrl-C). */
+    /** Asks the loop to stop at the next step, save a checkpoint and return (Ctrl-C); safe from any thread. */
     public void requestStop() { stopRequested = true; }
 
+    /**
+     * Adds a listener that hears of every episode, evaluation and checkpoint of the run, in the
+     * order added. Add listeners before {@link #run}; they are called on the thread that runs it.
+     *
+     * @param listener the listener
+     */
+    public void addListener(TrainingListener listener) { listeners.add(java.util.Objects.requireNonNull(listener)); }
+
+    /** @return the networks and optimizer, once {@link #run} has built them (null before) */
     public DqnLearner learner() { return learner; }
 
+    /** @return the run's step count so far */
     public long step() { return step; }
 
     /**
@@ -125,7 +179,16 @@ public final class Trainer {
     /** Tests only: {@code hook} gets {@link #liveState()} right after a checkpoint is loaded, before the replay refill. */
     void onResumed(java.util.function.Consumer<LiveState> hook) { this.resumedHook = hook; }
 
-    /** Trains from scratch, or from {@code resumeFrom} (a checkpoint directory) when not null. */
+    /**
+     * Trains from scratch, or from {@code resumeFrom} when not null, until the run's steps are
+     * done, the stop bound is reached, or a stop is asked for; then saves the {@code latest}
+     * checkpoint and returns.
+     *
+     * @param resumeFrom a checkpoint directory of this run to continue from
+     *                   ({@link Checkpoint#resolve} finds a run's latest), or null for a new run
+     * @return what the run ended with
+     * @throws IOException when the run's files cannot be written or the checkpoint read
+     */
     public Result run(Path resumeFrom) throws IOException {
         envs = new Environment[cfg.numEnvs];
         try {
@@ -162,14 +225,14 @@ public final class Trainer {
         for (int i = 0; i < n; i++) startEpisode(i, obs);                  // [A1.5] s_1 in every environment
         if (resumed) refill(obs, greedy, chosen);
 
-        boolean reached = false;
+        boolean reached = false, interrupted;
         double loopSeconds;
         try (RunLog runLog = new RunLog(cfg, runDir, out, step)) {
             log = runLog;
             while (step < cfg.steps && !stopRequested && !reached) {
                 double eps = actingEpsilon();
                 chooseActions(obs, eps, greedy, chosen);                        // [A1.7-8] ε-greedy a_t
-                for (int i = 0; i < n && step < cfg.steps; i++) {
+                for (int i = 0; i < n && step < cfg.steps && !stopRequested; i++) {
                     Step s = advance(i, chosen[i], obs);                        // [A1.9-11] execute, store in D
                     step++;
                     countEpisode(i, s, eps);                                    // its return so far; a finished one is counted and logged
@@ -187,6 +250,7 @@ public final class Trainer {
                 }
                 log.progressLineIfDue(step, episodes, recent, actingEpsilon(), learner.lastLoss());
             }
+            interrupted = stopRequested;                    // a listener's answer to the final checkpoint below changes nothing
             log.lastProgressRow(step, updates, episodes, actingEpsilon(), recent.mean());
             loopSeconds = log.loopSeconds();
             log.evaluationTotal();
@@ -196,7 +260,7 @@ public final class Trainer {
         }
         if (reached) out.printf(Locale.ROOT, "reached the bound: mean return %.2f over the last 100 episodes >= %.2f at step %,d%n",
                 recent.mean(), cfg.stopAtReturn, step);
-        return new Result(step, updates, episodes, recent.mean(), reached, stopRequested, runDir, loopSeconds);
+        return new Result(step, updates, episodes, recent.mean(), reached, interrupted, runDir, loopSeconds);
     }
 
     /** The ε actions are chosen with now: 1 (a random policy) until learning starts, then the schedule's. */
@@ -248,6 +312,8 @@ public final class Trainer {
             episodes++;
             recent.add(epReturn[i]);
             log.episode(episodes, step, i, epReturn[i], epLength[i], eps);
+            var ended = new TrainingListener.EpisodeEnd(episodes, step, i, epReturn[i], epLength[i], eps, recent.mean());
+            tell(l -> l.onEpisodeEnd(ended));
             epReturn[i] = 0;
             epLength[i] = 0;
         }
@@ -269,7 +335,9 @@ public final class Trainer {
             }
         }
         if (cfg.evalEvery > 0 && step % cfg.evalEvery == 0) {
-            double mean = evaluate();
+            Evaluator.Summary evaluation = evaluate();
+            tell(l -> l.onEvaluation(new TrainingListener.Evaluation(step, evaluation, cfg.evalEpsilon)));
+            double mean = evaluation.mean();
             if (mean > bestMean && step >= cfg.learningStarts) {
                 bestMean = mean;
                 save("best");
@@ -324,14 +392,14 @@ public final class Trainer {
     /**
      * Plays {@code evalEpisodes} episodes at {@code evalEpsilon} with the online network on the
      * evaluation environment (opened on first use, with a seed no training environment has), logs
-     * them and returns the mean return.
+     * them and returns their summary.
      */
-    private double evaluate() throws IOException {
+    private Evaluator.Summary evaluate() throws IOException {
         long t0 = System.nanoTime();
         if (evalEnv == null) evalEnv = factory.open(envs.length, cfg.seed * 1_000_003L + 999_983L);
         Evaluator.Summary s = Evaluator.run(learner, evalEnv, cfg.evalEpisodes, cfg.evalEpsilon, cfg.seed * 31 + step, 1_000_000, null);
         log.evaluation(step, s, (System.nanoTime() - t0) / 1e9);
-        return s.mean();
+        return s;
     }
 
     /** The step each kind of checkpoint was last saved at, so that a step is never saved twice (an overwrite is not atomic). */
@@ -354,7 +422,15 @@ public final class Trainer {
         s.bestMeanReturn = bestMean;
         s.recentReturns = recent.toArray();
         s.wallMillis = wallMillisBefore + log.millisSinceStart();
-        Checkpoint.save(runDir, kind, learner, s);
+        Path saved = Checkpoint.save(runDir, kind, learner, s);
+        tell(l -> l.onCheckpoint(new TrainingListener.CheckpointSaved(step, kind, saved)));
+    }
+
+    /** Tells every listener of an event; when any answers STOP, the loop stops as on {@link #requestStop}. */
+    private void tell(java.util.function.Function<TrainingListener, TrainingListener.Decision> event) {
+        for (TrainingListener l : listeners) {
+            if (event.apply(l) == TrainingListener.Decision.STOP) stopRequested = true;
+        }
     }
 
     /** Loads checkpoint {@code from}: networks, optimizer, counters, random sources and the last 100 returns. */

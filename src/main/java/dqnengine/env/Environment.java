@@ -15,31 +15,42 @@ import java.util.List;
  */
 public interface Environment extends AutoCloseable {
 
-    /** The id that created it, e.g. {@code ale:pong}. */
+    /** @return the id that created it, e.g. {@code ale:pong} */
     String id();
 
-    /** Shape of every observation, e.g. {@code [4, 84, 84]}. */
+    /** @return the shape of every observation, e.g. {@code [4, 84, 84]} */
     int[] observationShape();
 
-    /** Number of actions; valid actions are 0 … actionCount() − 1. */
+    /** @return the number of actions; valid actions are 0 … actionCount() − 1 */
     int actionCount();
 
-    /** How the observation bytes encode numbers (Atari pixels unless an environment says otherwise). */
+    /** @return how the observation bytes encode numbers (Atari pixels unless an environment says otherwise) */
     default ObservationEncoding encoding() { return ObservationEncoding.PIXELS; }
 
     /**
      * How many frames the observation stacks along its first axis (4 for Atari, 1 otherwise). The
      * newest frame comes last; a replay buffer stores only that one and rebuilds the stack.
+     *
+     * @return the frames stacked
      */
     default int frameStack() { return 1; }
 
-    /** A name for every action, e.g. NOOP, FIRE, UP. */
+    /** @return a name for every action, e.g. NOOP, FIRE, UP */
     List<String> actionMeanings();
 
-    /** Starts a new episode and returns its first observation (reward 0, not terminal). */
+    /**
+     * Starts a new episode.
+     *
+     * @return its first observation (reward 0, not terminal)
+     */
     Step reset();
 
-    /** Applies one action and returns what followed. */
+    /**
+     * Applies one action.
+     *
+     * @param action the action, 0 … actionCount() − 1
+     * @return what followed
+     */
     Step step(int action);
 
     /** Releases native resources; the environment cannot be used afterwards. */

@@ -18,6 +18,6 @@ package dqnengine.env;
 public record Step(byte[] observation, float reward, float score, boolean terminated, boolean truncated,
                    boolean gameOver, int lives) {
 
-    /** The episode is over for the agent: call {@link Environment#reset()} next. */
+    /** @return whether the episode is over for the agent: call {@link Environment#reset()} next */
     public boolean done() { return terminated || truncated; }
 }

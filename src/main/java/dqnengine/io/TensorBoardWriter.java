@@ -18,7 +18,7 @@ import java.util.zip.CRC32C;
  * <p>The file ({@code events.out.tfevents.<seconds>.<host>}) is a sequence of TFRecords, each
  * <pre>
  *   uint64 length | uint32 masked CRC-32C of length | data | uint32 masked CRC-32C of data
- *   masked(crc) = ((crc >>> 15) | (crc << 17)) + 0xa282ead8        (all little-endian)
+ *   masked(crc) = ((crc &gt;&gt;&gt; 15) | (crc &lt;&lt; 17)) + 0xa282ead8 (all little-endian)
  * </pre>
  * whose data is an {@code Event} protocol buffer: field 1 wall_time (double), 2 step (varint),
  * 3 file_version (string, the first record: "brain.Event:2"), 5 summary, where a summary holds

@@ -34,7 +34,7 @@ import dqnengine.util.Rng;
  * <p><b>n-step returns</b> ({@link #setReturns}, Sutton 1988; Hessel et al. 2018): the sampled
  * transition from s_t carries
  * <pre>
- *   reward   R = Σ_{k<m} γ^k r_{t+k}           m = n, or fewer when the episode ends first
+ *   reward   R = Σ_{k&lt;m} γ^k r_{t+k}        m = n, or fewer when the episode ends first
  *   discount d = γ^m, or 0 when the episode terminated within the window
  *   next     s_{t+m}
  * </pre>

@@ -6,7 +6,7 @@ package dqnengine.replay;
  * <pre>
  *   total()  = Σ_i p_i                                            O(1)
  *   set(i,p) : leaf i ← p, then each ancestor ← left + right      O(log N)
- *   find(u)  : the leaf i with Σ_{k<i} p_k ≤ u < Σ_{k≤i} p_k       O(log N)
+ *   find(u)  : the leaf i with Σ_{k&lt;i} p_k ≤ u &lt; Σ_{k≤i} p_k O(log N)
  * </pre>
  * {@code find(u)} with u uniform in [0, total) draws leaf i with probability p_i / total.
  *
@@ -56,7 +56,7 @@ public final class SumTree {
     }
 
     /**
-     * The leaf whose cumulative range holds {@code u} (0 ≤ u < total). Values at or beyond the
+     * The leaf whose cumulative range holds {@code u} (0 ≤ u &lt; total). Values at or beyond the
      * total (rounding at the very end of the range) give the last leaf with a positive priority.
      */
     public int find(double u) {

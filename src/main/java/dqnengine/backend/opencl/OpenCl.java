@@ -29,6 +29,7 @@ public final class OpenCl {
     public record Device(int index, String name, String type, String version, int computeUnits, long globalMemBytes,
                          long localMemBytes, long maxWorkGroupSize, cl_platform_id platform, cl_device_id id) {}
 
+    /** A platform (one installed driver, an ICD) and the devices it offers. */
     public record Platform(String name, String vendor, String version, List<Device> devices) {}
 
     /**
