@@ -47,7 +47,7 @@ import java.util.Map;
  * they are real steps of the actors and are counted.
  *
  * <p>The data flows one way: chunks in, weights out. {@link Link} is all the learner knows of the
- * cluster ({@link HazelcastLearnerLink} is the real one; tests use a queue).
+ * cluster ({@link HazelcastLinks#learner} makes the real one; tests use a queue).
  */
 public final class Learner {
 
