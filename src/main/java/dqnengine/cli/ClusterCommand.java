@@ -44,6 +44,10 @@ public final class ClusterCommand implements Runnable {
         long publishEvery;
         @Option(names = "--inbox", paramLabel = "N", defaultValue = "64", description = "Chunks the learner holds before actors wait (back-pressure). Default: ${DEFAULT-VALUE}.")
         int inbox;
+        @Option(names = "--pace", paramLabel = "HOW", defaultValue = "preset",
+                description = {"preset: an update every --train-every agent steps of all actors together (the preset's replay ratio);",
+                        "free: update as fast as the learner can, whatever the actors bring (Ape-X). Default: ${DEFAULT-VALUE}."})
+        String pace;
 
         @Override
         public Integer call() throws IOException {
@@ -52,13 +56,14 @@ public final class ClusterCommand implements Runnable {
             if (publishEvery < 1) throw new BadInput("--publish-every must be at least 1");
             if (inbox < 1) throw new BadInput("--inbox must be at least 1");
             if (resume != null) restoreSettings(resume);
+            if (!pace.equals("preset") && !pace.equals("free")) throw new BadInput("--pace must be preset or free, got '" + pace + "'");
             return super.call();
         }
 
         /** The learner's own settings, kept beside config.json so that --resume restarts it as it was. */
         static final String SETTINGS_FILE = "cluster.json";
 
-        private record Settings(int port, int actors, long publishEvery, int inbox) {}
+        private record Settings(int port, int actors, long publishEvery, int inbox, String pace) {}
 
         /** A resumed learner takes its saved --port, --actors, --publish-every and --inbox unless they are given again. */
         private void restoreSettings(Path dir) throws IOException {
@@ -79,13 +84,14 @@ public final class ClusterCommand implements Runnable {
             if (!given("--actors")) actors = s.actors();
             if (!given("--publish-every")) publishEvery = s.publishEvery();
             if (!given("--inbox")) inbox = s.inbox();
+            if (!given("--pace") && s.pace() != null) pace = s.pace();
         }
 
         @Override
         Job job(DqnConfig cfg, Backend be, Path dir) {
             try {
                 dqnengine.util.AtomicFiles.writeString(dir.resolve(SETTINGS_FILE),
-                        new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(new Settings(port, actors, publishEvery, inbox)) + "\n");
+                        new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(new Settings(port, actors, publishEvery, inbox, pace)) + "\n");
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -97,13 +103,13 @@ public final class ClusterCommand implements Runnable {
             }
             Learner learner;
             try {
-                learner = new Learner(cfg, be, envOptions.open(cfg.env, cfg.seed, cfg.sticky), link, dir, System.out, actors, publishEvery);
+                learner = new Learner(cfg, be, envOptions.open(cfg.env, cfg.seed, cfg.sticky), link, dir, System.out, actors, publishEvery, pace.equals("free"));
             } catch (RuntimeException e) {
                 link.close();
                 throw e;
             }
-            System.out.printf(Locale.ROOT, "cluster learner: %s, preset %s, %,d steps, up to %d actors, port %d, backend %s, run dir %s%n",
-                    cfg.env, cfg.preset, cfg.steps, actors, port, be.name(), dir);
+            System.out.printf(Locale.ROOT, "cluster learner: %s, preset %s, %,d steps, up to %d actors, port %d, pace %s, backend %s, run dir %s%n",
+                    cfg.env, cfg.preset, cfg.steps, actors, port, pace, be.name(), dir);
             System.out.printf(Locale.ROOT, "actors join with: dqn-engine cluster actor --join %s:%d%n", hostName(), port);
             System.out.flush();
             return new Job() {

@@ -42,8 +42,11 @@ public final class Actor {
         /** This actor's index, 0 … manifest.actors − 1 (claimed once, kept while the actor lives). */
         int index();
 
-        /** Sends a chunk; waits while the learner's inbox is full or the learner is away. */
-        void send(byte[] chunk) throws InterruptedException;
+        /**
+         * Sends a chunk; waits while the learner's inbox is full or the learner is away, unless
+         * {@code stop} says the actor is stopping. Returns whether the chunk was sent.
+         */
+        boolean send(byte[] chunk, java.util.function.BooleanSupplier stop) throws InterruptedException;
 
         /** The version of the newest weights the learner published, or −1 when it published none. */
         long weightsVersion() throws InterruptedException;
@@ -172,7 +175,7 @@ public final class Actor {
                     writer.start(obs[0]);
                 }
                 if (writer.steps() >= chunkSteps) {
-                    link.send(writer.finish());
+                    if (!link.send(writer.finish(), () -> stopRequested)) break;     // stopping while the learner is away or busy
                     chunks++;
                     if (link.finished()) {
                         out.println("actor " + index + ": the learner finished its run");

@@ -268,12 +268,13 @@ public final class HazelcastLinks {
         }
 
         @Override
-        public void send(byte[] chunk) throws InterruptedException {
+        public boolean send(byte[] chunk, java.util.function.BooleanSupplier stop) throws InterruptedException {
             long deadline = System.currentTimeMillis() + awayMillis;
             boolean waited = false;
             while (true) {
                 Boolean taken = retrying(() -> outbox.offer(chunk, 1, TimeUnit.SECONDS));
-                if (Boolean.TRUE.equals(taken)) return;
+                if (Boolean.TRUE.equals(taken)) return true;
+                if (stop.getAsBoolean()) return false;
                 if (taken == null) {                        // the learner is away
                     if (System.currentTimeMillis() > deadline) throw new LearnerGone(address, awayMillis / 1000);
                     if (!waited) out.println("actor " + index + ": the learner at " + address + " is away; keeping the chunk and retrying");

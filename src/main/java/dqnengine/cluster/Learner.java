@@ -37,7 +37,10 @@ import java.util.Map;
  * </pre>
  * So the replay ratio (updates per agent step) is that of the preset, whatever the number of
  * actors; when actors produce faster than the learner can update, its bounded inbox fills and
- * they wait (back-pressure) instead of memory growing.
+ * they wait (back-pressure) instead of memory growing. With {@code freeRunning} (Ape-X's own
+ * way) the learner instead updates as fast as it can, one update after each look at its inbox,
+ * and takes whatever the actors send meanwhile; the target network is then synced every
+ * targetEvery / trainEvery updates, the preset's number of updates between syncs.
  *
  * <p>Chunks from one actor are checked for continuity (its session id and sequence number):
  * after a gap (the learner restarted, the actor restarted, a chunk lost with a killed actor) the
@@ -79,6 +82,7 @@ public final class Learner {
     private final PrintStream out;
     private final int actors;
     private final long publishEvery;
+    private final boolean freeRunning;
     private volatile boolean stopRequested;
 
     private DqnLearner learner;
@@ -101,7 +105,8 @@ public final class Learner {
     /**
      * @param probe an environment of the run's game, opened only to read its shapes (closed here)
      */
-    public Learner(DqnConfig cfg, Backend be, Environment probe, Link link, Path runDir, PrintStream out, int actors, long publishEvery) {
+    public Learner(DqnConfig cfg, Backend be, Environment probe, Link link, Path runDir, PrintStream out, int actors, long publishEvery,
+                   boolean freeRunning) {
         if (actors < 1) throw new IllegalArgumentException("a learner needs room for at least one actor");
         if (publishEvery < 1) throw new IllegalArgumentException("weights must be published every 1 or more updates");
         this.cfg = cfg;
@@ -111,6 +116,7 @@ public final class Learner {
         this.out = out;
         this.actors = actors;
         this.publishEvery = publishEvery;
+        this.freeRunning = freeRunning;
         try (probe) {
             shape = probe.observationShape();
             actionCount = probe.actionCount();
@@ -147,8 +153,9 @@ public final class Learner {
             log = runLog;
             Sink sink = new Sink();
             while (step < cfg.steps && !stopRequested) {
-                byte[] chunk = link.take(200);
+                byte[] chunk = link.take(freeRunning && ready() ? 0 : 200);
                 if (chunk != null) ingest(chunk, sink);
+                if (freeRunning && ready()) update();
                 log.progressLineIfDue(step, episodes, recent, Double.NaN, learner.lastLoss());
             }
             log.lastProgressRow(step, updates, episodes, Double.NaN, recent.mean());
@@ -244,13 +251,8 @@ public final class Learner {
 
     /** The duties of an agent step, as in a single-process run: update, target sync, records. */
     private void afterStep() throws IOException {
-        if (step % cfg.trainEvery == 0 && replay.size() >= warmup && step >= cfg.learningStarts) {
-            float loss = learner.update(replay, cfg.priorityBeta(step));
-            log.update(loss, learner.lastMeanMaxQ());
-            updates++;
-            if (updates - Math.max(lastPublished, 0) >= publishEvery) publish();
-        }
-        if (step % cfg.targetEvery == 0) learner.updateTarget();
+        if (!freeRunning && step % cfg.trainEvery == 0 && ready()) update();
+        if (!freeRunning && step % cfg.targetEvery == 0) learner.updateTarget();
         if (step % cfg.logEvery == 0) {
             log.progressRow(step, updates, episodes, Double.NaN, recent.mean());
             if (recent.size() >= 10 && recent.mean() > bestMean && step >= cfg.learningStarts) {
@@ -262,6 +264,18 @@ public final class Learner {
             save("latest");
             log.plots();
         }
+    }
+
+    /** Whether updates may start: past learningStarts, with the warm-up in the replay. */
+    private boolean ready() { return step >= cfg.learningStarts && replay.size() >= warmup; }
+
+    /** One update on a sampled batch; weights out every publishEvery updates; free-running: the target sync too. */
+    private void update() {
+        float loss = learner.update(replay, cfg.priorityBeta(step));
+        log.update(loss, learner.lastMeanMaxQ());
+        updates++;
+        if (freeRunning && updates % Math.max(1, cfg.targetEvery / cfg.trainEvery) == 0) learner.updateTarget();
+        if (updates - Math.max(lastPublished, 0) >= publishEvery) publish();
     }
 
     /** The online network's weights as safetensors bytes, version = updates so far; sent to every actor. */

@@ -73,8 +73,11 @@ class LearnerActorTest {
                     return manifest;
                 }
                 @Override public int index() { return index; }
-                @Override public void send(byte[] chunk) throws InterruptedException {
-                    while (!finished && !inbox.offer(chunk, 50, TimeUnit.MILLISECONDS)) { /* back-pressure: wait */ }
+                @Override public boolean send(byte[] chunk, java.util.function.BooleanSupplier stop) throws InterruptedException {
+                    while (!inbox.offer(chunk, 50, TimeUnit.MILLISECONDS)) {
+                        if (finished || stop.getAsBoolean()) return false;      // back-pressure: wait, unless the run is over
+                    }
+                    return true;
                 }
                 @Override public long weightsVersion() { return version; }
                 @Override public byte[] weights() { return weights; }
@@ -96,7 +99,7 @@ class LearnerActorTest {
         // a backend is not shared between threads: each actor has its own, as each has its own process in a cluster
         try (Backend be = new FastCpuBackend(1); Backend be0 = new FastCpuBackend(1); Backend be1 = new FastCpuBackend(1)) {
             Backend[] actorBe = {be0, be1};
-            Learner learner = new Learner(c, be, Environments.builtIn("cartpole", 0), wire.learnerSide(), dir, quiet(), 2, 50);
+            Learner learner = new Learner(c, be, Environments.builtIn("cartpole", 0), wire.learnerSide(), dir, quiet(), 2, 50, false);
             List<Future<Actor.Result>> actors = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 Actor a = new Actor(wire.actorSide(i), (cfg, seed) -> Environments.builtIn(cfg.env, seed), actorBe[i], null, quiet(), 32, 25);
@@ -127,6 +130,27 @@ class LearnerActorTest {
     }
 
     @Test
+    void aFreeRunningLearnerUpdatesWithoutWaitingForSteps() throws Exception {
+        DqnConfig c = small(2_000);
+        c.trainEvery = 1_000_000;                      // the preset pace would never update in this run
+        Path dir = tmp.resolve("free");
+        RunDirectory.prepareNew(dir, c);
+        Wire wire = new Wire();
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        try (Backend be = new FastCpuBackend(1); Backend actorBe = new FastCpuBackend(1)) {
+            Learner learner = new Learner(c, be, Environments.builtIn("cartpole", 0), wire.learnerSide(), dir, quiet(), 1, 10, true);
+            Actor a = new Actor(wire.actorSide(0), (cfg, seed) -> Environments.builtIn(cfg.env, seed), actorBe, null, quiet(), 16, 25);
+            Future<Actor.Result> f = pool.submit(() -> a.run(0));
+            Learner.Result r = learner.run(null);
+            assertEquals(2_000, r.steps());
+            assertTrue(r.updates() >= 10, "free-running: updates come from the learner's pace, not from --train-every: " + r.updates());
+            assertTrue(f.get(60, TimeUnit.SECONDS).weightLoads() >= 1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void afterAGapAnActorsStepsAreCountedButNotStoredUntilItsNextEpisode() throws Exception {
         DqnConfig c = small(1_000_000);
         c.learningStarts = 1_000_000;                 // no updates: this test is about storing
@@ -134,7 +158,7 @@ class LearnerActorTest {
         RunDirectory.prepareNew(dir, c);
         Wire wire = new Wire();
         try (Backend be = new FastCpuBackend(1)) {
-            Learner learner = new Learner(c, be, Environments.builtIn("cartpole", 0), wire.learnerSide(), dir, quiet(), 2, 50);
+            Learner learner = new Learner(c, be, Environments.builtIn("cartpole", 0), wire.learnerSide(), dir, quiet(), 2, 50, false);
             int frame = 16;                            // CartPole: 4 floats
             byte[] obs = new byte[frame];
             ExperienceChunk.Writer a = new ExperienceChunk.Writer(0, 11L, frame);
