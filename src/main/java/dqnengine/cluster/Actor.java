@@ -26,7 +26,17 @@ import java.util.function.BiFunction;
  *     s', r ← env.step(a);  chunk ← (a, r, flags, newest frame of s')
  *     every chunkSteps steps: send the chunk (waits while the learner's inbox is full)
  * </pre>
- * The actor never trains and keeps nothing that matters: killed at any moment, it loses only the
+ * When the learner's replay is prioritized, the actor also computes each transition's initial
+ * priority, as Ape-X's actors do, with its own copy of the network and the learner's n and γ:
+ * <pre>
+ *   δ_t = Σ_{k<m} γ^k r_{t+k} + γ^m max_a Q(s_{t+m}, a) − Q(s_t, a_t)     m = n, or fewer at an episode's end
+ *                                                                        (no bootstrap after a termination)
+ * </pre>
+ * so it holds each step back until n more steps (or the episode's end) are known, and sends |δ_t|
+ * with it; the learner stores (|δ_t| + ε)^α instead of the largest priority so far. Until the
+ * first weights arrive it sends none.
+ *
+ * <p>The actor never trains and keeps nothing that matters: killed at any moment, it loses only the
  * chunk it had not sent yet. While the learner is away (restarting), {@link Link#send} keeps
  * trying; a learner that comes back with another game or version stops the actor with one line.
  */
@@ -127,6 +137,7 @@ public final class Actor {
             byte[][] obs = {env.reset().observation()};
             writer.start(obs[0]);
             int[] greedy = new int[1];
+            Priorities held = cfg.prioritized ? new Priorities(cfg.nStep, cfg.gamma, frameBytes) : null;
             double ret = 0;
             long length = 0;
             while (!stopRequested && (maxSteps <= 0 || steps < maxSteps)) {
@@ -152,19 +163,29 @@ public final class Actor {
                     }
                 }
                 int a;
+                float[] q = held != null && version >= 0 ? net.qValues(obs[0]) : null;   // prioritized: Q(s_t, ·) for the TD errors
+                if (q != null) held.resolveOldest(max(q), writer);
                 if (version < 0 || rng.nextDouble() < eps) {
                     a = rng.nextInt(env.actionCount());
+                } else if (q != null) {
+                    a = argmax(q);
                 } else {
                     net.greedy(obs, 1, greedy);
                     a = greedy[0];
                 }
                 Step s = env.step(a);
-                writer.step(a, s.reward(), s.terminated(), s.truncated(), s.observation());
+                if (held == null || q == null) {
+                    if (held != null) held.flush(writer);                        // weights arrived or not: keep the order of records
+                    writer.step(a, s.reward(), s.terminated(), s.truncated(), s.observation());
+                } else {
+                    held.add(a, s.reward(), s.terminated(), s.truncated(), q[a], s.observation());
+                }
                 steps++;
                 ret += s.score();
                 length++;
                 obs[0] = s.observation();
                 if (s.done()) {
+                    if (held != null) held.finish(s.terminated() || q == null ? 0 : max(net.qValues(s.observation())), s.terminated(), writer);
                     if (s.gameOver() || s.truncated()) {
                         writer.episode(ret, length, (float) eps);
                         episodes++;
@@ -184,6 +205,70 @@ public final class Actor {
                 }
             }
             return new Result(steps, episodes, chunks, writer.rawBytes(), writer.packedBytes(), loads);
+        }
+    }
+
+    private static float max(float[] q) {
+        float m = q[0];
+        for (float v : q) m = Math.max(m, v);
+        return m;
+    }
+
+    private static int argmax(float[] q) {
+        int best = 0;
+        for (int i = 1; i < q.length; i++) if (q[i] > q[best]) best = i;
+        return best;
+    }
+
+    /**
+     * Steps held back until their n-step TD error is known (prioritized runs), oldest first:
+     * each is written to the chunk with |δ| once n more steps or the episode's end are known.
+     */
+    static final class Priorities {
+        private final int n;
+        private final double gamma;
+        private final java.util.ArrayDeque<float[]> numbers = new java.util.ArrayDeque<>();   // action, reward, terminated, truncated, Q(s_t, a_t)
+        private final java.util.ArrayDeque<byte[]> frames = new java.util.ArrayDeque<>();
+        private final int frameBytes;
+
+        Priorities(int n, double gamma, int frameBytes) {
+            this.n = n;
+            this.gamma = gamma;
+            this.frameBytes = frameBytes;
+        }
+
+        void add(int action, float reward, boolean terminated, boolean truncated, float qTaken, byte[] observation) {
+            numbers.addLast(new float[] {action, reward, terminated ? 1 : 0, truncated ? 1 : 0, qTaken});
+            frames.addLast(java.util.Arrays.copyOfRange(observation, observation.length - frameBytes, observation.length));
+        }
+
+        /** With max_a Q(s_now, a) known: the oldest step's window is complete when n steps are held. */
+        void resolveOldest(float maxQNow, ExperienceChunk.Writer writer) {
+            if (numbers.size() == n) writeOldest(maxQNow, false, writer);
+        }
+
+        /** At an episode's end: every held step, its window cut at the end (no bootstrap after a termination). */
+        void finish(float maxQLast, boolean terminated, ExperienceChunk.Writer writer) {
+            while (!numbers.isEmpty()) writeOldest(maxQLast, terminated, writer);
+        }
+
+        /** Writes every held step without a priority (the learner gives them the largest so far). */
+        void flush(ExperienceChunk.Writer writer) {
+            while (!numbers.isEmpty()) {
+                float[] x = numbers.removeFirst();
+                writer.step((int) x[0], x[1], x[2] != 0, x[3] != 0, frames.removeFirst());
+            }
+        }
+
+        private void writeOldest(float bootstrap, boolean terminated, ExperienceChunk.Writer writer) {
+            double ret = 0, discount = 1;
+            for (float[] x : numbers) {
+                ret += discount * x[1];
+                discount *= gamma;
+            }
+            float[] first = numbers.removeFirst();
+            double delta = ret + (terminated ? 0 : discount * bootstrap) - first[4];
+            writer.step((int) first[0], first[1], first[2] != 0, first[3] != 0, (float) Math.abs(delta), frames.removeFirst());
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.zip.Inflater;
  *   header   magic "DQNX", format version, actor index, session id, sequence number,
  *            frame bytes, agent steps in the chunk, records
  *   records  START    frame                                    the first observation of an episode
- *            STEP     action, reward, flags, frame             an action and the observation it led to
+ *            STEP     action, reward, flags, priority, frame   an action and the observation it led to; the
+ *                                                      actor's |TD error| for it, or NaN (prioritized runs)
  *            EPISODE  return, length, epsilon                  a game over (or cut-off) episode's score
  * </pre>
  * The session id is drawn at random when an actor starts, and the sequence number counts its
@@ -40,7 +41,8 @@ public final class ExperienceChunk {
 
         void start(byte[] frame);
 
-        void step(int action, float reward, boolean terminated, boolean truncated, byte[] frame);
+        /** {@code priority}: the actor's |TD error| of this transition, NaN when it sent none. */
+        void step(int action, float reward, boolean terminated, boolean truncated, float priority, byte[] frame);
 
         void episode(double score, long length, float epsilon);
     }
@@ -78,10 +80,16 @@ public final class ExperienceChunk {
 
         /** An action, what it earned and the observation that followed. */
         public void step(int action, float reward, boolean terminated, boolean truncated, byte[] observation) {
+            step(action, reward, terminated, truncated, Float.NaN, observation);
+        }
+
+        /** As {@link #step(int, float, boolean, boolean, byte[])}, with the actor's |TD error| for the transition. */
+        public void step(int action, float reward, boolean terminated, boolean truncated, float priority, byte[] observation) {
             if (action < 0 || action > Short.MAX_VALUE) throw new IllegalArgumentException("action " + action);
-            room(1 + 2 + 4 + 1 + frameBytes);
+            room(1 + 2 + 4 + 1 + 4 + frameBytes);
             body.put(STEP).putShort((short) action).putFloat(reward)
                     .put((byte) ((terminated ? TERMINATED : 0) | (truncated ? TRUNCATED : 0)))
+                    .putFloat(priority)
                     .put(observation, observation.length - frameBytes, frameBytes);
             steps++;
             records++;
@@ -168,7 +176,7 @@ public final class ExperienceChunk {
             byte kind = b.get();
             int need = switch (kind) {
                 case START -> h.frameBytes();
-                case STEP -> 2 + 4 + 1 + h.frameBytes();
+                case STEP -> 2 + 4 + 1 + 4 + h.frameBytes();
                 case EPISODE -> 8 + 8 + 4;
                 default -> throw new FormatException("unknown record kind " + kind + " at record " + r);
             };
@@ -182,9 +190,10 @@ public final class ExperienceChunk {
                     int action = b.getShort();
                     float reward = b.getFloat();
                     byte flags = b.get();
+                    float priority = b.getFloat();
                     b.get(frame);
                     steps++;
-                    if (sink != null) sink.step(action, reward, (flags & TERMINATED) != 0, (flags & TRUNCATED) != 0, frame);
+                    if (sink != null) sink.step(action, reward, (flags & TERMINATED) != 0, (flags & TRUNCATED) != 0, priority, frame);
                 }
                 default -> {
                     double score = b.getDouble();

@@ -221,11 +221,12 @@ public final class Learner {
         }
 
         @Override
-        public void step(int action, float reward, boolean terminated, boolean truncated, byte[] frame) {
+        public void step(int action, float reward, boolean terminated, boolean truncated, float priority, byte[] frame) {
             if (step >= cfg.steps) return;                      // the run is complete: the rest of the chunk is not needed
             if (storing[actor]) {
                 System.arraycopy(frame, 0, observation, observation.length - frameBytes, frameBytes);
                 replay.add(actor, action, reward, terminated, truncated, observation);
+                if (replay.prioritized() && !Float.isNaN(priority)) replay.prioritizeNewest(actor, priority);   // the actor's TD error
                 if (terminated || truncated) storing[actor] = false;   // the next record of this actor is a START
             }
             step++;

@@ -350,6 +350,19 @@ public final class ReplayBuffer {
         }
     }
 
+    /**
+     * Sets the priority of the stream's newest transition from a TD error computed elsewhere (a
+     * cluster actor's, with its own copy of the network): p = (|δ| + ε)^α, in place of the
+     * largest-so-far it entered with.
+     */
+    public void prioritizeNewest(int stream, double tdError) {
+        if (priorities == null) throw new IllegalStateException("this replay buffer samples uniformly");
+        if (written[stream] < 2) return;
+        int k = slot(stream, written[stream] - 2);
+        if ((flags[k] & NEXT) == 0) return;
+        priorities.set(k, Math.pow(Math.abs(tdError) + priorityEps, alpha));
+    }
+
     /** The current priority (p^α) of transition {@code a} of stream {@code s}, for tests. */
     double priority(int s, long a) { return priorities.get(slot(s, a)); }
 

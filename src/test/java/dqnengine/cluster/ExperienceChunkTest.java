@@ -23,8 +23,9 @@ class ExperienceChunkTest {
         public void start(byte[] frame) { seen.add("start " + Arrays.toString(frame)); }
 
         @Override
-        public void step(int action, float reward, boolean terminated, boolean truncated, byte[] frame) {
-            seen.add("step " + action + " " + reward + " " + terminated + " " + truncated + " " + Arrays.toString(frame));
+        public void step(int action, float reward, boolean terminated, boolean truncated, float priority, byte[] frame) {
+            seen.add("step " + action + " " + reward + " " + terminated + " " + truncated + (Float.isNaN(priority) ? "" : " p=" + priority) + " "
+                    + Arrays.toString(frame));
         }
 
         @Override
@@ -41,7 +42,7 @@ class ExperienceChunkTest {
         ExperienceChunk.Writer w = new ExperienceChunk.Writer(3, 77L, 3);
         w.start(obs(9, 10));
         w.step(2, 1f, false, false, obs(10, 20));
-        w.step(17, -1f, true, false, obs(20, 30));
+        w.step(17, -1f, true, false, 0.75f, obs(20, 30));
         w.episode(21.5, 2, 0.25f);
         w.start(obs(1, 40));
         w.step(0, 0f, false, true, obs(40, (byte) 250));
@@ -56,7 +57,7 @@ class ExperienceChunkTest {
         assertEquals(List.of(
                 "start [10, 11, 12]",
                 "step 2 1.0 false false [20, 21, 22]",
-                "step 17 -1.0 true false [30, 31, 32]",
+                "step 17 -1.0 true false p=0.75 [30, 31, 32]",
                 "episode 21.5 2 0.25",
                 "start [40, 41, 42]",
                 "step 0 0.0 false true [-6, -5, -4]"), r.seen);

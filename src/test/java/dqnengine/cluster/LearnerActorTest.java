@@ -151,6 +151,66 @@ class LearnerActorTest {
     }
 
     @Test
+    void aPrioritizedNStepRunTakesTheActorsPriorities() throws Exception {
+        DqnConfig c = small(2_500);
+        c.prioritized = true;
+        c.nStep = 3;
+        Path dir = tmp.resolve("per");
+        RunDirectory.prepareNew(dir, c);
+        Wire wire = new Wire();
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        try (Backend be = new FastCpuBackend(1); Backend actorBe = new FastCpuBackend(1)) {
+            Learner learner = new Learner(c, be, Environments.builtIn("cartpole", 0), wire.learnerSide(), dir, quiet(), 1, 20, false);
+            Actor a = new Actor(wire.actorSide(0), (cfg, seed) -> Environments.builtIn(cfg.env, seed), actorBe, null, quiet(), 16, 10);
+            Future<Actor.Result> f = pool.submit(() -> a.run(0));
+            Learner.Result r = learner.run(null);
+            assertEquals(2_500, r.steps());
+            assertEquals((2_500 - 300) / 2 + 1, r.updates());
+            assertEquals(0, r.chunksRejected());
+            assertTrue(f.get(60, TimeUnit.SECONDS).weightLoads() >= 1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Importance weights of a batch sampled from what one chunk stored: all 1 when every transition has the same priority. */
+    private double[] weightsAfter(boolean withPriorities) throws Exception {
+        DqnConfig c = small(1_000_000);
+        c.prioritized = true;
+        c.learningStarts = 1_000_000;                 // no updates: the priorities are the actor's alone
+        Path dir = tmp.resolve("p" + withPriorities);
+        RunDirectory.prepareNew(dir, c);
+        Wire wire = new Wire();
+        try (Backend be = new FastCpuBackend(1)) {
+            Learner learner = new Learner(c, be, Environments.builtIn("cartpole", 0), wire.learnerSide(), dir, quiet(), 1, 50, false);
+            ExperienceChunk.Writer w = new ExperienceChunk.Writer(0, 1L, 16);
+            w.start(new byte[16]);
+            for (int i = 0; i < 40; i++) w.step(0, 1f, false, false, withPriorities ? 0.1f * (i + 1) : Float.NaN, new byte[16]);
+            wire.inbox.put(w.finish());
+            Thread stopper = new Thread(() -> {
+                while (learner.step() < 40) Thread.onSpinWait();
+                learner.requestStop();
+            });
+            stopper.start();
+            learner.run(null);
+            stopper.join();
+            dqnengine.replay.ReplayBuffer.Batch b = new dqnengine.replay.ReplayBuffer.Batch(32);
+            learner.replay().sample(b, 1.0);
+            double[] out = new double[b.size];
+            for (int i = 0; i < b.size; i++) out[i] = b.weights[i];
+            return out;
+        }
+    }
+
+    @Test
+    void theLearnerStoresTheActorsPriorities() throws Exception {
+        double[] without = weightsAfter(false), with = weightsAfter(true);
+        for (double x : without) assertEquals(1.0, x, 1e-9, "no priorities sent: every transition at the largest so far");
+        assertTrue(java.util.Arrays.stream(with).min().orElse(1) < 0.5,
+                "TD errors from 0.1 to 4.0: the importance weights spread: " + java.util.Arrays.toString(with));
+    }
+
+    @Test
     void afterAGapAnActorsStepsAreCountedButNotStoredUntilItsNextEpisode() throws Exception {
         DqnConfig c = small(1_000_000);
         c.learningStarts = 1_000_000;                 // no updates: this test is about storing
