@@ -110,6 +110,11 @@ public final class ClusterCommand implements Runnable {
             }
             System.out.printf(Locale.ROOT, "cluster learner: %s, preset %s, %,d steps, up to %d actors, port %d, pace %s, backend %s, run dir %s%n",
                     cfg.env, cfg.preset, cfg.steps, actors, port, pace, be.name(), dir);
+            if (cfg.evalEvery > 0 || cfg.captureVideoEvery > 0) {
+                System.out.println("note: the learner plays no games itself, so --eval-every and --capture-video-every are not done during "
+                        + "the run; evaluate its checkpoints with: eval --run-dir " + dir);
+            }
+            if (cfg.numEnvs > 1) System.out.println("note: --num-envs is for train; here each actor is one environment");
             System.out.printf(Locale.ROOT, "actors join with: dqn-engine cluster actor --join %s:%d%n", hostName(), port);
             System.out.flush();
             return new Job() {
