@@ -66,9 +66,9 @@ import java.util.zip.ZipException;
  * saving leaves the previous checkpoint, and its replay, as they were.
  *
  * <p><b>Compressed.</b> Deflate at its fastest level, because it pays: Atari frames shrink 30 to
- * 70 times, and deflating them on one thread (300 to 500 MB/s) is faster than writing them raw to
- * this machine's disk (140 to 210 MB/s); measured by {@code ReplaySaveMeasurement}, in the
- * README's "Saved files".
+ * 70 times, and deflating them on one thread (270 to 520 MB/s) is at least as fast as writing
+ * them raw to this machine's disk (140 to 240 MB/s); measured by {@code ReplaySaveMeasurement},
+ * in the README's "Saved files".
  *
  * <p><b>Streamed.</b> Saving and loading go through a 64 KB buffer straight from and into the
  * ring; no second copy of the buffer is made.
