@@ -115,6 +115,7 @@ public final class ClusterCommand implements Runnable {
                         + "the run; evaluate its checkpoints with: eval --run-dir " + dir);
             }
             if (cfg.numEnvs > 1) System.out.println("note: --num-envs is for train; here each actor is one environment");
+            if (cfg.saveReplay) System.out.println("note: the learner does not save its replay (--save-replay is for train); a resumed learner refills from its actors");
             System.out.printf(Locale.ROOT, "actors join with: dqn-engine cluster actor --join %s:%d%n", hostName(), port);
             System.out.flush();
             return new Job() {

@@ -92,6 +92,9 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints (and plots). Default: the preset's.") Long checkpointEvery;
     @Option(names = "--log-every", paramLabel = "N", description = "Steps between rows of progress.csv. Default: the preset's.") Long logEvery;
     @Option(names = "--tensorboard", negatable = true, description = "Also write TensorBoard event files (RUN_DIR/tensorboard).") Boolean tensorboard;
+    @Option(names = "--save-replay", negatable = true,
+            description = "Save the replay buffer and environment states with each latest checkpoint: a resume continues exactly, without a refill. Default: off.")
+    Boolean saveReplay;
     @Option(names = "--stop-at-return", paramLabel = "X", description = "Stop when the mean return of the last 100 episodes reaches X.") Double stopAtReturn;
     @Option(names = "--seeds", split = ",", paramLabel = "N,N,...",
             description = {"Train one run per seed, one after another, each in its own run directory (DIR/s<seed> under --run-dir DIR),",
@@ -129,11 +132,12 @@ public class TrainCommand implements Callable<Integer> {
         boolean atariPresetFlag = given("--atari-preset");
         if (resume != null) {
             if (runDir != null || preset != null || config != null || envOptions.env != null || atariPresetFlag || anyOverride()) {
-                throw new BadInput("--resume continues a run with its own config.json; only --steps, --device and --threads may be given with it");
+                throw new BadInput("--resume continues a run with its own config.json; only --steps, --save-replay, --device and --threads may be given with it");
             }
             dir = resume;
             cfg = DqnConfig.readRunConfig(dir);
             if (steps != null) cfg.steps = steps;
+            if (saveReplay != null) cfg.saveReplay = saveReplay;
             cfg.validate();
             envOptions.atariPreset = cfg.atariPreset;
         } else {
@@ -263,6 +267,7 @@ public class TrainCommand implements Callable<Integer> {
                             : String.format(Locale.ROOT, "run %s already reached its %,d steps (it is at step %,d): give a larger --steps to continue",
                                     dir, cfg.steps, at.step));
                 }
+                if (saveReplay != null) keepSaveReplay(dir, cfg.saveReplay);
                 RunDirectory.RollBack rb = owned.rollBackTo(at.step, at.episodes);
                 if (rb.changedAnything()) {
                     System.out.printf(Locale.ROOT, "rolled %s back to its checkpoint at step %,d: removed %d episode and %d progress row(s) written after it%s%n",
@@ -336,6 +341,17 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     /**
+     * {@code --resume} with {@code --[no-]save-replay}: the choice is written to the run's
+     * config.json (atomically), so that later resumes keep it. Nothing else there changes.
+     */
+    private static void keepSaveReplay(Path dir, boolean on) throws IOException {
+        DqnConfig stored = DqnConfig.readRunConfig(dir);
+        if (stored.saveReplay == on) return;
+        stored.saveReplay = on;
+        dqnengine.util.AtomicFiles.writeString(dir.resolve("config.json"), stored.toJson() + "\n");
+    }
+
+    /**
      * A new run that failed before its first checkpoint leaves no directory behind to block a
      * retry, nor the parents it created ({@code runs/} on a first run), when they are empty.
      */
@@ -378,6 +394,7 @@ public class TrainCommand implements Callable<Integer> {
         return ConfigFile.read(json, "--config " + file);
     }
 
+    /** Whether a flag that changes a setting of the run was given (--steps and --save-replay, which --resume accepts, are not counted). */
     private boolean anyOverride() {
         Object[] all = {numEnvs, replaySize, batchSize, learningStarts, gamma, lr, optimizer, optimizerEps, loss, lossReduction, nStep, adamBeta1, adamBeta2, rmspropAlpha, huberDelta, prioritized, priorityAlpha, priorityBeta, evalEvery, captureVideoEvery, evalEpisodes, evalEpsilon, trainEvery, targetEvery, tau,
                 doubleDqn, dueling, maxGradNorm, epsilonStart, epsilonEnd, epsilonSteps, explorationFraction, epsilonFromLearningStarts, sticky, checkpointEvery, logEvery, stopAtReturn, tensorboard};
@@ -429,5 +446,6 @@ public class TrainCommand implements Callable<Integer> {
         if (logEvery != null) c.logEvery = logEvery;
         if (stopAtReturn != null) c.stopAtReturn = stopAtReturn;
         if (tensorboard != null) c.tensorboard = tensorboard;
+        if (saveReplay != null) c.saveReplay = saveReplay;
     }
 }

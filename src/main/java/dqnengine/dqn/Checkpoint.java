@@ -29,8 +29,10 @@ import java.util.stream.Stream;
  * It is written into a hidden temporary directory, every file forced to disk, then renamed into
  * place; only then does the pointer file {@code checkpoints/latest} (or {@code best}) change,
  * itself by an atomic rename. So a checkpoint is either whole or never pointed at: a crash at any
- * moment leaves the previous one in force. The replay buffer is not saved (it is up to 7 GB); see
- * {@link Trainer} for what a resumed run does instead.
+ * moment leaves the previous one in force. The replay buffer is saved only with
+ * {@code --save-replay}, in the {@code latest} checkpoints' {@code replay/} directory
+ * ({@link dqnengine.replay.ReplayFiles}; it is up to 7 GB); see {@link Trainer} for what a resumed
+ * run does without it.
  */
 public final class Checkpoint {
     public static final String FORMAT = "dqn-engine/checkpoint-v1";
@@ -55,6 +57,16 @@ public final class Checkpoint {
 
     /** Writes a checkpoint named {@code kind-step-N} and points {@code kind} ("latest" or "best") at it. */
     public static Path save(Path runDir, String kind, DqnLearner learner, State state) throws IOException {
+        return save(runDir, kind, learner, state, null);
+    }
+
+    /** More files for a checkpoint, written into its temporary directory with the others (so they are part of its atomic rename). */
+    public interface Extra {
+        void writeInto(Path checkpointDir) throws IOException;
+    }
+
+    /** As above, with {@code extra} (when not null) writing more files into the checkpoint before it is renamed into place. */
+    public static Path save(Path runDir, String kind, DqnLearner learner, State state, Extra extra) throws IOException {
         Path dir = runDir.resolve("checkpoints");
         Files.createDirectories(dir);
         String name = (kind.equals("latest") ? "" : kind + "-") + String.format("step-%012d", state.step);
@@ -64,6 +76,7 @@ public final class Checkpoint {
             ParameterFile.save(tmp.resolve("online.safetensors"), learner.online, learner.optimizer, Map.of("step", Long.toString(state.step)));
             ParameterFile.save(tmp.resolve("target.safetensors"), learner.target, null, Map.of("step", Long.toString(state.step)));
             AtomicFiles.writeString(tmp.resolve("state.json"), GSON.toJson(state));
+            if (extra != null) extra.writeInto(tmp);
             Path target = dir.resolve(name);
             if (Files.exists(target)) AtomicFiles.deleteTree(target);
             AtomicFiles.move(tmp, target);

@@ -69,6 +69,7 @@ public final class DqnConfig {
     public long logEvery = 10_000;
     public double stopAtReturn = Double.NaN;   // stop when the mean return of the last 100 episodes reaches it
     public boolean tensorboard = false;        // also write TensorBoard event files to RUN_DIR/tensorboard
+    public boolean saveReplay = false;         // latest checkpoints also carry the replay buffer and the environments' states, so a resume continues exactly
     public String preset = "minatar";
 
     public static final List<String> PRESETS = List.of("nature", "dopamine-dqn", "rainbow-lite", "cleanrl", "minatar", "cartpole");

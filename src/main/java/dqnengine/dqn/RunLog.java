@@ -123,6 +123,13 @@ public final class RunLog implements AutoCloseable {
                 step, s.mean(), s.std(), cfg.evalEpisodes, cfg.evalEpsilon, seconds);
     }
 
+    /** A replay buffer of {@code frames} frames saved with the checkpoint at {@code step}: a line saying what it cost. */
+    void replaySaved(long step, long frames, dqnengine.replay.ReplayFiles.Saved r, double seconds) {
+        out.printf(Locale.ROOT, "%ssaved the replay buffer with the checkpoint at step %,d: %,d frames; %d segment(s) written, %d unchanged one(s) linked;"
+                        + " %.1f MB written, %.1f MB in all; %.1f s%n", tty ? "\n" : "", step, frames, r.segmentsWritten(), r.segmentsLinked(),
+                r.bytesWritten() / 1e6, r.bytesInAll() / 1e6, seconds);
+    }
+
     /** The line saying how long evaluating took in all, when there was any. */
     public void evaluationTotal() {
         if (evalSeconds > 0) out.printf(Locale.ROOT, "evaluation took %.1f s in all (not counted in steps/s)%n", evalSeconds);

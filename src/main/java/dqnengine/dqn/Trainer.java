@@ -4,6 +4,7 @@ import dqnengine.backend.Backend;
 import dqnengine.env.Environment;
 import dqnengine.env.Step;
 import dqnengine.replay.ReplayBuffer;
+import dqnengine.replay.ReplayFiles;
 import dqnengine.util.Rng;
 
 import java.io.IOException;
@@ -43,10 +44,16 @@ import java.util.Locale;
  * What stays here decides: when to update, sync, log, evaluate, checkpoint and stop.
  *
  * <p>Resuming: the checkpoint restores networks, optimizer, counters, ε schedule position,
- * random-source states and the last 100 returns. The replay buffer is not saved; before the
- * schedule continues, the resumed run refills it with min(learningStarts, replaySize / 2) transitions from
- * the restored policy at the restored ε. Those refill steps are not counted, so every counter
- * and the schedule carry on from where they stopped.
+ * random-source states and the last 100 returns. With {@code saveReplay} the {@code latest}
+ * checkpoints also carry the replay buffer and where every environment stood
+ * ({@code replay/}: {@link ReplayFiles}, {@link EnvironmentStates}); a resumed run that finds them
+ * continues exactly as the uninterrupted run would have (built-in environments continue their
+ * episodes; Atari environments, whose emulator state is not saved, start new ones). A checkpoint
+ * without them (saved without the option) is resumed as before: the run refills the empty buffer
+ * with min(learningStarts, replaySize / 2) transitions from the restored policy at the restored ε
+ * before the schedule continues. Those refill steps are not counted, so every counter and the
+ * schedule carry on from where they stopped. A saved buffer that is damaged or of another shape
+ * stops the run with one line rather than being replaced by a refill unasked.
  *
  * <p>Listening: {@link TrainingListener}s added with {@link #addListener} are told of each
  * finished episode, evaluation and saved checkpoint, and may answer that the run should stop.
@@ -99,8 +106,12 @@ public final class Trainer {
     private volatile boolean stopRequested;
 
     private Environment[] envs;
+    private byte[][] obs;                           // each environment's observation, the next action's input
     private DqnLearner learner;
     private ReplayBuffer replay;
+    private boolean replayRestored;                 // resumed with the checkpoint's saved replay buffer: no refill
+    private Path replaySavedIn;                     // where this buffer was last saved or loaded: unchanged segments are linked from there
+    private int replaySegmentSlots = ReplayFiles.SEGMENT_SLOTS;
     private final Rng rng;
     private long step, updates, episodes;
     private double[] epReturn;                      // each environment's episode so far: its return and length
@@ -114,6 +125,9 @@ public final class Trainer {
 
     /** Finished episodes a run needs before its training return can make a checkpoint {@code best}. */
     static final int MIN_EPISODES_FOR_BEST = 10;
+
+    /** The directory of a checkpoint that holds the saved replay buffer and environments ({@code saveReplay}). */
+    static final String REPLAY_DIR = "replay";
 
     /**
      * A trainer for one run. Nothing happens until {@link #run}.
@@ -176,7 +190,10 @@ public final class Trainer {
                 recent.toArray(), on, tg, opt, learner.optimizer.stepCount());
     }
 
-    /** Tests only: {@code hook} gets {@link #liveState()} right after a checkpoint is loaded, before the replay refill. */
+    /** Tests only: saves the replay buffer in segments of {@code slots} ring slots, so that small buffers have several. */
+    void replaySegmentSlots(int slots) { this.replaySegmentSlots = slots; }
+
+    /** Tests only: {@code hook} gets {@link #liveState()} right after a checkpoint (and its saved replay, if any) is loaded, before any refill. */
     void onResumed(java.util.function.Consumer<LiveState> hook) { this.resumedHook = hook; }
 
     /**
@@ -193,6 +210,9 @@ public final class Trainer {
         envs = new Environment[cfg.numEnvs];
         try {
             for (int i = 0; i < envs.length; i++) envs[i] = factory.open(i, cfg.seed * 1_000_003L + i);
+            obs = new byte[envs.length][];
+            epReturn = new double[envs.length];
+            epLength = new long[envs.length];
             Environment e0 = envs[0];
             int[] shape = e0.observationShape();
             int stack = e0.frameStack();
@@ -218,12 +238,9 @@ public final class Trainer {
      */
     private Result loop(boolean resumed) throws IOException {
         int n = envs.length;
-        byte[][] obs = new byte[n][];
-        epReturn = new double[n];
-        epLength = new long[n];
         int[] greedy = new int[n], chosen = new int[n];
-        for (int i = 0; i < n; i++) startEpisode(i, obs);                  // [A1.5] s_1 in every environment
-        if (resumed) refill(obs, greedy, chosen);
+        for (int i = 0; i < n; i++) if (obs[i] == null) startEpisode(i, obs);   // [A1.5] s_1 in every environment (not one that continues)
+        if (resumed && !replayRestored) refill(obs, greedy, chosen);
 
         boolean reached = false, interrupted;
         double loopSeconds;
@@ -360,7 +377,7 @@ public final class Trainer {
      * the observation.
      */
     private void captureVideo() throws IOException {
-        if (videoEnv == null) videoEnv = factory.open(envs.length + 1, cfg.seed * 1_000_003L + 1_999_993L);
+        if (videoEnv == null) videoEnv = openVideoEnv();
         java.nio.file.Path gif = runDir.resolve("videos").resolve(String.format(java.util.Locale.ROOT, "step-%012d.gif", step));
         java.nio.file.Files.createDirectories(gif.getParent());
         dqnengine.io.FrameRenderer renderer = new dqnengine.io.FrameRenderer(videoEnv, true);
@@ -379,6 +396,10 @@ public final class Trainer {
         }
     }
 
+    private Environment openVideoEnv() { return factory.open(envs.length + 1, cfg.seed * 1_000_003L + 1_999_993L); }
+
+    private Environment openEvalEnv() { return factory.open(envs.length, cfg.seed * 1_000_003L + 999_983L); }
+
     /** Whether the last 100 episodes reached {@code stopAtReturn} (if set); then, without evaluation, this is also the best checkpoint. */
     private boolean reachedBound() throws IOException {
         boolean reached = !Double.isNaN(cfg.stopAtReturn) && recent.isFull() && recent.mean() >= cfg.stopAtReturn;
@@ -396,7 +417,7 @@ public final class Trainer {
      */
     private Evaluator.Summary evaluate() throws IOException {
         long t0 = System.nanoTime();
-        if (evalEnv == null) evalEnv = factory.open(envs.length, cfg.seed * 1_000_003L + 999_983L);
+        if (evalEnv == null) evalEnv = openEvalEnv();
         Evaluator.Summary s = Evaluator.run(learner, evalEnv, cfg.evalEpisodes, cfg.evalEpsilon, cfg.seed * 31 + step, 1_000_000, null);
         log.evaluation(step, s, (System.nanoTime() - t0) / 1e9);
         return s;
@@ -422,7 +443,9 @@ public final class Trainer {
         s.bestMeanReturn = bestMean;
         s.recentReturns = recent.toArray();
         s.wallMillis = wallMillisBefore + log.millisSinceStart();
-        Path saved = Checkpoint.save(runDir, kind, learner, s);
+        boolean withReplay = cfg.saveReplay && kind.equals("latest");      // a resume starts from latest; best is for evaluation
+        Path saved = Checkpoint.save(runDir, kind, learner, s, withReplay ? this::saveReplay : null);
+        if (withReplay) replaySavedIn = saved.resolve(REPLAY_DIR);
         tell(l -> l.onCheckpoint(new TrainingListener.CheckpointSaved(step, kind, saved)));
     }
 
@@ -431,6 +454,19 @@ public final class Trainer {
         for (TrainingListener l : listeners) {
             if (event.apply(l) == TrainingListener.Decision.STOP) stopRequested = true;
         }
+    }
+
+    /**
+     * Writes {@code replay/} into a checkpoint being saved: where every environment stands, then the
+     * replay buffer, linking the segments unchanged since its last save ({@link ReplayFiles}).
+     */
+    private void saveReplay(Path checkpointDir) throws IOException {
+        long t0 = System.nanoTime();
+        Path dir = checkpointDir.resolve(REPLAY_DIR);
+        Files.createDirectories(dir);
+        EnvironmentStates.of(step, envs, obs, epReturn, epLength, evalEnv, videoEnv).write(dir.resolve(EnvironmentStates.FILE));
+        ReplayFiles.Saved r = ReplayFiles.save(replay, dir, step, replaySavedIn, replaySegmentSlots);
+        log.replaySaved(step, replay.size(), r, (System.nanoTime() - t0) / 1e9);
     }
 
     /** Loads checkpoint {@code from}: networks, optimizer, counters, random sources and the last 100 returns. */
@@ -448,7 +484,56 @@ public final class Trainer {
         wallMillisBefore = s.wallMillis;
         out.printf(Locale.ROOT, "resumed from %s at step %,d (%,d updates, %,d episodes, epsilon %.3f)%n",
                 from, step, updates, episodes, actingEpsilon());
+        Path saved = from.resolve(REPLAY_DIR);
+        if (Files.isDirectory(saved)) {
+            restoreReplay(saved);
+        } else if (cfg.saveReplay) {
+            out.printf(Locale.ROOT, "%s has no saved replay buffer (it was saved without --save-replay): refilling it; the next checkpoint saves it%n", from);
+        }
         if (resumedHook != null) resumedHook.accept(liveState());
+    }
+
+    /**
+     * Loads the replay buffer and the environments saved in {@code dir} at this step: every
+     * environment that could save its state continues its episode (observation, return and length
+     * so far); the others (Atari) start a new one in {@link #loop}. Anything damaged or of another
+     * shape stops the run ({@link ReplayFiles.DamagedReplayException}).
+     */
+    private void restoreReplay(Path dir) throws IOException {
+        long t0 = System.nanoTime();
+        ReplayFiles.load(replay, dir, step);
+        EnvironmentStates saved = EnvironmentStates.read(dir, step, envs.length);
+        int expected = envs[0].encoding().bytes(envs[0].observationShape()), continued = 0;
+        for (int i = 0; i < envs.length; i++) {
+            EnvironmentStates.Training t = saved.training[i];
+            if (t.state == null) continue;
+            EnvironmentStates.restore(envs[i], t.state, dir);
+            byte[] o;
+            try {
+                o = EnvironmentStates.decode(t.observation);
+            } catch (IllegalArgumentException e) {
+                o = null;
+            }
+            if (o == null || o.length != expected) throw new ReplayFiles.DamagedReplayException(dir, "has a damaged observation of environment " + i);
+            obs[i] = o;
+            epReturn[i] = t.episodeReturn;
+            epLength[i] = t.episodeLength;
+            continued++;
+        }
+        if (saved.evaluation != null) {
+            evalEnv = openEvalEnv();
+            EnvironmentStates.restore(evalEnv, saved.evaluation, dir);
+        }
+        if (saved.video != null) {
+            videoEnv = openVideoEnv();
+            EnvironmentStates.restore(videoEnv, saved.video, dir);
+        }
+        replayRestored = true;
+        replaySavedIn = dir;
+        out.printf(Locale.ROOT, "restored the replay buffer from %s: %,d frames, no refill (%.1f s); %s%n", dir, replay.size(),
+                (System.nanoTime() - t0) / 1e9, continued == envs.length ? "every environment continues its episode"
+                        : continued == 0 ? "the environments start new episodes (their state is not saved)"
+                        : continued + " of " + envs.length + " environments continue their episodes");
     }
 
     /** After a resume: fills the empty replay buffer from the restored policy without counting steps. */

@@ -53,6 +53,23 @@ public interface Environment extends AutoCloseable {
      */
     Step step(int action);
 
+    /**
+     * The environment's whole state (the game, the position in the episode under way, the random
+     * source), so that a run resumed from a checkpoint continues that episode exactly as the
+     * uninterrupted run would have; null when this environment cannot save it (Atari: the
+     * emulator's state is not saved, and a resumed run starts a new episode there).
+     */
+    default byte[] saveState() { return null; }
+
+    /**
+     * Continues from bytes {@link #saveState} returned, on an environment opened with the same id
+     * and options; bytes of another environment, or damaged ones, are refused with
+     * IllegalArgumentException.
+     */
+    default void restoreState(byte[] state) {
+        throw new UnsupportedOperationException(id() + " cannot restore a saved state");
+    }
+
     /** Releases native resources; the environment cannot be used afterwards. */
     @Override
     void close();

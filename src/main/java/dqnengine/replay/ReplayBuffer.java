@@ -3,6 +3,10 @@ package dqnengine.replay;
 import dqnengine.env.ObservationEncoding;
 import dqnengine.util.Rng;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * Experience replay (Lin 1992; Mnih et al. 2015) as a ring of single frames.
  *
@@ -411,4 +415,50 @@ public final class ReplayBuffer {
     public long rngState() { return rng.state(); }
 
     public void setRngState(long state) { rng.setState(state); }
+
+    // --- What ReplayFiles needs to save the buffer with a checkpoint and restore it. Ring slot
+    // numbers here are the ring's own: stream s holds slots s·perStream … (s+1)·perStream − 1.
+
+    int perStream() { return perStream; }
+
+    /** Frames ever written to {@code stream}; the one of absolute step a is in slot s·perStream + a mod perStream. */
+    long written(int stream) { return written[stream]; }
+
+    boolean inEpisode(int stream) { return inEpisode[stream]; }
+
+    /** The priorities, or null when sampling is uniform. */
+    SumTree priorityTree() { return priorities; }
+
+    /**
+     * Writes ring slots [first, first + count) to {@code out}: their frames (count · frameBytes
+     * bytes, straight from the ring, no copy), then their actions, rewards (raw float bits) and flags.
+     */
+    void writeSlots(int first, int count, DataOutput out) throws IOException {
+        for (int s = first; s < first + count; ) {
+            int within = s % slotsPerChunk, run = Math.min(first + count - s, slotsPerChunk - within);
+            out.write(chunks[s / slotsPerChunk], within * frameBytes, run * frameBytes);
+            s += run;
+        }
+        for (int s = first; s < first + count; s++) out.writeInt(actions[s]);
+        for (int s = first; s < first + count; s++) out.writeInt(Float.floatToRawIntBits(rewards[s]));
+        out.write(flags, first, count);
+    }
+
+    /** Reads into ring slots [first, first + count) what {@link #writeSlots} wrote. */
+    void readSlots(int first, int count, DataInput in) throws IOException {
+        for (int s = first; s < first + count; ) {
+            int within = s % slotsPerChunk, run = Math.min(first + count - s, slotsPerChunk - within);
+            in.readFully(chunks[s / slotsPerChunk], within * frameBytes, run * frameBytes);
+            s += run;
+        }
+        for (int s = first; s < first + count; s++) actions[s] = in.readInt();
+        for (int s = first; s < first + count; s++) rewards[s] = Float.intBitsToFloat(in.readInt());
+        in.readFully(flags, first, count);
+    }
+
+    /** Sets each stream's count of frames written and whether an episode is under way (after its slots were read back). */
+    void restoreCounters(long[] writtenPerStream, boolean[] inEpisodePerStream) {
+        System.arraycopy(writtenPerStream, 0, written, 0, streams);
+        System.arraycopy(inEpisodePerStream, 0, inEpisode, 0, streams);
+    }
 }

@@ -47,6 +47,12 @@ public final class SumTree {
     /** The largest priority ever set (what new transitions get in prioritized replay); 0 before any. */
     public double maxSet() { return maxSet; }
 
+    /** Restores the largest priority ever set, after a saved tree's leaves were set again (checkpoints). */
+    void restoreMaxSet(double max) {
+        if (!(max >= 0) || Double.isInfinite(max)) throw new IllegalArgumentException("priority must be finite and >= 0, got " + max);
+        maxSet = max;
+    }
+
     public void set(int i, double priority) {
         if (!(priority >= 0) || Double.isInfinite(priority)) throw new IllegalArgumentException("priority must be finite and >= 0, got " + priority);
         int k = size + check(i);

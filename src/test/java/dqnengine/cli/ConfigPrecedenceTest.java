@@ -76,6 +76,7 @@ class ConfigPrecedenceTest {
         c.put("logEvery", new Case(60L, "--log-every", "70", 70L));
         c.put("stopAtReturn", new Case(1e9, "--stop-at-return", "2e9", 2e9));
         c.put("tensorboard", new Case(true, "--no-tensorboard", null, false));
+        c.put("saveReplay", new Case(true, "--no-save-replay", null, false));
         c.put("preset", new Case("cartpole", null, null, null));
         return c;
     }

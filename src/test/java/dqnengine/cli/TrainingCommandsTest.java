@@ -48,7 +48,7 @@ class TrainingCommandsTest {
         }
 
         oneLineError(CliRun.of("train", "--steps", "100", "--run-dir", run.toString()), 2, "already holds a run");
-        oneLineError(CliRun.of("train", "--resume", run.toString(), "--lr", "0.1"), 2, "only --steps, --device and --threads");
+        oneLineError(CliRun.of("train", "--resume", run.toString(), "--lr", "0.1"), 2, "only --steps, --save-replay, --device and --threads");
         CliRun more = CliRun.of("train", "--resume", run.toString(), "--steps", "1000");
         assertEquals(0, more.code(), more.err());
         assertTrue(more.out().contains("resumed from") && more.out().contains("at step 800"), more.out());

@@ -2,10 +2,11 @@ package dqnengine.env.builtin;
 
 import dqnengine.env.Environment;
 import dqnengine.env.ObservationEncoding;
+import dqnengine.env.SavedState;
 import dqnengine.env.Step;
+import dqnengine.util.StatefulRandom;
 
 import java.util.List;
-import java.util.Random;
 
 /**
  * Cart-pole balancing (Barto, Sutton &amp; Anderson 1983) with the constants and rules of Gym's
@@ -32,13 +33,13 @@ public final class CartPole implements Environment {
     private static final double HALF_LENGTH = 0.5, POLE_MOMENT = POLE_MASS * HALF_LENGTH, FORCE = 10.0, TAU = 0.02;
     private static final double THETA_LIMIT = 12 * 2 * Math.PI / 360, X_LIMIT = 2.4;
 
-    private final Random rng;
+    private final StatefulRandom rng;
     private final byte[] observation = new byte[16];
     private double x, xDot, theta, thetaDot;
     private int steps;
     private boolean over = true;
 
-    public CartPole(long seed) { this.rng = new Random(seed); }
+    public CartPole(long seed) { this.rng = new StatefulRandom(seed); }
 
     @Override public String id() { return "cartpole"; }
     @Override public int[] observationShape() { return new int[] {4}; }
@@ -82,6 +83,26 @@ public final class CartPole implements Environment {
         boolean truncated = !terminated && steps >= MAX_STEPS;
         over = terminated || truncated;
         return new Step(encode(), 1f, 1f, terminated, truncated, terminated, 0);
+    }
+
+    @Override
+    public byte[] saveState() {
+        return new SavedState.Writer(id()).putDouble(x).putDouble(xDot).putDouble(theta).putDouble(thetaDot)
+                .putInt(steps).putBoolean(over).putLong(rng.state()).bytes();
+    }
+
+    @Override
+    public void restoreState(byte[] state) {
+        SavedState.Reader in = new SavedState.Reader(state, id());
+        double x = in.getDouble(), xDot = in.getDouble(), theta = in.getDouble(), thetaDot = in.getDouble();
+        int steps = in.getInt();
+        boolean over = in.getBoolean();
+        long random = in.getLong();
+        in.finish();
+        this.x = x; this.xDot = xDot; this.theta = theta; this.thetaDot = thetaDot;
+        this.steps = steps;
+        this.over = over;
+        rng.setState(random);
     }
 
     private byte[] encode() {

@@ -2,10 +2,11 @@ package dqnengine.env.builtin;
 
 import dqnengine.env.Environment;
 import dqnengine.env.ObservationEncoding;
+import dqnengine.env.SavedState;
 import dqnengine.env.Step;
+import dqnengine.util.StatefulRandom;
 
 import java.util.List;
-import java.util.Random;
 
 /**
  * FrozenLake 4x4 with the map and rules of Gym's {@code FrozenLake-v1}:
@@ -29,13 +30,13 @@ public final class FrozenLake implements Environment {
     public static final int LEFT = 0, DOWN = 1, RIGHT = 2, UP = 3;
 
     private final boolean slippery;
-    private final Random rng;
+    private final StatefulRandom rng;
     private final byte[] observation = new byte[STATES];
     private int state, steps;
 
     public FrozenLake(boolean slippery, long seed) {
         this.slippery = slippery;
-        this.rng = new Random(seed);
+        this.rng = new StatefulRandom(seed);
     }
 
     @Override public String id() { return slippery ? "frozenlake" : "frozenlake:deterministic"; }
@@ -84,6 +85,23 @@ public final class FrozenLake implements Environment {
             default -> throw new IllegalArgumentException("no move " + move);
         }
         return row * SIDE + col;
+    }
+
+    @Override
+    public byte[] saveState() {
+        return new SavedState.Writer(id()).putInt(state).putInt(steps).putLong(rng.state()).bytes();
+    }
+
+    @Override
+    public void restoreState(byte[] saved) {
+        SavedState.Reader in = new SavedState.Reader(saved, id());
+        int cell = in.getInt(), steps = in.getInt();
+        long random = in.getLong();
+        in.finish();
+        if (cell < 0 || cell >= STATES || steps < 0) throw new IllegalArgumentException("the saved FrozenLake state is impossible");
+        this.state = cell;
+        this.steps = steps;
+        rng.setState(random);
     }
 
     private byte[] encode() {

@@ -1,5 +1,7 @@
 package dqnengine.env.minatar;
 
+import dqnengine.env.SavedState;
+
 import java.util.List;
 
 /**
@@ -43,6 +45,28 @@ public final class Asterix extends MinAtarGame {
         moveTimer = moveInterval;
         rampTimer = RAMP_INTERVAL;
         level = 0;
+    }
+
+    @Override
+    protected void saveGame(SavedState.Writer out) {
+        out.putBooleans(present).putBooleans(right).putBooleans(gold).putInts(objectX).putInt(playerX).putInt(playerY)
+                .putInt(spawnInterval).putInt(spawnTimer).putInt(moveInterval).putInt(moveTimer).putInt(rampTimer).putInt(level);
+    }
+
+    @Override
+    protected void restoreGame(SavedState.Reader in) {
+        in.getBooleans(present);
+        in.getBooleans(right);
+        in.getBooleans(gold);
+        in.getInts(objectX);
+        playerX = in.getInt();
+        playerY = in.getInt();
+        spawnInterval = in.getInt();
+        spawnTimer = in.getInt();
+        moveInterval = in.getInt();
+        moveTimer = in.getInt();
+        rampTimer = in.getInt();
+        level = in.getInt();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dqnengine.env.minatar;
 
+import dqnengine.env.SavedState;
+
 import java.util.List;
 
 /**
@@ -46,6 +48,23 @@ public final class Breakout extends MinAtarGame {
         struck = false;
         lastX = ballX;
         lastY = ballY;
+    }
+
+    @Override
+    protected void saveGame(SavedState.Writer out) {
+        out.putBooleans(bricks).putInt(ballX).putInt(ballY).putInt(direction).putInt(paddle).putInt(lastX).putInt(lastY).putBoolean(struck);
+    }
+
+    @Override
+    protected void restoreGame(SavedState.Reader in) {
+        in.getBooleans(bricks);
+        ballX = in.getInt();
+        ballY = in.getInt();
+        direction = in.getInt();
+        paddle = in.getInt();
+        lastX = in.getInt();
+        lastY = in.getInt();
+        struck = in.getBoolean();
     }
 
     private void fillBricks() {

@@ -1,5 +1,7 @@
 package dqnengine.env.minatar;
 
+import dqnengine.env.SavedState;
+
 import java.util.List;
 
 /**
@@ -39,6 +41,21 @@ public final class Freeway extends MinAtarGame {
         chicken = SIZE - 1;
         moveTimer = PLAYER_SPEED;
         clock = TIME_LIMIT;
+    }
+
+    @Override
+    protected void saveGame(SavedState.Writer out) {
+        out.putInts(carX).putInts(carTimer).putInts(carSpeed).putInt(chicken).putInt(moveTimer).putInt(clock);
+    }
+
+    @Override
+    protected void restoreGame(SavedState.Reader in) {
+        in.getInts(carX);
+        in.getInts(carTimer);
+        in.getInts(carSpeed);
+        chicken = in.getInt();
+        moveTimer = in.getInt();
+        clock = in.getInt();
     }
 
     private void randomizeCars() {

@@ -2,11 +2,12 @@ package dqnengine.env.minatar;
 
 import dqnengine.env.Environment;
 import dqnengine.env.ObservationEncoding;
+import dqnengine.env.SavedState;
 import dqnengine.env.Step;
+import dqnengine.util.StatefulRandom;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 /**
  * What the MinAtar games share (Young &amp; Tian 2019, "MinAtar: An Atari-Inspired Testbed for
@@ -40,7 +41,7 @@ public abstract class MinAtarGame implements Environment {
         }
     }
 
-    protected final Random rng;
+    protected final StatefulRandom rng;
     protected final boolean ramping;
     protected boolean terminal;
     private final String name;
@@ -56,7 +57,7 @@ public abstract class MinAtarGame implements Environment {
     protected MinAtarGame(String name, List<String> channels, int[] minimalSet, Options options) {
         this.name = name;
         this.channels = channels;
-        this.rng = new Random(options.seed());
+        this.rng = new StatefulRandom(options.seed());
         this.ramping = options.ramping();
         this.sticky = options.sticky();
         this.maxSteps = options.maxSteps();
@@ -104,6 +105,33 @@ public abstract class MinAtarGame implements Environment {
         over = terminal || truncated;
         return new Step(render(), reward, reward, terminal, truncated, terminal, 0);
     }
+
+    /** The shared state (episode position, sticky action, random source), then the game's own. */
+    @Override
+    public final byte[] saveState() {
+        SavedState.Writer out = new SavedState.Writer(id()).putBoolean(terminal).putInt(lastAction).putLong(steps).putBoolean(over)
+                .putLong(rng.state());
+        saveGame(out);
+        return out.bytes();
+    }
+
+    @Override
+    public final void restoreState(byte[] state) {
+        SavedState.Reader in = new SavedState.Reader(state, id());
+        terminal = in.getBoolean();
+        lastAction = in.getInt();
+        steps = in.getLong();
+        over = in.getBoolean();
+        rng.setState(in.getLong());
+        restoreGame(in);
+        in.finish();
+    }
+
+    /** Writes every field of the game that changes while it is played, in a fixed order. */
+    protected abstract void saveGame(SavedState.Writer out);
+
+    /** Reads back what {@link #saveGame} wrote, in the same order. */
+    protected abstract void restoreGame(SavedState.Reader in);
 
     /** Whether the game's own clock has run out (Freeway): an end that is a time limit, not terminal. */
     protected boolean timeUp() { return false; }

@@ -1,5 +1,7 @@
 package dqnengine.env.minatar;
 
+import dqnengine.env.SavedState;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -86,6 +88,42 @@ public final class Seaquest extends MinAtarGame {
         level = 0;
         shotTimer = 0;
         surfaced = true;
+    }
+
+    @Override
+    protected void saveGame(SavedState.Writer out) {
+        for (List<Mover> list : List.of(torpedoes, bullets, fish, subs, divers)) {
+            out.putInt(list.size());
+            for (Mover m : list) out.putInt(m.x).putInt(m.y).putBoolean(m.right).putInt(m.moveTimer).putInt(m.shotTimer);
+        }
+        out.putInt(subX).putInt(subY).putInt(oxygen).putInt(diversAboard).putInt(spawnInterval).putInt(spawnTimer).putInt(diverTimer)
+                .putInt(moveInterval).putInt(shotTimer).putInt(level).putBoolean(facingRight).putBoolean(surfaced);
+    }
+
+    @Override
+    protected void restoreGame(SavedState.Reader in) {
+        for (List<Mover> list : List.of(torpedoes, bullets, fish, subs, divers)) {
+            int n = in.getInt();
+            if (n < 0 || n > SIZE * SIZE) throw new IllegalArgumentException("the saved Seaquest state has " + n + " objects in a list");
+            list.clear();
+            for (int k = 0; k < n; k++) {
+                int x = in.getInt(), y = in.getInt();
+                boolean right = in.getBoolean();
+                list.add(new Mover(x, y, right, in.getInt(), in.getInt()));
+            }
+        }
+        subX = in.getInt();
+        subY = in.getInt();
+        oxygen = in.getInt();
+        diversAboard = in.getInt();
+        spawnInterval = in.getInt();
+        spawnTimer = in.getInt();
+        diverTimer = in.getInt();
+        moveInterval = in.getInt();
+        shotTimer = in.getInt();
+        level = in.getInt();
+        facingRight = in.getBoolean();
+        surfaced = in.getBoolean();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dqnengine.env.minatar;
 
+import dqnengine.env.SavedState;
+
 import java.util.List;
 
 /**
@@ -50,6 +52,26 @@ public final class SpaceInvaders extends MinAtarGame {
         enemyShotTimer = ENEMY_SHOT_INTERVAL;
         shotTimer = 0;
         wave = 0;
+    }
+
+    @Override
+    protected void saveGame(SavedState.Writer out) {
+        out.putBooleans(aliens).putBooleans(friendly).putBooleans(enemy).putInt(cannon).putInt(alienDirection).putInt(moveInterval)
+                .putInt(moveTimer).putInt(shotTimer).putInt(enemyShotTimer).putInt(wave);
+    }
+
+    @Override
+    protected void restoreGame(SavedState.Reader in) {
+        in.getBooleans(aliens);
+        in.getBooleans(friendly);
+        in.getBooleans(enemy);
+        cannon = in.getInt();
+        alienDirection = in.getInt();
+        moveInterval = in.getInt();
+        moveTimer = in.getInt();
+        shotTimer = in.getInt();
+        enemyShotTimer = in.getInt();
+        wave = in.getInt();
     }
 
     private static void clear(boolean[][] g) { for (boolean[] row : g) java.util.Arrays.fill(row, false); }
