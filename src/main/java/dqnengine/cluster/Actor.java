@@ -29,7 +29,7 @@ import java.util.function.BiFunction;
  * When the learner's replay is prioritized, the actor also computes each transition's initial
  * priority, as Ape-X's actors do, with its own copy of the network and the learner's n and γ:
  * <pre>
- *   δ_t = Σ_{k<m} γ^k r_{t+k} + γ^m max_a Q(s_{t+m}, a) − Q(s_t, a_t)     m = n, or fewer at an episode's end
+ *   δ_t = Σ_{k=0}^{m−1} γ^k r_{t+k} + γ^m max_a Q(s_{t+m}, a) − Q(s_t, a_t)   m = n, or fewer at an episode's end
  *                                                                        (no bootstrap after a termination)
  * </pre>
  * so it holds each step back until n more steps (or the episode's end) are known, and sends |δ_t|

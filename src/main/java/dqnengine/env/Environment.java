@@ -58,6 +58,8 @@ public interface Environment extends AutoCloseable {
      * source), so that a run resumed from a checkpoint continues that episode exactly as the
      * uninterrupted run would have; null when this environment cannot save it (Atari: the
      * emulator's state is not saved, and a resumed run starts a new episode there).
+     *
+     * @return the state as bytes, or null when it cannot be saved
      */
     default byte[] saveState() { return null; }
 
@@ -65,6 +67,8 @@ public interface Environment extends AutoCloseable {
      * Continues from bytes {@link #saveState} returned, on an environment opened with the same id
      * and options; bytes of another environment, or damaged ones, are refused with
      * IllegalArgumentException.
+     *
+     * @param state bytes from {@link #saveState} of an environment with the same id and options
      */
     default void restoreState(byte[] state) {
         throw new UnsupportedOperationException(id() + " cannot restore a saved state");
