@@ -91,13 +91,16 @@ public final class BackendParity {
         @Override public String toString() { return "transA=" + transA + " transB=" + transB + " m=" + m + " n=" + n + " k=" + k; }
     }
 
-    /** Odd shapes, a long k, and the Nature network's products (forward, both gradients, batch 1 and 32). */
+    /** Odd shapes, a long k, the Nature network's products (forward, both gradients, batch 1 and 32), ragged blocks. */
     public static final List<GemmCase> GEMM_CASES = List.of(
             new GemmCase(false, false, 1, 1, 1), new GemmCase(false, false, 5, 7, 3), new GemmCase(false, true, 6, 25, 9),
             new GemmCase(true, false, 3, 48, 5), new GemmCase(true, true, 7, 23, 6), new GemmCase(false, false, 33, 50, 300),
             new GemmCase(true, true, 9, 49, 513), new GemmCase(false, true, 32, 512, 3136), new GemmCase(false, true, 1, 512, 3136),
             new GemmCase(false, true, 7, 50, 100), new GemmCase(false, true, 64, 31, 47), new GemmCase(false, true, 65, 30, 40),
-            new GemmCase(true, false, 512, 3136, 32), new GemmCase(false, false, 32, 3136, 512), new GemmCase(false, true, 32, 6, 512));
+            new GemmCase(true, false, 512, 3136, 32), new GemmCase(false, false, 32, 3136, 512), new GemmCase(false, true, 32, 6, 512),
+            // ragged against 64x64 blocks and 16-deep tiles in every direction and transpose, and one exact block
+            new GemmCase(false, false, 100, 130, 37), new GemmCase(true, true, 70, 129, 50), new GemmCase(true, false, 129, 65, 17),
+            new GemmCase(false, true, 64, 64, 16));
 
     /** A convolution [n, c, h, w] → o channels, a k×k kernel, stride s, padding p; {@code note} says what it covers. */
     public record ConvCase(int n, int c, int h, int w, int o, int k, int s, int p, String note) {

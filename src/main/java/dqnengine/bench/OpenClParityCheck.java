@@ -17,8 +17,9 @@ import java.util.Map;
  * runs on a machine that has the bundle and nothing else: every case of {@link BackendParity}
  * (every op of the backend and a whole Nature train step) on one OpenCL device against the
  * reference backend, with the cases and tolerances the JUnit suite uses. The device runs them
- * twice, with direct convolutions and with convolutions as im2col + gemm, the two forms
- * {@code OpenClBackendTest} and {@code OpenClIm2colBackendTest} check.
+ * with direct convolutions and with convolutions as im2col + gemm (the forms
+ * {@code OpenClBackendTest} and {@code OpenClIm2colBackendTest} check), the latter once with each
+ * version of the gemm kernel up to the one the device runs by default.
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp dqn-engine.jar dqnengine.bench.OpenClParityCheck [opencl:N]
@@ -45,11 +46,16 @@ public final class OpenClParityCheck {
             return 2;
         }
         int failed = 0, total = 0;
-        for (boolean im2col : new boolean[] {false, true}) {
-            String form = im2col ? "im2col" : "direct";
-            try (Backend device = new OpenClBackend(index, false, im2col)) {    // per op: every result read back for the comparison
-                out.printf(Locale.ROOT, "# parity: %s, convolutions %s, against the reference%n", device.name(), form);
-                failed += failures(device, "opencl:" + index + " " + form, out);
+        int best = 0;                                        // the gemm version the device runs by default
+        // direct convolutions with the device's gemm, then im2col convolutions with every gemm version up to it
+        for (int form = 0; form == 0 || form <= best; form++) {
+            boolean im2col = form > 0;
+            int version = im2col ? best + 1 - form : 0;
+            try (OpenClBackend device = new OpenClBackend(index, false, im2col, version)) {    // per op: every result read back
+                if (!im2col) best = device.gemmVersion();
+                String tag = "opencl:" + index + (im2col ? " im2col" : " direct") + " gemm v" + device.gemmVersion();
+                out.printf(Locale.ROOT, "# parity: %s against the reference%n", device.name());
+                failed += failures(device, tag, out);
                 total += BackendParity.cases().size();
             } catch (RuntimeException e) {
                 out.println("parity: cannot open opencl:" + index + ": " + e.getMessage());
