@@ -1,5 +1,6 @@
 package dqnengine.testing;
 
+import dqnengine.backend.BackendParity;
 import dqnengine.tensor.Tensor;
 
 import java.util.Random;
@@ -12,9 +13,7 @@ public final class TestTensors {
 
     /** A tensor of the given shape with entries ~ U(-1, 1). */
     public static Tensor uniform(Random rng, int... shape) {
-        Tensor t = Tensor.zeros(shape);
-        for (int i = 0; i < t.size(); i++) t.data[i] = rng.nextFloat() * 2f - 1f;
-        return t;
+        return BackendParity.uniform(rng, shape);          // one definition: the parity checks in main sources draw their inputs so too
     }
 
     /** Entries ~ ±U(margin, 1): kept at least {@code margin} away from 0 (off the ReLU kink). */

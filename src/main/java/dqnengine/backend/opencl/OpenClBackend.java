@@ -56,6 +56,7 @@ public final class OpenClBackend implements Backend {
     private final Map<String, cl_kernel> kernels = new HashMap<>();
     private final boolean resident;
     private final boolean im2col;                                        // convolutions as im2col + gemm (else direct)
+    private final int gemmVersion;                                       // gemm_vN of kernels/gemm.cl
     private final Map<String, Tensor> work = new HashMap<>();            // device-only intermediates by role and size
     private final java.util.IdentityHashMap<float[], Mirror> mirrors = new java.util.IdentityHashMap<>();
     private final Map<Integer, cl_mem> scratch = new HashMap<>();           // byte and int staging buffers
@@ -86,7 +87,28 @@ public final class OpenClBackend implements Backend {
      * Opens device {@code index} as numbered by {@link OpenCl#platforms()} (and the {@code devices}
      * command); {@code resident} keeps tensors on the device between ops (see the class comment).
      */
-    public OpenClBackend(int index, boolean resident, boolean im2col) {
+    public OpenClBackend(int index, boolean resident, boolean im2col) { this(index, resident, im2col, 0); }
+
+    /** The newest version of the gemm kernel in {@code kernels/gemm.cl}. */
+    public static final int GEMM_VERSIONS = 2;
+
+    /**
+     * As {@link #OpenClBackend(int, boolean, boolean)}, with version {@code gemmVersion} of the gemm
+     * kernel (1 to {@link #GEMM_VERSIONS}), or with 0 the newest one the device can run: version 2
+     * needs 16x16 work-groups, which a device or the compiled kernel may not allow. The system
+     * property {@code dqnengine.opencl.gemm} replaces the 0.
+     */
+    public OpenClBackend(int index, boolean resident, boolean im2col, int gemmVersion) {
+        if (gemmVersion == 0 && System.getProperty("dqnengine.opencl.gemm") != null) {
+            try {
+                gemmVersion = Integer.parseInt(System.getProperty("dqnengine.opencl.gemm"));
+            } catch (NumberFormatException e) {
+                gemmVersion = -1;
+            }
+        }
+        if (gemmVersion < 0 || gemmVersion > GEMM_VERSIONS) {
+            throw new IllegalArgumentException("gemm version must be 1 to " + GEMM_VERSIONS + " (or 0: the device's best), got " + gemmVersion);
+        }
         this.resident = resident;
         this.im2col = im2col;
         OpenCl.Device device = OpenCl.device(index);
@@ -100,6 +122,17 @@ public final class OpenClBackend implements Backend {
             throw new OpenCl.UnavailableException("OpenCL device " + index + " failed to start: " + CL.stringFor_errorCode(e.getStatus()));
         }
         this.deviceName = device.name();
+        this.gemmVersion = gemmVersion != 0 ? gemmVersion : bestGemm(device);
+    }
+
+    /** The version of the gemm kernel this backend runs. */
+    public int gemmVersion() { return gemmVersion; }
+
+    /** The newest gemm version that compiled with work-groups of 16x16 on {@code device} (version 1 runs anywhere). */
+    private int bestGemm(OpenCl.Device device) {
+        long[] size = new long[1];
+        CL.clGetKernelWorkGroupInfo(kernel("gemm_v2"), device.id(), CL.CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(size), null);
+        return size[0] >= 256 ? 2 : 1;
     }
 
     private cl_program build(OpenCl.Device device, String source) {
@@ -144,7 +177,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public String name() {
-        return "opencl (" + deviceName + (resident ? "" : ", per-op copies") + (im2col ? ", im2col convolutions" : "") + ")";
+        return "opencl (" + deviceName + (resident ? "" : ", per-op copies") + (im2col ? ", im2col convolutions" : "") + ", gemm v" + gemmVersion + ")";
     }
 
     // ---------------------------------------------------------------- buffers and launches
@@ -324,8 +357,13 @@ public final class OpenClBackend implements Backend {
     private void deviceGemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         int m = c.dim(0), n = c.dim(1), k = transA ? a.dim(0) : a.dim(1);
         cl_mem A = in(a), B = in(b), C = beta == 0f ? out(c) : in(c);
-        run("gemm", new long[] {roundUp(n, 16), roundUp(m, 16)}, new long[] {16, 16},
-                m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, A, B, beta, C);
+        if (gemmVersion == 1) {
+            run("gemm_v1", new long[] {roundUp(n, 16), roundUp(m, 16)}, new long[] {16, 16},
+                    m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, A, B, beta, C);
+        } else {                                                         // a 64x64 block of C per 16x16 work-group
+            run("gemm_v2", new long[] {roundUp(n, 64) / 4, roundUp(m, 64) / 4}, new long[] {16, 16},
+                    m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, A, B, beta, C);
+        }
         leftOnDevice(c);
     }
 
