@@ -57,6 +57,7 @@ public final class OpenClBackend implements Backend {
     private final boolean resident;
     private final boolean im2col;                                        // convolutions as im2col + gemm (else direct)
     private final int gemmVersion;                                       // gemm_vN of kernels/gemm.cl
+    private final boolean gemmAuto;                                      // chosen for the device, not asked for
     private final Map<String, Tensor> work = new HashMap<>();            // device-only intermediates by role and size
     private final java.util.IdentityHashMap<float[], Mirror> mirrors = new java.util.IdentityHashMap<>();
     private final Map<Integer, cl_mem> scratch = new HashMap<>();           // byte and int staging buffers
@@ -122,6 +123,7 @@ public final class OpenClBackend implements Backend {
             throw new OpenCl.UnavailableException("OpenCL device " + index + " failed to start: " + CL.stringFor_errorCode(e.getStatus()));
         }
         this.deviceName = device.name();
+        this.gemmAuto = gemmVersion == 0;
         this.gemmVersion = gemmVersion != 0 ? gemmVersion : bestGemm(device);
     }
 
@@ -357,7 +359,9 @@ public final class OpenClBackend implements Backend {
     private void deviceGemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         int m = c.dim(0), n = c.dim(1), k = transA ? a.dim(0) : a.dim(1);
         cl_mem A = in(a), B = in(b), C = beta == 0f ? out(c) : in(c);
-        if (gemmVersion == 1) {
+        // v2's 64-row block would hold one useful row of a batch-1 product (acting): measured twice as
+        // slow as v1 there on PoCL, so a short product takes v1 unless a version was asked for
+        if (gemmVersion == 1 || (gemmAuto && m < 16)) {
             run("gemm_v1", new long[] {roundUp(n, 16), roundUp(m, 16)}, new long[] {16, 16},
                     m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, A, B, beta, C);
         } else {                                                         // a 64x64 block of C per 16x16 work-group
