@@ -41,8 +41,13 @@ class ClusterProcessesTest {
     }
 
     private Child start(String name, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        return start(name, List.of(), args);
+    }
+
+    private Child start(String name, List<String> jvmOptions, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("DQN_ENGINE_NO_RELAUNCH", "1");        // the PID is the JVM itself: SIGKILL reaches it
@@ -171,8 +176,9 @@ class ClusterProcessesTest {
         String other = cell[0].equals("cartpole/cartpole/s1") ? "cartpole/cartpole/s0" : "cartpole/cartpole/s1";
         long seed = Long.parseLong(other.substring(other.length() - 1));
         Path local = tmp.resolve("local");
-        // in a JVM started as the sweep's cells are (this test JVM may run with other kernel settings, e.g. 256-bit vectors)
-        Child alone = start("local", "train", "--env", "cartpole", "--preset", "cartpole", "--seed", Long.toString(seed), "--run-dir", local.toString(),
+        // in a JVM started as the sweep's cells are: with the Vector API module (so the same kernels and
+        // the same order of float sums; this test JVM may also run with other settings, e.g. 256-bit vectors)
+        Child alone = start("local", List.of("--add-modules", "jdk.incubator.vector"), "train", "--env", "cartpole", "--preset", "cartpole", "--seed", Long.toString(seed), "--run-dir", local.toString(),
                 "--steps", "4000", "--replay-size", "5000", "--learning-starts", "300", "--checkpoint-every", "500", "--threads", "1");
         assertTrue(alone.process().waitFor(300, TimeUnit.SECONDS), alone.output());
         assertEquals(0, alone.process().exitValue(), alone.output());
