@@ -77,7 +77,7 @@ public final class SweepCommand implements Callable<Integer> {
             board = side.board();
             closer = side;
             System.out.printf(Locale.ROOT, "sweep: %d cells; workers on other machines join with: dqn-engine sweep worker --join %s:%d%n",
-                    g.cells().size(), java.net.InetAddress.getLocalHost().getHostName(), port);
+                    g.cells().size(), hostName(), port);
         } else {
             board = Sweep.localBoard();
             System.out.printf(Locale.ROOT, "sweep: %d cells on this machine, %d at a time%n", g.cells().size(), workers);
@@ -130,15 +130,16 @@ public final class SweepCommand implements Callable<Integer> {
         return 0;
     }
 
-    static String workerName() {
-        String host;
+    /** This machine's name, or "HOST" where it does not resolve. */
+    static String hostName() {
         try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
+            return java.net.InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
-            host = "host";
+            return "HOST";
         }
-        return host + ":" + ProcessHandle.current().pid();
     }
+
+    static String workerName() { return hostName() + ":" + ProcessHandle.current().pid(); }
 
     /**
      * Trains a cell in a child JVM (the same Java and flags as this one), its output appended to
