@@ -65,24 +65,34 @@ public final class HazelcastLinks {
         property.accept("hazelcast.shutdownhook.enabled", "false");     // our own hooks save first, then shut Hazelcast down
     }
 
-    /** Starts the learner's member on {@code port} (all interfaces), with an inbox of {@code inboxChunks}. */
-    public static Learner.Link learner(int port, int inboxChunks) {
+    /**
+     * The configuration of a member that stays alone in cluster {@code cluster} on {@code port}
+     * (all interfaces; no discovery: others join it as clients). A port already taken is told in
+     * one line, {@code takenHint} saying what may hold it.
+     */
+    private static Config memberAlone(String cluster, int port, String takenHint) {
         if (port < 1 || port > 65535) throw new IllegalArgumentException("--port must be in 1..65535, got " + port);
-        if (inboxChunks < 1) throw new IllegalArgumentException("--inbox must be at least 1 chunk");
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(port));
         } catch (IOException e) {
-            throw new IllegalArgumentException("port " + port + " is taken (another learner?): choose another with --port");
+            throw new IllegalArgumentException("port " + port + " is taken" + takenHint + ": choose another with --port");
         }
         Config c = new Config();
-        c.setClusterName(CLUSTER);
+        c.setClusterName(cluster);
         quiet(c::setProperty);
         c.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
         JoinConfig join = c.getNetworkConfig().getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(false);
+        return c;
+    }
+
+    /** Starts the learner's member on {@code port} (all interfaces), with an inbox of {@code inboxChunks}. */
+    public static Learner.Link learner(int port, int inboxChunks) {
+        if (inboxChunks < 1) throw new IllegalArgumentException("--inbox must be at least 1 chunk");
+        Config c = memberAlone(CLUSTER, port, " (another learner?)");
         c.addQueueConfig(new QueueConfig(EXPERIENCE).setMaxSize(inboxChunks).setBackupCount(0));
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(c);
         return new LearnerSide(hz);
@@ -332,21 +342,7 @@ public final class HazelcastLinks {
 
     /** The coordinator of a sweep: a member on {@code port} holding the board; its own workers use it too. */
     public static SweepSide sweepCoordinator(int port, int leaseSeconds, String worker) {
-        if (port < 1 || port > 65535) throw new IllegalArgumentException("--port must be in 1..65535, got " + port);
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(port));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("port " + port + " is taken: choose another with --port");
-        }
-        Config c = new Config();
-        c.setClusterName(CLUSTER + "-sweep");
-        quiet(c::setProperty);
-        c.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
-        JoinConfig join = c.getNetworkConfig().getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(false);
+        Config c = memberAlone(CLUSTER + "-sweep", port, "");
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(c);
         return side(hz, leaseSeconds, worker);
     }
