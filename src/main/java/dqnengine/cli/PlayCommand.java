@@ -1,6 +1,7 @@
 package dqnengine.cli;
 
 import dqnengine.env.Environments;
+import dqnengine.env.FrameRenderer;
 import dqnengine.env.ale.AleGame;
 import dqnengine.env.ale.AtariConfig;
 import dqnengine.env.ale.RomFinder;
@@ -99,7 +100,7 @@ final class PlayCommand implements Callable<Integer> {
              TrainedAgent agent = TrainedAgent.load(runDir != null ? runDir : checkpoint, runDir != null, envOptions, seed, be);
              dqnengine.io.GifWriter writer = gif == null ? null : openGif()) {
             // Atari: the emulator's own colour screen after each agent step, unless --agent-view
-            dqnengine.io.FrameRenderer renderer = new dqnengine.io.FrameRenderer(agent.env(), !agentView);
+            FrameRenderer renderer = new FrameRenderer(agent.env(), !agentView);
             if (framesDir != null) java.nio.file.Files.createDirectories(framesDir);
             long[] count = {0};
             java.io.IOException[] failure = {null};

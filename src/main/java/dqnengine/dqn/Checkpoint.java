@@ -4,7 +4,6 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import dqnengine.util.AtomicFiles;
-import dqnengine.io.ParameterFile;
 import dqnengine.io.SafeTensors;
 
 import java.io.IOException;

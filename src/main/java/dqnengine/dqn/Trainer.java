@@ -2,6 +2,7 @@ package dqnengine.dqn;
 
 import dqnengine.backend.Backend;
 import dqnengine.env.Environment;
+import dqnengine.env.FrameRenderer;
 import dqnengine.env.Step;
 import dqnengine.replay.ReplayBuffer;
 import dqnengine.replay.ReplayFiles;
@@ -380,7 +381,7 @@ public final class Trainer {
         if (videoEnv == null) videoEnv = openVideoEnv();
         java.nio.file.Path gif = runDir.resolve("videos").resolve(String.format(java.util.Locale.ROOT, "step-%012d.gif", step));
         java.nio.file.Files.createDirectories(gif.getParent());
-        dqnengine.io.FrameRenderer renderer = new dqnengine.io.FrameRenderer(videoEnv, true);
+        FrameRenderer renderer = new FrameRenderer(videoEnv, true);
         IOException[] failure = {null};
         try (dqnengine.io.GifWriter writer = new dqnengine.io.GifWriter(gif, 1000 / 15)) {
             Evaluator.run(learner, videoEnv, 1, cfg.evalEpsilon, cfg.seed * 37 + step, 27_000, obs -> {

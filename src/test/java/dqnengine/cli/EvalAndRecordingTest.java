@@ -5,7 +5,7 @@ import dqnengine.env.Environments;
 import dqnengine.env.Step;
 import dqnengine.env.ale.AtariConfig;
 import dqnengine.env.ale.AtariEnvironment;
-import dqnengine.io.FrameRenderer;
+import dqnengine.env.FrameRenderer;
 import dqnengine.testing.CliRun;
 import dqnengine.testing.TestRoms;
 import dqnengine.util.Rng;

@@ -1,6 +1,7 @@
 package dqnengine.io;
 
 import dqnengine.backend.cpu.ReferenceBackend;
+import dqnengine.dqn.ParameterFile;
 import dqnengine.nn.Networks;
 import dqnengine.nn.Parameter;
 import dqnengine.nn.Sequential;

@@ -1,7 +1,5 @@
-package dqnengine.io;
+package dqnengine.env;
 
-import dqnengine.env.Environment;
-import dqnengine.env.ObservationEncoding;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -1,5 +1,6 @@
-package dqnengine.io;
+package dqnengine.dqn;
 
+import dqnengine.io.SafeTensors;
 import dqnengine.nn.Parameter;
 import dqnengine.nn.Sequential;
 import dqnengine.optim.Optimizer;
