@@ -47,7 +47,41 @@ final class ReportCommand implements Callable<Integer> {
                     (r.iteration() + 1) * iterationSteps, r.episodes(), r.mean(), r.std(), r.min(), r.max());
         }
         if (rows.isEmpty()) System.out.println("# no episode has ended yet");
+        else {
+            long reached = reachedStep(runDir), last = rows.get(rows.size() - 1).iteration();
+            if (reached < (last + 1) * iterationSteps)
+                System.out.printf(Locale.ROOT, "# iteration %d is not complete: the run has reached step %,d of its %,d%n",
+                        last, reached, (last + 1) * iterationSteps);
+        }
         return 0;
+    }
+
+    /**
+     * The newest agent step the run has logged: the larger of the last step in progress.csv and the
+     * last episode's end, so that a row of an iteration still running is not read as a whole one.
+     */
+    static long reachedStep(Path runDir) throws IOException {
+        long reached = 0;
+        for (String name : List.of("progress.csv", "episodes.csv")) {
+            Path f = runDir.resolve(name);
+            if (!Files.isRegularFile(f)) continue;
+            List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+            if (lines.size() < 2) continue;
+            List<String> head = List.of(lines.get(0).split(",", -1));
+            int si = head.indexOf("step");
+            if (si < 0) continue;
+            for (int i = lines.size() - 1; i >= 1; i--) {
+                String[] cells = lines.get(i).split(",", -1);
+                if (cells.length != head.size()) continue;
+                try {
+                    reached = Math.max(reached, (long) Double.parseDouble(cells[si]));
+                    break;
+                } catch (NumberFormatException e) {
+                    // a row cut short by a crash: the one before it counts
+                }
+            }
+        }
+        return reached;
     }
 
     /** The per-iteration rows of an episodes.csv; iterations with no finished episode are left out. */

@@ -29,7 +29,14 @@ class ReportCommandTest {
         assertEquals("0,1,100,2,-20.00,1.00,-21.0,-19.0", lines[2]);
         assertEquals("1,101,200,1,-20.00,0.00,-20.0,-20.0", lines[3]);
         assertEquals("3,301,400,1,-10.00,0.00,-10.0,-10.0", lines[4], "an iteration with no finished episode is left out");
-        assertEquals(5, lines.length);
+        assertEquals("# iteration 3 is not complete: the run has reached step 350 of its 400", lines[5],
+                "the newest row is marked while its iteration is still running");
+        assertEquals(6, lines.length);
+
+        Files.writeString(tmp.resolve("progress.csv"), "step,updates,episodes\n390,90,4\n400,100,4\n");
+        CliRun whole = CliRun.of("report", "--run-dir", tmp.toString(), "--iteration-steps", "100");
+        assertEquals(0, whole.code(), whole.err());
+        assertEquals(5, whole.out().strip().split("\n").length, "progress.csv shows the run reached the iteration's last step: " + whole.out());
     }
 
     @Test
