@@ -1,13 +1,19 @@
 package dqnengine.backend.opencl;
 
+import dqnengine.util.BadInput;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.cl_device_id;
 import org.jocl.cl_platform_id;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The OpenCL platforms and devices of this machine, through JOCL, with one clear message for each
@@ -40,19 +46,19 @@ public final class OpenCl {
      * Linux: true (let the binding try).
      */
     public static boolean libraryPresent() {
-        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) return true;
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) return true;
         List<String> dirs = new ArrayList<>();
         String env = System.getenv("LD_LIBRARY_PATH");
         if (env != null) dirs.addAll(List.of(env.split(":")));
-        java.io.File[] confs = new java.io.File("/etc/ld.so.conf.d").listFiles((d, n) -> n.endsWith(".conf"));
+        File[] confs = new File("/etc/ld.so.conf.d").listFiles((d, n) -> n.endsWith(".conf"));
         if (confs != null) {
-            for (java.io.File f : confs) {
+            for (File f : confs) {
                 try {
-                    for (String line : java.nio.file.Files.readAllLines(f.toPath())) {
+                    for (String line : Files.readAllLines(f.toPath())) {
                         line = line.strip();
                         if (line.startsWith("/")) dirs.add(line);
                     }
-                } catch (java.io.IOException | RuntimeException ignored) {
+                } catch (IOException | RuntimeException ignored) {
                     // an unreadable file: the other places still count
                 }
             }
@@ -64,7 +70,7 @@ public final class OpenCl {
 
     /** Whether one of {@code dirs} holds a {@code libOpenCL.so}. */
     static boolean libraryIn(List<String> dirs) {
-        for (String d : dirs) if (!d.isEmpty() && new java.io.File(d, "libOpenCL.so").exists()) return true;
+        for (String d : dirs) if (!d.isEmpty() && new File(d, "libOpenCL.so").exists()) return true;
         return false;
     }
 
@@ -125,7 +131,7 @@ public final class OpenCl {
             for (Device d : p.devices()) if (d.index() == index) return d;
             found += p.devices().size();
         }
-        throw new dqnengine.util.BadInput("there is no OpenCL device " + index + " (" + found + " found; see 'dqn-engine devices')");
+        throw new BadInput("there is no OpenCL device " + index + " (" + found + " found; see 'dqn-engine devices')");
     }
 
     private static String firstLine(String s) {
@@ -177,6 +183,6 @@ public final class OpenCl {
     private static String cString(byte[] b) {
         int n = 0;
         while (n < b.length && b[n] != 0) n++;
-        return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8).trim();
+        return new String(b, 0, n, StandardCharsets.UTF_8).trim();
     }
 }
