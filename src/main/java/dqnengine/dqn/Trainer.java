@@ -544,7 +544,7 @@ public final class Trainer {
         double eps = actingEpsilon();
         for (long k = 0; k < target && !stopRequested; ) {
             chooseActions(obs, eps, greedy, chosen);
-            for (int i = 0; i < envs.length; i++, k++) {
+            for (int i = 0; i < envs.length && k < target; i++, k++) {  // exactly target, with any number of environments
                 advance(i, chosen[i], obs);
             }
         }

@@ -19,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * The one-file DQN ({@link CartPoleDqn}) cannot drift from the engine: from the same weights, on
  * the same minibatch, its {@code update} gives {@code DqnLearner.update}'s loss and new weights,
  * for three updates in a row (Adam's moments carry over) with a target copy between, on batches
- * that hold terminal transitions (y_j = r_j) and a truncated one (which bootstraps).
+ * that hold terminal transitions (y_j = r_j; asserted). The buffer they sample from also holds an
+ * episode cut by a time limit, which bootstraps like any non-terminal row; whether a batch drew
+ * that row is not asserted.
  */
 class WalkthroughTest {
     static final int B = 8, OBS = CartPoleDqn.OBS, A = CartPoleDqn.ACTIONS;
