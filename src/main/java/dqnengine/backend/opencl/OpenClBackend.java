@@ -290,7 +290,7 @@ public final class OpenClBackend implements Backend {
                 L = memory.staging(ROW_LOSS, (long) n * Sizeof.cl_float);
         kernels.run1d("gathered_loss", n, a, n, kind == LossKind.MSE ? 1 : 0, delta, Q, ACT, T, DQ, L);
         memory.wrote(dq);
-        float[] rowLoss = new float[n];                      // the loss is the one number read back
+        float[] rowLoss = new float[n];                      // the n per-row losses come back; their mean is taken here, in double
         memory.read(L, rowLoss);
         double total = 0;
         for (float l : rowLoss) total += l;
