@@ -2,7 +2,16 @@ package dqnengine.backend;
 
 import dqnengine.backend.cpu.FastCpuBackend;
 import dqnengine.backend.cpu.ReferenceBackend;
+import dqnengine.backend.cpu.VectorSupport;
+import dqnengine.backend.opencl.OpenCl;
+import dqnengine.backend.opencl.OpenClBackend;
+import dqnengine.util.BadInput;
+import dqnengine.util.SignalChaining;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -59,7 +68,7 @@ public final class Backends {
     /** {total jiffies, idle + iowait jiffies, cpu count} from /proc/stat, or null. */
     private static long[] cpuTimes() {
         try {
-            java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"));
+            List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
             long total = 0, idle = 0;
             String[] f = lines.get(0).trim().split("\\s+");
             if (!f[0].equals("cpu")) return null;
@@ -67,7 +76,7 @@ public final class Backends {
             idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
             long cpus = lines.stream().filter(l -> l.matches("cpu\\d+ .*")).count();
             return new long[] {total, idle, cpus};
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }
@@ -88,10 +97,10 @@ public final class Backends {
      * @return the backend
      */
     public static Backend create(String device, int threads) {
-        if (threads < 1) throw new dqnengine.util.BadInput("--threads must be at least 1, got " + threads);
-        String bits = System.getProperty(dqnengine.backend.cpu.VectorSupport.BITS_PROPERTY);
+        if (threads < 1) throw new BadInput("--threads must be at least 1, got " + threads);
+        String bits = System.getProperty(VectorSupport.BITS_PROPERTY);
         if (bits != null && !bits.equals("256") && !bits.equals("512")) {
-            throw new dqnengine.util.BadInput("-D" + dqnengine.backend.cpu.VectorSupport.BITS_PROPERTY + " must be 256 or 512, got '" + bits + "'");
+            throw new BadInput("-D" + VectorSupport.BITS_PROPERTY + " must be 256 or 512, got '" + bits + "'");
         }
         if (threads > maxThreads()) {
             System.err.println("dqn-engine: --threads " + threads + ": this machine has " + maxThreads() + " cores; using " + maxThreads());
@@ -103,14 +112,14 @@ public final class Backends {
             try {
                 index = d.equals("opencl") ? 0 : Integer.parseInt(d.substring(7));
             } catch (NumberFormatException e) {
-                throw new dqnengine.util.BadInput("--device opencl:N needs a device number, got '" + device + "' (see 'dqn-engine devices')");
+                throw new BadInput("--device opencl:N needs a device number, got '" + device + "' (see 'dqn-engine devices')");
             }
-            if (index < 0) throw new dqnengine.util.BadInput("--device opencl:N needs N >= 0");
-            if (!dqnengine.util.SignalChaining.active()) {
+            if (index < 0) throw new BadInput("--device opencl:N needs N >= 0");
+            if (!SignalChaining.active()) {
                 System.err.println("dqn-engine: warning: this JVM runs without the JDK's signal chaining (libjsig), so an OpenCL driver may "
                         + "take over its signal handlers; start with 'java -jar' (not DQN_ENGINE_NO_RELAUNCH) or set LD_PRELOAD=$JAVA_HOME/lib/libjsig.so");
             }
-            return new dqnengine.backend.opencl.OpenClBackend(index);
+            return new OpenClBackend(index);
         }
         if (d.equals("auto")) {
             Backend gpu = openClGpu();
@@ -119,7 +128,7 @@ public final class Backends {
         return switch (d) {
             case "auto", "cpu" -> new FastCpuBackend(threads);
             case "reference" -> new ReferenceBackend();
-            default -> throw new dqnengine.util.BadInput("unknown --device '" + device + "'; this build has: " + DEVICES);
+            default -> throw new BadInput("unknown --device '" + device + "'; this build has: " + DEVICES);
         };
     }
 
@@ -134,10 +143,10 @@ public final class Backends {
      * are; elsewhere it takes the CPU without loading any driver.
      */
     private static Backend openClGpu() {
-        if (!dqnengine.util.SignalChaining.active() || !dqnengine.backend.opencl.OpenCl.libraryPresent()) return null;
-        java.util.List<dqnengine.backend.opencl.OpenCl.Platform> platforms;
+        if (!SignalChaining.active() || !OpenCl.libraryPresent()) return null;
+        List<OpenCl.Platform> platforms;
         try {
-            platforms = dqnengine.backend.opencl.OpenCl.platforms();
+            platforms = OpenCl.platforms();
         } catch (RuntimeException | LinkageError e) {
             return null;                                    // no OpenCL here: the CPU backend, as the run's first line says
         }
@@ -145,7 +154,7 @@ public final class Backends {
             for (var dev : p.devices()) {
                 if (!dev.type().equals("GPU")) continue;
                 try {
-                    return new dqnengine.backend.opencl.OpenClBackend(dev.index());
+                    return new OpenClBackend(dev.index());
                 } catch (RuntimeException e) {
                     System.err.println("dqn-engine: --device auto: OpenCL GPU opencl:" + dev.index() + " (" + dev.name() + ") failed: "
                             + e.getMessage() + "; using the CPU backend");

@@ -3,6 +3,7 @@ package dqnengine.bench;
 import dqnengine.backend.cpu.VectorSupport;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 
@@ -90,7 +91,7 @@ public final class MachinePeak {
                 throw new IllegalStateException(e);
             }
         }
-        java.util.Arrays.sort(blocks);
+        Arrays.sort(blocks);
         return new double[] {blocks[blocks.length / 2]};
     }
 }

@@ -8,6 +8,7 @@ import dqnengine.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -134,7 +135,7 @@ public final class TimedBackend implements Backend {
     public float gatheredLoss(LossKind kind, float delta, Tensor q, int[] actions, Tensor target, Tensor dq) {
         long t0 = System.nanoTime();
         float loss = inner.gatheredLoss(kind, delta, q, actions, target, dq);
-        book(kind.name().toLowerCase(java.util.Locale.ROOT) + " loss + dL/dQ", t0, 0, b(q, target, dq));
+        book(kind.name().toLowerCase(Locale.ROOT) + " loss + dL/dQ", t0, 0, b(q, target, dq));
         return loss;
     }
 

@@ -8,6 +8,7 @@ import dqnengine.optim.Adam;
 import dqnengine.tensor.Tensor;
 
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * The benchmark workload, identical to the peers' in {@code shared/peers} so that times compare:
@@ -77,7 +78,7 @@ public final class TrainStepWorkload {
     }
 
     /** One DQN update, naming each phase to {@code phase} before it starts (for the per-op breakdown). */
-    public float trainStep(java.util.function.Consumer<String> phase) {
+    public float trainStep(Consumer<String> phase) {
         phase.accept("target fwd");
         Tensor nextQ = target.forward(be, nextStates);
         phase.accept("loss");

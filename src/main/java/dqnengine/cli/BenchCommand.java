@@ -16,8 +16,10 @@ import dqnengine.util.BadInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -86,11 +88,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     static final class DeviceCandidates implements Iterable<String> {
         @Override
-        public java.util.Iterator<String> iterator() { return Arrays.asList(Backends.DEVICES.split(", ")).iterator(); }
+        public Iterator<String> iterator() { return Arrays.asList(Backends.DEVICES.split(", ")).iterator(); }
     }
 
     @Override
-    public Integer call() throws java.io.IOException {
+    public Integer call() throws IOException {
         if (batch < 1 || repeats < 1 || iters < 1 || warmup < 0) {
             throw new BadInput("--batch, --repeats and --iters must be at least 1, --warmup at least 0");
         }

@@ -5,6 +5,7 @@ import dqnengine.env.ale.AleGame;
 import dqnengine.env.ale.AtariConfig;
 import dqnengine.env.ale.AtariEnvironment;
 import dqnengine.env.ale.RomFinder;
+import dqnengine.util.BadInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,7 +33,7 @@ final class BenchEnvCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (frames < 100 || repeats < 1) throw new dqnengine.util.BadInput("--frames must be at least 100 and --repeats at least 1");
+        if (frames < 100 || repeats < 1) throw new BadInput("--frames must be at least 100 and --repeats at least 1");
         String game = Environments.aleGame(envOptions.envOr("ale:pong"));
         RomFinder.FoundRom rom = envOptions.romFinder().find(game);
         AtariConfig cfg = envOptions.atariConfig();

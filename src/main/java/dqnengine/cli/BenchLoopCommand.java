@@ -4,6 +4,8 @@ import dqnengine.backend.Backend;
 import dqnengine.dqn.DqnConfig;
 import dqnengine.dqn.RunDirectory;
 import dqnengine.dqn.Trainer;
+import dqnengine.util.AtomicFiles;
+import dqnengine.util.BadInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,7 +37,7 @@ final class BenchLoopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (steps < 100 || repeats < 1) throw new dqnengine.util.BadInput("--steps must be at least 100 and --repeats at least 1");
+        if (steps < 100 || repeats < 1) throw new BadInput("--steps must be at least 100 and --repeats at least 1");
         String env = envOptions.envOr("minatar:breakout");
         try (Backend be = deviceOptions.open(DqnConfig.preset(DqnConfig.presetFor(env)).network)) {
             Measured m = measure(be, env, steps, repeats, envOptions);
@@ -74,7 +76,7 @@ final class BenchLoopCommand implements Callable<Integer> {
                 if (r >= 0) sps[r] = steps / secs;
             }
         } finally {
-            dqnengine.util.AtomicFiles.deleteTree(dir);
+            AtomicFiles.deleteTree(dir);
         }
         Arrays.sort(sps);
         return new Measured(cfg, sps);

@@ -1,16 +1,25 @@
 package dqnengine.cli;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
 import dqnengine.backend.Backend;
 import dqnengine.cluster.Actor;
 import dqnengine.cluster.HazelcastLinks;
 import dqnengine.cluster.Learner;
 import dqnengine.dqn.DqnConfig;
+import dqnengine.util.AtomicFiles;
 import dqnengine.util.BadInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -25,7 +34,7 @@ import java.util.concurrent.TimeUnit;
                 "See the README's 'Scaling out'."},
         subcommands = {ClusterCommand.LearnerCommand.class, ClusterCommand.ActorCommand.class})
 public final class ClusterCommand implements Runnable {
-    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public void run() { spec.commandLine().usage(System.out); }
@@ -68,13 +77,13 @@ public final class ClusterCommand implements Runnable {
         /** A resumed learner takes its saved --port, --actors, --publish-every and --inbox unless they are given again. */
         private void restoreSettings(Path dir) throws IOException {
             Path file = dir.resolve(SETTINGS_FILE);
-            if (!java.nio.file.Files.isRegularFile(file)) {
+            if (!Files.isRegularFile(file)) {
                 throw new BadInput(dir + " has no " + SETTINGS_FILE + ": it is not a cluster learner's run (continue it with train --resume)");
             }
             Settings s;
             try {
-                s = new com.google.gson.Gson().fromJson(java.nio.file.Files.readString(file), Settings.class);
-            } catch (com.google.gson.JsonParseException e) {
+                s = new Gson().fromJson(Files.readString(file), Settings.class);
+            } catch (JsonParseException e) {
                 s = null;
             }
             if (s == null || s.actors() < 1 || s.publishEvery() < 1 || s.inbox() < 1 || s.port() < 1) {
@@ -90,10 +99,10 @@ public final class ClusterCommand implements Runnable {
         @Override
         Job job(DqnConfig cfg, Backend be, Path dir) {
             try {
-                dqnengine.util.AtomicFiles.writeString(dir.resolve(SETTINGS_FILE),
-                        new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(new Settings(port, actors, publishEvery, inbox, pace)) + "\n");
+                AtomicFiles.writeString(dir.resolve(SETTINGS_FILE),
+                        new GsonBuilder().setPrettyPrinting().create().toJson(new Settings(port, actors, publishEvery, inbox, pace)) + "\n");
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
             Learner.Link link;
             try {
@@ -140,7 +149,7 @@ public final class ClusterCommand implements Runnable {
 
         private static String hostName() {
             try {
-                return java.net.InetAddress.getLocalHost().getHostName();
+                return InetAddress.getLocalHost().getHostName();
             } catch (IOException e) {
                 return "HOST";
             }

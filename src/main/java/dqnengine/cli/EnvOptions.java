@@ -9,6 +9,9 @@ import dqnengine.env.ale.RomFinder;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The environment flags, spelled the same on every command that opens a game. */
 final class EnvOptions {
@@ -27,12 +30,12 @@ final class EnvOptions {
      * preprocessing is still ours ({@code --atari-preset}); anything else is returned unchanged.
      */
     static String canonicalEnv(String id) {
-        java.util.regex.Matcher gym = java.util.regex.Pattern.compile("(?:ALE/)?([A-Z][A-Za-z]*?)(?:NoFrameskip)?-v\\d+").matcher(id);
+        Matcher gym = Pattern.compile("(?:ALE/)?([A-Z][A-Za-z]*?)(?:NoFrameskip)?-v\\d+").matcher(id);
         if (!gym.matches()) return id;
         String name = gym.group(1);
         if (name.equals("CartPole")) return "cartpole";
         if (name.equals("FrozenLake")) return "frozenlake";
-        return "ale:" + name.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+        return "ale:" + name.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
 
     @Option(names = "--rom", paramLabel = "FILE", description = "An Atari ROM file to use (identified by its MD5; any file name works).")

@@ -3,7 +3,9 @@ package dqnengine.cli;
 import dqnengine.backend.Backend;
 import dqnengine.dqn.Evaluator;
 import dqnengine.env.Environments;
+import dqnengine.env.ale.AtariConfig;
 import dqnengine.env.minatar.MinAtarGame;
+import dqnengine.util.BadInput;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,9 +42,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (episodes < 1) throw new dqnengine.util.BadInput("--episodes must be at least 1");
-        if (!(epsilon >= 0 && epsilon <= 1)) throw new dqnengine.util.BadInput("--epsilon must be in [0, 1]");
-        if (maxSteps < 1) throw new dqnengine.util.BadInput("--max-steps must be positive");
+        if (episodes < 1) throw new BadInput("--episodes must be at least 1");
+        if (!(epsilon >= 0 && epsilon <= 1)) throw new BadInput("--epsilon must be in [0, 1]");
+        if (maxSteps < 1) throw new BadInput("--max-steps must be positive");
         Path path = source.runDir != null ? source.runDir : source.checkpoint;
         long seed = envOptions.seed + 1_000_000_007L;                  // not the training seeds
         try (Backend be = deviceOptions.open(null);
@@ -66,7 +68,7 @@ final class EvalCommand implements Callable<Integer> {
     static String protocol(TrainedAgent agent) {
         String env = agent.config().env;
         if (Environments.isAle(env)) {
-            return env + " " + dqnengine.env.ale.AtariConfig.preset(agent.config().atariPreset).describe()
+            return env + " " + AtariConfig.preset(agent.config().atariPreset).describe()
                     + (agent.config().sticky >= 0 ? " (sticky overridden to " + agent.config().sticky + ")" : "");
         }
         if (agent.env() instanceof MinAtarGame) {

@@ -1,5 +1,6 @@
 package dqnengine.cli;
 
+import dqnengine.util.BadInput;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -46,7 +47,7 @@ public final class Main implements Runnable {
             String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
             commandLine.getErr().println("dqn-engine: error: " + message);
             if (System.getenv("DQN_ENGINE_DEBUG") != null) ex.printStackTrace(commandLine.getErr());
-            return ex instanceof dqnengine.util.BadInput ? 2 : 1;
+            return ex instanceof BadInput ? 2 : 1;
         });
         return cl.execute(args);
     }

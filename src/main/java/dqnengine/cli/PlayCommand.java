@@ -1,10 +1,16 @@
 package dqnengine.cli;
 
+import dqnengine.backend.Backend;
+import dqnengine.backend.Backends;
+import dqnengine.dqn.Evaluator;
 import dqnengine.env.Environments;
 import dqnengine.env.FrameRenderer;
 import dqnengine.env.ale.AleGame;
 import dqnengine.env.ale.AtariConfig;
 import dqnengine.env.ale.RomFinder;
+import dqnengine.io.GifWriter;
+import dqnengine.util.BadInput;
+import dqnengine.util.IoReasons;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +33,10 @@ import java.awt.event.WindowEvent;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -89,39 +98,39 @@ final class PlayCommand implements Callable<Integer> {
     /** Runs a trained agent and records what it sees to a GIF and/or PNG frames. */
     private Integer playAgent() throws Exception {
         if (runDir == null && checkpoint == null) {
-            throw new dqnengine.util.BadInput("play needs --human (you play) or --run-dir/--checkpoint with --gif or --frames-dir (an agent plays)");
+            throw new BadInput("play needs --human (you play) or --run-dir/--checkpoint with --gif or --frames-dir (an agent plays)");
         }
-        if (runDir != null && checkpoint != null) throw new dqnengine.util.BadInput("give --run-dir or --checkpoint, not both");
-        if (gif == null && framesDir == null) throw new dqnengine.util.BadInput("say where to record the game: --gif FILE.gif or --frames-dir DIR");
-        if (episodes < 1 || maxSteps < 1 || fps < 1 || fps > 100) throw new dqnengine.util.BadInput("--episodes and --max-steps must be positive, --fps 1..100");
-        if (!(epsilon >= 0 && epsilon <= 1)) throw new dqnengine.util.BadInput("--epsilon must be in [0, 1]");
+        if (runDir != null && checkpoint != null) throw new BadInput("give --run-dir or --checkpoint, not both");
+        if (gif == null && framesDir == null) throw new BadInput("say where to record the game: --gif FILE.gif or --frames-dir DIR");
+        if (episodes < 1 || maxSteps < 1 || fps < 1 || fps > 100) throw new BadInput("--episodes and --max-steps must be positive, --fps 1..100");
+        if (!(epsilon >= 0 && epsilon <= 1)) throw new BadInput("--epsilon must be in [0, 1]");
         long seed = envOptions.seed + 2_000_000_011L;
-        try (dqnengine.backend.Backend be = dqnengine.backend.Backends.create("auto", dqnengine.backend.Backends.defaultThreads());
+        try (Backend be = Backends.create("auto", Backends.defaultThreads());
              TrainedAgent agent = TrainedAgent.load(runDir != null ? runDir : checkpoint, runDir != null, envOptions, seed, be);
-             dqnengine.io.GifWriter writer = gif == null ? null : openGif()) {
+             GifWriter writer = gif == null ? null : openGif()) {
             // Atari: the emulator's own colour screen after each agent step, unless --agent-view
             FrameRenderer renderer = new FrameRenderer(agent.env(), !agentView);
-            if (framesDir != null) java.nio.file.Files.createDirectories(framesDir);
+            if (framesDir != null) Files.createDirectories(framesDir);
             long[] count = {0};
-            java.io.IOException[] failure = {null};
-            dqnengine.dqn.Evaluator.Summary s = dqnengine.dqn.Evaluator.run(agent.learner(), agent.env(), episodes, epsilon, seed, maxSteps, obs -> {
+            IOException[] failure = {null};
+            Evaluator.Summary s = Evaluator.run(agent.learner(), agent.env(), episodes, epsilon, seed, maxSteps, obs -> {
                 if (failure[0] != null) return;
                 try {
-                    java.awt.image.BufferedImage img = renderer.render(obs);
+                    BufferedImage img = renderer.render(obs);
                     if (writer != null) writer.add(img);
-                    if (framesDir != null) javax.imageio.ImageIO.write(img, "png", framesDir.resolve(String.format("frame-%06d.png", count[0])).toFile());
+                    if (framesDir != null) ImageIO.write(img, "png", framesDir.resolve(String.format("frame-%06d.png", count[0])).toFile());
                     count[0]++;
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     failure[0] = e;
                 }
             });
             if (failure[0] != null) {
-                if (writer != null) throw new java.io.IOException("cannot write the GIF to " + gif + ": " + dqnengine.util.IoReasons.of(failure[0]), failure[0]);
+                if (writer != null) throw new IOException("cannot write the GIF to " + gif + ": " + IoReasons.of(failure[0]), failure[0]);
                 throw failure[0];
             }
             if (writer != null) writer.finish();
-            System.out.printf(java.util.Locale.ROOT, "recorded %,d frames of %d episode(s) from %s; return %.2f%s%n", count[0], episodes,
-                    agent.checkpoint(), s.mean(), episodes > 1 ? String.format(java.util.Locale.ROOT, " +- %.2f", s.std()) : "");
+            System.out.printf(Locale.ROOT, "recorded %,d frames of %d episode(s) from %s; return %.2f%s%n", count[0], episodes,
+                    agent.checkpoint(), s.mean(), episodes > 1 ? String.format(Locale.ROOT, " +- %.2f", s.std()) : "");
         }
         if (gif != null) System.out.println("gif: " + gif);
         if (framesDir != null) System.out.println("frames: " + framesDir);
@@ -129,24 +138,24 @@ final class PlayCommand implements Callable<Integer> {
     }
 
     /** The GIF writer for --gif, or one line saying why that path cannot take a file. */
-    private dqnengine.io.GifWriter openGif() {
+    private GifWriter openGif() {
         String cannot = "cannot write the GIF to " + gif + ": ";
-        if (java.nio.file.Files.isDirectory(gif)) throw new dqnengine.util.BadInput(cannot + "it is a directory");
+        if (Files.isDirectory(gif)) throw new BadInput(cannot + "it is a directory");
         for (Path p = gif.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
-            if (java.nio.file.Files.isDirectory(p)) break;
-            if (java.nio.file.Files.exists(p)) throw new dqnengine.util.BadInput(cannot + p + " is a file, not a directory");
+            if (Files.isDirectory(p)) break;
+            if (Files.exists(p)) throw new BadInput(cannot + p + " is a file, not a directory");
         }
         try {
-            return new dqnengine.io.GifWriter(gif, 1000 / fps);
+            return new GifWriter(gif, 1000 / fps);
         } catch (IOException e) {
-            throw new dqnengine.util.BadInput(cannot + dqnengine.util.IoReasons.of(e));
+            throw new BadInput(cannot + IoReasons.of(e));
         }
     }
 
     @Override
     public Integer call() throws Exception {
         if (!human) return playAgent();
-        if (scale < 1 || scale > 8) throw new dqnengine.util.BadInput("--scale must be between 1 and 8");
+        if (scale < 1 || scale > 8) throw new BadInput("--scale must be between 1 and 8");
         if (GraphicsEnvironment.isHeadless()) {
             String why = System.getenv("DISPLAY") == null ? "DISPLAY is not set" : "this Java runtime is headless";
             throw new IllegalStateException("play --human needs a display, and " + why + " (run it in a desktop session, or under Xvfb)");
@@ -249,7 +258,7 @@ final class PlayCommand implements Callable<Integer> {
         try {
             ImageIO.write(shot, "png", png.toFile());
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write screenshot " + png + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write screenshot " + png + ": " + e.getMessage(), e);
         }
     }
 }

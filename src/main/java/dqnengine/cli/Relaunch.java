@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Restarts the JVM once with {@code --add-modules jdk.incubator.vector} and the JDK's
@@ -142,7 +143,7 @@ final class Relaunch {
         } catch (NumberFormatException e) {
             return;
         }
-        java.util.Optional<ProcessHandle> handle = ProcessHandle.of(launcher);
+        Optional<ProcessHandle> handle = ProcessHandle.of(launcher);
         if (handle.isEmpty()) {
             System.err.println("dqn-engine: the launcher (PID " + launcher + ") is gone; not starting");
             System.exit(143);

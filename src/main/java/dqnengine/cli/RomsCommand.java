@@ -3,6 +3,7 @@ package dqnengine.cli;
 import dqnengine.env.ale.KnownRoms;
 import dqnengine.env.ale.RomException;
 import dqnengine.env.ale.RomFinder;
+import dqnengine.util.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -62,7 +64,7 @@ public final class RomsCommand implements Callable<Integer> {
             List<RomFinder.FoundRom> roms = RomFinder.scan(source, why -> System.err.println("dqn-engine: roms import: skipped " + why));
             if (roms.isEmpty()) throw new RomException("roms import: no known Atari ROM in " + source + " (files are matched by MD5)");
             Files.createDirectories(to);
-            Map<String, RomFinder.FoundRom> imported = new java.util.LinkedHashMap<>();
+            Map<String, RomFinder.FoundRom> imported = new LinkedHashMap<>();
             for (RomFinder.FoundRom rom : roms) {
                 RomFinder.FoundRom first = imported.get(rom.game().id());
                 if (first != null) {
@@ -71,7 +73,7 @@ public final class RomsCommand implements Callable<Integer> {
                     continue;
                 }
                 Path target = to.resolve(rom.game().canonicalFileName());
-                Path tmp = dqnengine.util.AtomicFiles.newTempFile(to, ".import-");
+                Path tmp = AtomicFiles.newTempFile(to, ".import-");
                 Files.copy(rom.path(), tmp, StandardCopyOption.REPLACE_EXISTING);
                 RomFinder.identify(tmp);                              // the copy is what we think it is
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -12,9 +12,13 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -87,7 +91,7 @@ public final class SweepCommand implements Callable<Integer> {
             List<Thread> threads = new ArrayList<>();
             ChildRunner runner = new ChildRunner();
             Runtime.getRuntime().addShutdownHook(new Thread(runner::stopAll, "sweep-stop"));
-            List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Exception> failures = Collections.synchronizedList(new ArrayList<>());
             for (int w = 0; w < workers; w++) {
                 String name = me + "#" + w;
                 Thread t = new Thread(() -> {
@@ -133,7 +137,7 @@ public final class SweepCommand implements Callable<Integer> {
     /** This machine's name, or "HOST" where it does not resolve. */
     static String hostName() {
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
             return "HOST";
         }
@@ -166,7 +170,7 @@ public final class SweepCommand implements Callable<Integer> {
             Path log = dir.resolveSibling(dir.getFileName() + ".log");
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().put("DQN_ENGINE_NO_RELAUNCH", "1");
-            try (PrintStream head = new PrintStream(Files.newOutputStream(log, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND))) {
+            try (PrintStream head = new PrintStream(Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
                 head.println("### " + worker + ": dqn-engine " + String.join(" ", args));
             }
             Process p = pb.start();
@@ -240,7 +244,7 @@ public final class SweepCommand implements Callable<Integer> {
                     threads.add(t);
                 }
                 for (Thread t : threads) t.join();
-                System.out.printf(Locale.ROOT, "sweep worker: trained %d cell(s); no cell is left%n", java.util.Arrays.stream(ran).sum());
+                System.out.printf(Locale.ROOT, "sweep worker: trained %d cell(s); no cell is left%n", Arrays.stream(ran).sum());
             }
             return 0;
         }

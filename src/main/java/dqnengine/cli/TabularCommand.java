@@ -2,6 +2,7 @@ package dqnengine.cli;
 
 import dqnengine.env.builtin.FrozenLake;
 import dqnengine.tabular.QLearning;
+import dqnengine.util.BadInput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,11 +34,11 @@ final class TabularCommand implements Callable<Integer> {
         boolean slippery = switch (env) {
             case "frozenlake" -> true;
             case "frozenlake:deterministic" -> false;
-            default -> throw new dqnengine.util.BadInput("tabular runs on frozenlake or frozenlake:deterministic, not '" + env + "'");
+            default -> throw new BadInput("tabular runs on frozenlake or frozenlake:deterministic, not '" + env + "'");
         };
-        if (episodes < 1 || evalEpisodes < 1) throw new dqnengine.util.BadInput("--episodes and --eval-episodes must be positive");
+        if (episodes < 1 || evalEpisodes < 1) throw new BadInput("--episodes and --eval-episodes must be positive");
         if (!(alpha > 0 && alpha <= 1) || !(gamma >= 0 && gamma <= 1) || !(epsilonEnd >= 0 && epsilonEnd <= 1)) {
-            throw new dqnengine.util.BadInput("--alpha must be in (0, 1], --gamma and --epsilon-end in [0, 1]");
+            throw new BadInput("--alpha must be in (0, 1], --gamma and --epsilon-end in [0, 1]");
         }
         long t0 = System.nanoTime();
         QLearning agent = new QLearning(FrozenLake.STATES, FrozenLake.ACTIONS, alpha, gamma, seed);

@@ -4,8 +4,10 @@ import dqnengine.backend.Backend;
 import dqnengine.dqn.Checkpoint;
 import dqnengine.dqn.ConfigFile;
 import dqnengine.dqn.DqnConfig;
+import dqnengine.dqn.Evaluator;
 import dqnengine.dqn.RunDirectory;
 import dqnengine.dqn.Trainer;
+import dqnengine.util.AtomicFiles;
 import dqnengine.util.BadInput;
 import dqnengine.util.IoReasons;
 import picocli.CommandLine.Command;
@@ -15,13 +17,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -99,7 +105,7 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--seeds", split = ",", paramLabel = "N,N,...",
             description = {"Train one run per seed, one after another, each in its own run directory (DIR/s<seed> under --run-dir DIR),",
                     "then print the mean and std across seeds of each iteration's mean training return. Default: one run, with --seed."})
-    java.util.List<Long> seeds;
+    List<Long> seeds;
     @Option(names = "--iteration-steps", paramLabel = "N",
             description = "Agent steps per iteration in the --seeds summary. Default: 250,000 for Atari (Dopamine's iteration), a tenth of --steps otherwise.")
     Long iterationSteps;
@@ -197,7 +203,7 @@ public class TrainCommand implements Callable<Integer> {
     private CountDownLatch seriesDone;
 
     private void trainSeedsInOrder(DqnConfig base, long perIteration) throws IOException {
-        java.util.List<Path> dirs = new java.util.ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
         for (long seed : seeds) {
             DqnConfig cfg = base.copy();
             cfg.seed = seed;
@@ -214,18 +220,18 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     /** Mean training return per iteration of each run, and the mean ± std (sample) across the runs that reached it. */
-    static void printSeedSummary(java.util.List<Path> dirs, long perIteration) throws IOException {
-        java.util.TreeMap<Long, java.util.List<Double>> byIteration = new java.util.TreeMap<>();
+    static void printSeedSummary(List<Path> dirs, long perIteration) throws IOException {
+        TreeMap<Long, List<Double>> byIteration = new TreeMap<>();
         for (Path d : dirs) {
             for (ReportCommand.Row r : ReportCommand.rows(d.resolve("episodes.csv"), perIteration)) {
-                byIteration.computeIfAbsent(r.iteration(), k -> new java.util.ArrayList<>()).add(r.mean());
+                byIteration.computeIfAbsent(r.iteration(), k -> new ArrayList<>()).add(r.mean());
             }
         }
         System.out.printf(Locale.ROOT, "# %d seed(s): mean training return per iteration of %,d agent steps, across seeds%n", dirs.size(), perIteration);
         System.out.println("iteration,seeds,mean,std,per_seed");
         for (var e : byIteration.entrySet()) {
-            java.util.List<Double> v = e.getValue();
-            dqnengine.dqn.Evaluator.Summary s = dqnengine.dqn.Evaluator.Summary.of(v.stream().mapToDouble(Double::doubleValue).toArray());
+            List<Double> v = e.getValue();
+            Evaluator.Summary s = Evaluator.Summary.of(v.stream().mapToDouble(Double::doubleValue).toArray());
             StringBuilder each = new StringBuilder();
             for (double x : v) each.append(each.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", x));
             System.out.printf(Locale.ROOT, "%d,%d,%.2f,%.2f,%s%n", e.getKey(), v.size(), s.mean(), s.std(), each);
@@ -348,7 +354,7 @@ public class TrainCommand implements Callable<Integer> {
         DqnConfig stored = DqnConfig.readRunConfig(dir);
         if (stored.saveReplay == on) return;
         stored.saveReplay = on;
-        dqnengine.util.AtomicFiles.writeString(dir.resolve("config.json"), stored.toJson() + "\n");
+        AtomicFiles.writeString(dir.resolve("config.json"), stored.toJson() + "\n");
     }
 
     /**
@@ -386,7 +392,7 @@ public class TrainCommand implements Callable<Integer> {
         String json;
         try {
             json = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw new BadInput("--config " + file + ": not UTF-8 text (a JSON file is expected)");
         } catch (IOException e) {
             throw new BadInput("--config " + file + ": cannot read it: " + IoReasons.of(e));

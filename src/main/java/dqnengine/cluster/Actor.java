@@ -11,9 +11,12 @@ import dqnengine.tensor.Tensor;
 import dqnengine.util.Rng;
 
 import java.io.PrintStream;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Random;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 
 /**
  * An actor of an Ape-X style run (Horgan et al. 2018): it plays its own environment with its own
@@ -56,7 +59,7 @@ public final class Actor {
          * Sends a chunk; waits while the learner's inbox is full or the learner is away, unless
          * {@code stop} says the actor is stopping. Returns whether the chunk was sent.
          */
-        boolean send(byte[] chunk, java.util.function.BooleanSupplier stop) throws InterruptedException;
+        boolean send(byte[] chunk, BooleanSupplier stop) throws InterruptedException;
 
         /** The version of the newest weights the learner published, or −1 when it published none. */
         long weightsVersion() throws InterruptedException;
@@ -120,7 +123,7 @@ public final class Actor {
         double eps = epsilon(index, m.actors());
         long seed = cfg.seed * 1_000_003L + 7_919L * (index + 1) + System.nanoTime() % 1_000_000L;
         Rng rng = new Rng(seed);
-        long session = new java.util.Random().nextLong();
+        long session = new Random().nextLong();
         long steps = 0, episodes = 0, chunks = 0, loads = 0;
         try (Environment env = envFactory.apply(cfg, seed)) {
             if (!Arrays.equals(env.observationShape(), m.observationShape()) || env.actionCount() != m.actions()) {
@@ -227,8 +230,8 @@ public final class Actor {
     static final class Priorities {
         private final int n;
         private final double gamma;
-        private final java.util.ArrayDeque<float[]> numbers = new java.util.ArrayDeque<>();   // action, reward, terminated, truncated, Q(s_t, a_t)
-        private final java.util.ArrayDeque<byte[]> frames = new java.util.ArrayDeque<>();
+        private final ArrayDeque<float[]> numbers = new ArrayDeque<>();   // action, reward, terminated, truncated, Q(s_t, a_t)
+        private final ArrayDeque<byte[]> frames = new ArrayDeque<>();
         private final int frameBytes;
 
         Priorities(int n, double gamma, int frameBytes) {
@@ -239,7 +242,7 @@ public final class Actor {
 
         void add(int action, float reward, boolean terminated, boolean truncated, float qTaken, byte[] observation) {
             numbers.addLast(new float[] {action, reward, terminated ? 1 : 0, truncated ? 1 : 0, qTaken});
-            frames.addLast(java.util.Arrays.copyOfRange(observation, observation.length - frameBytes, observation.length));
+            frames.addLast(Arrays.copyOfRange(observation, observation.length - frameBytes, observation.length));
         }
 
         /** With max_a Q(s_now, a) known: the oldest step's window is complete when n steps are held. */

@@ -13,12 +13,20 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -59,7 +67,7 @@ public final class HazelcastLinks {
 
     private HazelcastLinks() {}
 
-    private static void quiet(java.util.function.BiConsumer<String, String> property) {
+    private static void quiet(BiConsumer<String, String> property) {
         property.accept("hazelcast.logging.type", "jdk");
         property.accept("hazelcast.phone.home.enabled", "false");
         property.accept("hazelcast.shutdownhook.enabled", "false");     // our own hooks save first, then shut Hazelcast down
@@ -173,7 +181,7 @@ public final class HazelcastLinks {
      * reconnecting for up to {@code awaySeconds} whenever the learner is gone. Claims
      * {@code index} (or the first free index when it is negative).
      */
-    public static Actor.Link actor(Address address, int index, int awaySeconds, java.io.PrintStream out) {
+    public static Actor.Link actor(Address address, int index, int awaySeconds, PrintStream out) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(address.host(), address.port()), 5_000);
         } catch (IOException e) {
@@ -210,17 +218,17 @@ public final class HazelcastLinks {
         private final IMap<String, byte[]> weights;
         private final IMap<String, Long> versions;
         private final IMap<Integer, Long> actors;
-        private final long session = new java.util.Random().nextLong();
+        private final long session = new Random().nextLong();
         private final int index;
         private final long awayMillis;
-        private final java.io.PrintStream out;
+        private final PrintStream out;
         private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "actor-heartbeat");
             t.setDaemon(true);
             return t;
         });
 
-        ActorSide(HazelcastInstance client, Address address, int wanted, int awaySeconds, java.io.PrintStream out) {
+        ActorSide(HazelcastInstance client, Address address, int wanted, int awaySeconds, PrintStream out) {
             this.client = client;
             this.address = address;
             this.outbox = client.getQueue(EXPERIENCE);
@@ -278,7 +286,7 @@ public final class HazelcastLinks {
         }
 
         @Override
-        public boolean send(byte[] chunk, java.util.function.BooleanSupplier stop) throws InterruptedException {
+        public boolean send(byte[] chunk, BooleanSupplier stop) throws InterruptedException {
             long deadline = System.currentTimeMillis() + awayMillis;
             boolean waited = false;
             while (true) {
@@ -333,7 +341,7 @@ public final class HazelcastLinks {
     // ---------------------------------------------------------------- sweeps
 
     /** A sweep's side of the cluster: the board, and the sweep's description (root, cells) under "sweep-meta". */
-    public record SweepSide(Sweep.Board board, java.util.Map<String, String> meta, AutoCloseable closer) implements AutoCloseable {
+    public record SweepSide(Sweep.Board board, Map<String, String> meta, AutoCloseable closer) implements AutoCloseable {
         @Override
         public void close() throws Exception { closer.close(); }
     }
@@ -370,7 +378,7 @@ public final class HazelcastLinks {
 
     private static SweepSide side(HazelcastInstance hz, int leaseSeconds, String worker) {
         IMap<String, String> states = hz.getMap(SWEEP_STATES), leases = hz.getMap(SWEEP_LEASES);
-        java.util.Set<String> mine = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<String> mine = ConcurrentHashMap.newKeySet();
         ScheduledExecutorService renew = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sweep-leases");
             t.setDaemon(true);
@@ -386,7 +394,7 @@ public final class HazelcastLinks {
             }
         }, 1, Math.max(1, leaseSeconds / 3), TimeUnit.SECONDS);
         Sweep.Board board = new Sweep.Board() {
-            @Override public java.util.concurrent.ConcurrentMap<String, String> states() { return states; }
+            @Override public ConcurrentMap<String, String> states() { return states; }
 
             @Override public void lease(String cell, String who) {
                 leases.set(cell, who, leaseSeconds, TimeUnit.SECONDS);

@@ -17,9 +17,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * The learner of an Ape-X style run (Horgan et al. 2018): it owns the replay, the networks and
@@ -96,7 +98,7 @@ public final class Learner {
     private int[] shape;
     private int actionCount, frameBytes;
     private byte[] observation;                     // a whole observation with the chunk's frame last (the replay reads the newest frame)
-    private final Map<String, Long> savedAt = new java.util.HashMap<>();
+    private final Map<String, Long> savedAt = new HashMap<>();
 
     /** Each actor's stream: the session and next sequence number expected, and whether its steps are being stored. */
     private long[] session, nextSequence;
@@ -147,7 +149,7 @@ public final class Learner {
     public Result run(Path resumeFrom) throws IOException, InterruptedException {
         warmup = cfg.learningStarts;
         if (resumeFrom != null) resume(resumeFrom);
-        link.announce(new Manifest(Manifest.PROTOCOL, Manifest.thisVersion(), new java.util.Random().nextLong(), cfg.toJson(), actors, shape, actionCount));
+        link.announce(new Manifest(Manifest.PROTOCOL, Manifest.thisVersion(), new Random().nextLong(), cfg.toJson(), actors, shape, actionCount));
         if (step >= cfg.learningStarts) publish();             // a resumed learner's actors act with its trained network at once
         try (RunLog runLog = new RunLog(cfg, runDir, out, step)) {
             log = runLog;

@@ -5,6 +5,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dqnengine.dqn.DqnConfig;
+import dqnengine.util.AtomicFiles;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * A sweep: every cell of a grid (games × presets × seeds, with the same extra flags) trained as an
@@ -99,7 +103,7 @@ public final class Sweep {
         }
         List<Cell> cells = new ArrayList<>();
         for (String env : envs) {
-            List<String> ps = presets.isEmpty() ? List.of(dqnengine.dqn.DqnConfig.presetFor(env)) : presets;
+            List<String> ps = presets.isEmpty() ? List.of(DqnConfig.presetFor(env)) : presets;
             for (String p : ps) for (long s : seeds) cells.add(new Cell(env, p, s, flags));
         }
         long iteration;
@@ -145,7 +149,7 @@ public final class Sweep {
 
     /** A board in this JVM only: workers are threads, and none dies without the others. */
     public static Board localBoard() {
-        ConcurrentMap<String, String> states = new java.util.concurrent.ConcurrentHashMap<>(), leases = new java.util.concurrent.ConcurrentHashMap<>();
+        ConcurrentMap<String, String> states = new ConcurrentHashMap<>(), leases = new ConcurrentHashMap<>();
         return new Board() {
             @Override public ConcurrentMap<String, String> states() { return states; }
             @Override public void lease(String cell, String worker) { leases.put(cell, worker); }
@@ -168,7 +172,7 @@ public final class Sweep {
      * A worker: takes free cells one after another until none is pending or orphaned, running
      * each with {@code runner}. Returns the number of cells it ran.
      */
-    public static int work(Board board, List<Cell> cells, Path root, Runner runner, String worker, PrintStream out, java.util.function.BooleanSupplier stop)
+    public static int work(Board board, List<Cell> cells, Path root, Runner runner, String worker, PrintStream out, BooleanSupplier stop)
             throws IOException, InterruptedException {
         int ran = 0;
         while (!stop.getAsBoolean()) {
@@ -263,8 +267,8 @@ public final class Sweep {
             }
             md.append("\n");
         }
-        dqnengine.util.AtomicFiles.writeString(root.resolve("summary.csv"), csv.toString());
-        dqnengine.util.AtomicFiles.writeString(root.resolve("summary.md"), md.toString());
+        AtomicFiles.writeString(root.resolve("summary.csv"), csv.toString());
+        AtomicFiles.writeString(root.resolve("summary.md"), md.toString());
         return md.toString();
     }
 }

@@ -2,11 +2,17 @@ package dqnengine.dqn;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import dqnengine.util.AtomicFiles;
 import dqnengine.io.SafeTensors;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -129,9 +135,9 @@ public final class Checkpoint {
     /** Reads and checks state.json of checkpoint {@code dir}: every field present, of its type and in its range. */
     public static State readState(Path dir) throws IOException {
         Path file = dir.resolve("state.json");
-        com.google.gson.JsonObject o;
+        JsonObject o;
         try {
-            com.google.gson.JsonElement root = com.google.gson.JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            JsonElement root = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
             if (!root.isJsonObject()) throw new StateException(file, "is not a JSON object");
             o = root.getAsJsonObject();
         } catch (JsonParseException e) {
@@ -167,24 +173,24 @@ public final class Checkpoint {
         StateException(Path file, String problem) { super("checkpoint state " + file + " " + problem); }
     }
 
-    private static com.google.gson.JsonPrimitive field(com.google.gson.JsonObject o, String name, Path file) throws StateException {
+    private static JsonPrimitive field(JsonObject o, String name, Path file) throws StateException {
         if (!o.has(name) || o.get(name).isJsonNull()) throw new StateException(file, "has no field \"" + name + "\" (truncated or edited by hand?)");
         if (!o.get(name).isJsonPrimitive()) throw new StateException(file, "field \"" + name + "\" must be a single value, got " + o.get(name));
         return o.get(name).getAsJsonPrimitive();
     }
 
-    private static String text(com.google.gson.JsonObject o, String name, Path file) throws StateException {
-        com.google.gson.JsonPrimitive p = field(o, name, file);
+    private static String text(JsonObject o, String name, Path file) throws StateException {
+        JsonPrimitive p = field(o, name, file);
         if (!p.isString()) throw new StateException(file, "field \"" + name + "\" must be a string, got " + p);
         return p.getAsString();
     }
 
-    private static long whole(com.google.gson.JsonObject o, String name, Path file, long min) throws StateException {
-        com.google.gson.JsonPrimitive p = field(o, name, file);
+    private static long whole(JsonObject o, String name, Path file, long min) throws StateException {
+        JsonPrimitive p = field(o, name, file);
         long v;
         try {
             if (!p.isNumber()) throw new NumberFormatException();
-            v = new java.math.BigDecimal(p.getAsString()).longValueExact();
+            v = new BigDecimal(p.getAsString()).longValueExact();
         } catch (NumberFormatException | ArithmeticException e) {
             throw new StateException(file, "field \"" + name + "\" must be a whole number, got " + p);
         }
@@ -192,8 +198,8 @@ public final class Checkpoint {
         return v;
     }
 
-    private static double number(com.google.gson.JsonObject o, String name, Path file) throws StateException {
-        com.google.gson.JsonPrimitive p = field(o, name, file);
+    private static double number(JsonObject o, String name, Path file) throws StateException {
+        JsonPrimitive p = field(o, name, file);
         try {
             // Gson writes -Infinity (no best yet) as a bare token, which parses as a string primitive
             double v = p.isNumber() ? p.getAsDouble() : Double.parseDouble(p.getAsString());
@@ -204,12 +210,12 @@ public final class Checkpoint {
         }
     }
 
-    private static double[] array(com.google.gson.JsonObject o, String name, Path file, boolean positiveWhole) throws StateException {
+    private static double[] array(JsonObject o, String name, Path file, boolean positiveWhole) throws StateException {
         if (!o.has(name) || !o.get(name).isJsonArray()) throw new StateException(file, "field \"" + name + "\" must be a list of numbers");
-        com.google.gson.JsonArray a = o.getAsJsonArray(name);
+        JsonArray a = o.getAsJsonArray(name);
         double[] out = new double[a.size()];
         for (int i = 0; i < out.length; i++) {
-            com.google.gson.JsonElement e = a.get(i);
+            JsonElement e = a.get(i);
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
                 throw new StateException(file, "field \"" + name + "\" must be a list of numbers, got " + e);
             }

@@ -14,6 +14,7 @@ import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The settings of a JSON run config ({@code --config FILE}, or a run's {@code config.json}), read
@@ -32,7 +33,7 @@ public final class ConfigFile {
             Map.entry("buffer-size", "replaySize"), Map.entry("total_timesteps", "steps"), Map.entry("totaltimesteps", "steps"),
             Map.entry("double_dqn", "double"), Map.entry("env_id", "env"));
 
-    private static final java.util.Set<String> SPECIAL_DOUBLES = java.util.Set.of("NaN", "Infinity", "-Infinity");
+    private static final Set<String> SPECIAL_DOUBLES = Set.of("NaN", "Infinity", "-Infinity");
 
     /** The settable fields by name: public, not static. */
     private static final Map<String, Field> FIELDS = new LinkedHashMap<>();

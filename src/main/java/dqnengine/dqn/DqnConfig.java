@@ -2,7 +2,13 @@ package dqnengine.dqn;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import dqnengine.util.BadInput;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -162,7 +168,7 @@ public final class DqnConfig {
                 c.epsilonEnd = 0.01; c.epsilonSteps = 10_000;
                 c.checkpointEvery = 25_000; c.logEvery = 5_000; c.stopAtReturn = 475;
             }
-            default -> throw new dqnengine.util.BadInput("unknown preset '" + name + "'; expected one of " + String.join(", ", PRESETS));
+            default -> throw new BadInput("unknown preset '" + name + "'; expected one of " + String.join(", ", PRESETS));
         }
         return c;
     }
@@ -227,7 +233,7 @@ public final class DqnConfig {
     }
 
     private static void require(boolean ok, String message) {
-        if (!ok) throw new dqnengine.util.BadInput(message);
+        if (!ok) throw new BadInput(message);
     }
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
@@ -244,12 +250,12 @@ public final class DqnConfig {
     }
 
     /** The config.json of run directory {@code runDir} (one clear error when it has none). */
-    public static DqnConfig readRunConfig(java.nio.file.Path runDir) throws java.io.IOException {
-        java.nio.file.Path file = runDir.resolve("config.json");
-        if (!java.nio.file.Files.isRegularFile(file)) {
-            throw new java.nio.file.NoSuchFileException(file + " (" + runDir + " is not a run directory: it has no config.json)");
+    public static DqnConfig readRunConfig(Path runDir) throws IOException {
+        Path file = runDir.resolve("config.json");
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file + " (" + runDir + " is not a run directory: it has no config.json)");
         }
-        return fromJson(java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8), new DqnConfig(), "config " + file);
+        return fromJson(Files.readString(file, StandardCharsets.UTF_8), new DqnConfig(), "config " + file);
     }
 
     public DqnConfig copy() { return GSON.fromJson(GSON.toJson(this), DqnConfig.class); }

@@ -8,6 +8,7 @@ import dqnengine.replay.ReplayFiles;
 import dqnengine.util.AtomicFiles;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +69,7 @@ final class EnvironmentStates {
         EnvironmentStates s;
         try {
             s = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), EnvironmentStates.class);
-        } catch (JsonParseException | java.nio.charset.CharacterCodingException e) {
+        } catch (JsonParseException | CharacterCodingException e) {
             throw new ReplayFiles.DamagedReplayException(dir, "has a damaged " + FILE);
         }
         if (s == null || !FORMAT.equals(s.format) || s.training == null) {

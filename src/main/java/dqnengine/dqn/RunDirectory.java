@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -211,7 +213,7 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     private interface RowTest {
-        boolean keep(java.util.Map<String, Double> row);
+        boolean keep(Map<String, Double> row);
     }
 
     /** Rewrites {@code file} (atomically) without the rows {@code test} rejects or that do not parse; returns how many were dropped. */
@@ -231,7 +233,7 @@ public final class RunDirectory implements AutoCloseable {
             String[] f = line.split(",", -1);
             boolean keep = complete && f.length == head.length;
             if (keep) {
-                java.util.Map<String, Double> row = new java.util.HashMap<>();
+                Map<String, Double> row = new HashMap<>();
                 try {
                     for (int c = 0; c < head.length; c++) if (head[c].equals("step") || head[c].equals("episode")) row.put(head[c], Double.parseDouble(f[c]));
                     keep = test.keep(row);

@@ -3,6 +3,7 @@ package dqnengine.dqn;
 import dqnengine.io.Charts;
 import dqnengine.io.CsvLog;
 import dqnengine.io.TensorBoardWriter;
+import dqnengine.replay.ReplayFiles;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -124,7 +125,7 @@ public final class RunLog implements AutoCloseable {
     }
 
     /** A replay buffer of {@code frames} frames saved with the checkpoint at {@code step}: a line saying what it cost. */
-    void replaySaved(long step, long frames, dqnengine.replay.ReplayFiles.Saved r, double seconds) {
+    void replaySaved(long step, long frames, ReplayFiles.Saved r, double seconds) {
         out.printf(Locale.ROOT, "%ssaved the replay buffer with the checkpoint at step %,d: %,d frames; %d segment(s) written, %d unchanged one(s) linked;"
                         + " %.1f MB written, %.1f MB in all; %.1f s%n", tty ? "\n" : "", step, frames, r.segmentsWritten(), r.segmentsLinked(),
                 r.bytesWritten() / 1e6, r.bytesInAll() / 1e6, seconds);

@@ -4,6 +4,7 @@ import dqnengine.backend.Backend;
 import dqnengine.env.Environment;
 import dqnengine.env.FrameRenderer;
 import dqnengine.env.Step;
+import dqnengine.io.GifWriter;
 import dqnengine.replay.ReplayBuffer;
 import dqnengine.replay.ReplayFiles;
 import dqnengine.util.Rng;
@@ -12,7 +13,15 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The DQN training loop (Mnih et al. 2015, Algorithm 1), one way from environment to optimizer:
@@ -122,7 +131,7 @@ public final class Trainer {
     private long wallMillisBefore;
     private Environment evalEnv;
     private RunLog log;
-    private final java.util.List<TrainingListener> listeners = new java.util.ArrayList<>();
+    private final List<TrainingListener> listeners = new ArrayList<>();
 
     /** Finished episodes a run needs before its training return can make a checkpoint {@code best}. */
     static final int MIN_EPISODES_FOR_BEST = 10;
@@ -160,7 +169,7 @@ public final class Trainer {
      *
      * @param listener the listener
      */
-    public void addListener(TrainingListener listener) { listeners.add(java.util.Objects.requireNonNull(listener)); }
+    public void addListener(TrainingListener listener) { listeners.add(Objects.requireNonNull(listener)); }
 
     /** @return the networks and optimizer, once {@link #run} has built them (null before) */
     public DqnLearner learner() { return learner; }
@@ -174,16 +183,16 @@ public final class Trainer {
      * compare a saved trainer with its resumed copy; see {@link #liveState()} and {@link #onResumed}.
      */
     record LiveState(long step, long updates, long episodes, long agentRng, long replayRng, double bestMean, double[] recentReturns,
-                     java.util.Map<String, float[]> online, java.util.Map<String, float[]> target,
-                     java.util.Map<String, float[]> optimizer, long optimizerSteps) {}
+                     Map<String, float[]> online, Map<String, float[]> target,
+                     Map<String, float[]> optimizer, long optimizerSteps) {}
 
-    private java.util.function.Consumer<LiveState> resumedHook;
+    private Consumer<LiveState> resumedHook;
 
     /** The trainer's live state now (after {@link #run}, or inside the {@link #onResumed} hook). */
     LiveState liveState() {
         learner.syncToHost();
-        java.util.Map<String, float[]> on = new java.util.LinkedHashMap<>(), tg = new java.util.LinkedHashMap<>(),
-                opt = new java.util.LinkedHashMap<>();
+        Map<String, float[]> on = new LinkedHashMap<>(), tg = new LinkedHashMap<>(),
+                opt = new LinkedHashMap<>();
         for (var p : learner.online.parameters()) on.put(p.name(), p.value().data.clone());
         for (var p : learner.target.parameters()) tg.put(p.name(), p.value().data.clone());
         for (var e : learner.optimizer.state().entrySet()) opt.put(e.getKey(), e.getValue().data.clone());
@@ -195,7 +204,7 @@ public final class Trainer {
     void replaySegmentSlots(int slots) { this.replaySegmentSlots = slots; }
 
     /** Tests only: {@code hook} gets {@link #liveState()} right after a checkpoint (and its saved replay, if any) is loaded, before any refill. */
-    void onResumed(java.util.function.Consumer<LiveState> hook) { this.resumedHook = hook; }
+    void onResumed(Consumer<LiveState> hook) { this.resumedHook = hook; }
 
     /**
      * Trains from scratch, or from {@code resumeFrom} when not null, until the run's steps are
@@ -379,11 +388,11 @@ public final class Trainer {
      */
     private void captureVideo() throws IOException {
         if (videoEnv == null) videoEnv = openVideoEnv();
-        java.nio.file.Path gif = runDir.resolve("videos").resolve(String.format(java.util.Locale.ROOT, "step-%012d.gif", step));
-        java.nio.file.Files.createDirectories(gif.getParent());
+        Path gif = runDir.resolve("videos").resolve(String.format(Locale.ROOT, "step-%012d.gif", step));
+        Files.createDirectories(gif.getParent());
         FrameRenderer renderer = new FrameRenderer(videoEnv, true);
         IOException[] failure = {null};
-        try (dqnengine.io.GifWriter writer = new dqnengine.io.GifWriter(gif, 1000 / 15)) {
+        try (GifWriter writer = new GifWriter(gif, 1000 / 15)) {
             Evaluator.run(learner, videoEnv, 1, cfg.evalEpsilon, cfg.seed * 37 + step, 27_000, obs -> {
                 if (failure[0] != null) return;
                 try {
@@ -425,7 +434,7 @@ public final class Trainer {
     }
 
     /** The step each kind of checkpoint was last saved at, so that a step is never saved twice (an overwrite is not atomic). */
-    private final java.util.Map<String, Long> savedAt = new java.util.HashMap<>();
+    private final Map<String, Long> savedAt = new HashMap<>();
 
     private void save(String kind) throws IOException {
         if (Long.valueOf(step).equals(savedAt.get(kind))) return;
@@ -451,7 +460,7 @@ public final class Trainer {
     }
 
     /** Tells every listener of an event; when any answers STOP, the loop stops as on {@link #requestStop}. */
-    private void tell(java.util.function.Function<TrainingListener, TrainingListener.Decision> event) {
+    private void tell(Function<TrainingListener, TrainingListener.Decision> event) {
         for (TrainingListener l : listeners) {
             if (event.apply(l) == TrainingListener.Decision.STOP) stopRequested = true;
         }

@@ -8,6 +8,7 @@ import dqnengine.env.minatar.Freeway;
 import dqnengine.env.minatar.MinAtarGame;
 import dqnengine.env.minatar.Seaquest;
 import dqnengine.env.minatar.SpaceInvaders;
+import dqnengine.util.BadInput;
 
 import java.util.List;
 
@@ -27,7 +28,7 @@ public final class Environments {
 
     /** The game id of an {@code ale:<game>} environment id. */
     public static String aleGame(String id) {
-        if (!isAle(id)) throw new dqnengine.util.BadInput("'" + id + "' is not an Atari environment; expected ale:<game>, e.g. ale:pong");
+        if (!isAle(id)) throw new BadInput("'" + id + "' is not an Atari environment; expected ale:<game>, e.g. ale:pong");
         return id.substring(4);
     }
 
@@ -36,8 +37,8 @@ public final class Environments {
         if (!isAle(id) && !BUILT_IN.contains(id)) throw unknown(id);
     }
 
-    private static dqnengine.util.BadInput unknown(String id) {
-        return new dqnengine.util.BadInput("unknown environment '" + id + "'; expected one of " + FORMS);
+    private static BadInput unknown(String id) {
+        return new BadInput("unknown environment '" + id + "'; expected one of " + FORMS);
     }
 
     /** Opens a built-in environment; MinAtar games take {@code minatar} (sticky actions, ramping). */

@@ -1,6 +1,10 @@
 package dqnengine.env;
 
 
+import dqnengine.env.ale.AleGame;
+import dqnengine.env.ale.AtariEnvironment;
+import dqnengine.env.builtin.FrozenLake;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -22,7 +26,7 @@ public final class FrameRenderer {
     private final int[] shape;
     private final ObservationEncoding encoding;
     private final int stack;
-    private final dqnengine.env.ale.AleGame colourScreen;    // Atari with the colour screen asked for, else null
+    private final AleGame colourScreen;    // Atari with the colour screen asked for, else null
     private final byte[] rgb;
 
     /** Draws the observation, as the agent sees it. */
@@ -40,14 +44,14 @@ public final class FrameRenderer {
         this.shape = env.observationShape();
         this.encoding = env.encoding();
         this.stack = env.frameStack();
-        this.colourScreen = colourScreen && env instanceof dqnengine.env.ale.AtariEnvironment a ? a.game() : null;
-        this.rgb = this.colourScreen == null ? null : new byte[dqnengine.env.ale.AleGame.HEIGHT * dqnengine.env.ale.AleGame.WIDTH * 3];
+        this.colourScreen = colourScreen && env instanceof AtariEnvironment a ? a.game() : null;
+        this.rgb = this.colourScreen == null ? null : new byte[AleGame.HEIGHT * AleGame.WIDTH * 3];
     }
 
     public BufferedImage render(byte[] obs) {
         if (colourScreen != null) {
             colourScreen.screenRgb(rgb);
-            return rgb(rgb, dqnengine.env.ale.AleGame.WIDTH, dqnengine.env.ale.AleGame.HEIGHT);
+            return rgb(rgb, AleGame.WIDTH, AleGame.HEIGHT);
         }
         if (id.equals("cartpole")) return cartPole(obs);
         if (id.startsWith("frozenlake")) return frozenLake(obs);
@@ -107,7 +111,7 @@ public final class FrameRenderer {
         BufferedImage img = new BufferedImage(4 * cell, 4 * cell, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         for (int s = 0; s < 16; s++) {
-            char c = dqnengine.env.builtin.FrozenLake.cell(s);
+            char c = FrozenLake.cell(s);
             g.setColor(c == 'H' ? new Color(20, 40, 90) : c == 'G' ? new Color(90, 200, 110) : new Color(200, 230, 250));
             g.fillRect((s % 4) * cell, (s / 4) * cell, cell - 1, cell - 1);
             if (obs[s] != 0) {

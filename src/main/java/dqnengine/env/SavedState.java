@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * The bytes of an environment's saved state ({@link Environment#saveState}): the environment's
@@ -72,7 +74,7 @@ public final class SavedState {
                 int length = Short.toUnsignedInt(in.getShort());
                 byte[] name = new byte[length];
                 in.get(name);
-                savedId = new String(name, java.nio.charset.StandardCharsets.UTF_8);
+                savedId = new String(name, StandardCharsets.UTF_8);
             } catch (BufferUnderflowException e) {
                 throw new IllegalArgumentException("the saved environment state is truncated");
             }
@@ -101,7 +103,7 @@ public final class SavedState {
             if (in.hasRemaining()) throw new IllegalArgumentException("the saved environment state has " + in.remaining() + " bytes too many");
         }
 
-        private <T> T read(java.util.function.Supplier<T> get) {
+        private <T> T read(Supplier<T> get) {
             try {
                 return get.get();
             } catch (BufferUnderflowException e) {

@@ -1,6 +1,7 @@
 package dqnengine.io;
 
 import dqnengine.util.AtomicFiles;
+import dqnengine.util.IoReasons;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
@@ -87,7 +88,7 @@ public final class GifWriter implements AutoCloseable {
                 try {
                     AtomicFiles.move(tmp, file);
                 } catch (IOException e) {
-                    throw new IOException("cannot write the GIF to " + file + ": " + dqnengine.util.IoReasons.of(e), e);
+                    throw new IOException("cannot write the GIF to " + file + ": " + IoReasons.of(e), e);
                 }
             }
         } finally {

@@ -1,5 +1,7 @@
 package dqnengine.nn;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 /** The network architectures the project uses, built from the layers in this package. */
@@ -49,7 +51,7 @@ public final class Networks {
      * when {@code flatten} (observations of rank above one, e.g. MinAtar's [C,10,10]).
      */
     public static Sequential mlp(int inputs, int[] hidden, int actions, boolean flatten, Random rng) {
-        java.util.List<Layer> layers = new java.util.ArrayList<>();
+        List<Layer> layers = new ArrayList<>();
         if (flatten) layers.add(new Flatten());
         int width = inputs;
         for (int h : hidden) {
@@ -81,7 +83,7 @@ public final class Networks {
 
     /** An MLP whose last hidden layer becomes the two streams of a {@link DuelingHead}. */
     public static Sequential mlpDueling(int inputs, int[] hidden, int actions, boolean flatten, Random rng) {
-        java.util.List<Layer> layers = new java.util.ArrayList<>();
+        List<Layer> layers = new ArrayList<>();
         if (flatten) layers.add(new Flatten());
         int width = inputs;
         for (int i = 0; i < hidden.length - 1; i++) {

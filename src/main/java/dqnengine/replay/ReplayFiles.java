@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -304,7 +305,7 @@ public final class ReplayFiles {
         Manifest m;
         try {
             m = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), Manifest.class);
-        } catch (JsonParseException | java.nio.charset.CharacterCodingException e) {
+        } catch (JsonParseException | CharacterCodingException e) {
             throw damaged(dir, "has a damaged " + MANIFEST);
         }
         if (m == null || !FORMAT.equals(m.format)) throw damaged(dir, "has a " + MANIFEST + " that is not a " + FORMAT + " manifest");

@@ -5,16 +5,21 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.security.SecureRandom;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /** Small files written whole or not at all: temp file, fsync, rename, fsync of the directory. */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
-    private static final java.security.SecureRandom NAMES = new java.security.SecureRandom();
+    private static final SecureRandom NAMES = new SecureRandom();
 
     /**
      * A new empty hidden file in {@code dir}, created with the process's default permissions (the
@@ -31,14 +36,14 @@ public final class AtomicFiles {
     }
 
     private interface Create {
-        Path create(Path p, java.nio.file.attribute.FileAttribute<?>... attributes) throws IOException;
+        Path create(Path p, FileAttribute<?>... attributes) throws IOException;
     }
 
     private static Path newUnique(Path dir, String prefix, Create create) throws IOException {
         for (int attempt = 0; ; attempt++) {
             try {
                 return create.create(dir.resolve(prefix + Long.toUnsignedString(NAMES.nextLong(), 36) + ".tmp"));
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException e) {
                 if (attempt > 100) throw e;
             }
         }
@@ -82,8 +87,8 @@ public final class AtomicFiles {
     /** Deletes {@code p} and everything under it (nothing if it does not exist). */
     public static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) return;
-        try (java.util.stream.Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.Locale;
 
 /**
  * Why a file operation failed, in a few words for an error line. Java's file exceptions often
@@ -23,7 +24,7 @@ public final class IoReasons {
         if (e instanceof NotDirectoryException) return "not a directory" + where;
         if (e instanceof DirectoryNotEmptyException) return "a directory that is not empty is in the way" + where;
         if (e instanceof FileAlreadyExistsException) return "something else is in the way" + where;
-        if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason().toLowerCase(java.util.Locale.ROOT) + where;
+        if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason().toLowerCase(Locale.ROOT) + where;
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

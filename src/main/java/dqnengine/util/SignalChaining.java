@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * Whether this JVM keeps its own signal handlers when native code installs others.
@@ -25,7 +26,7 @@ public final class SignalChaining {
 
     /** The JDK's signal-chaining library of this runtime, or null where it has none (not Linux, a trimmed runtime). */
     public static Path library() {
-        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) return null;
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) return null;
         Path lib = Path.of(System.getProperty("java.home"), "lib", "libjsig.so");
         return Files.isRegularFile(lib) ? lib : null;
     }

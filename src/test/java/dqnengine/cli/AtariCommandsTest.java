@@ -9,11 +9,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,7 +92,7 @@ class AtariCommandsTest {
         Path source = Files.createDirectories(tmp.resolve("locked"));
         Files.copy(roms().resolve("pong.bin"), source.resolve("pong.bin"));
         Path locked = Files.copy(roms().resolve("breakout.bin"), source.resolve("breakout.bin"));
-        Files.setPosixFilePermissions(locked, java.util.Set.of());
+        Files.setPosixFilePermissions(locked, Set.of());
         CliRun r = inProcess("roms", "import", source.toString(), "--to", tmp.resolve("imported").toString());
         assertEquals(0, r.code(), r.err());
         assertEquals("dqn-engine: roms import: skipped " + locked + ": cannot read it (permission denied)", r.err().strip());
@@ -119,7 +129,7 @@ class AtariCommandsTest {
     @Test
     void playShowsTheGameInAWindowUnderXvfb() throws Exception {
         Path roms = roms();
-        Path xvfbBinary = java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin").split(java.io.File.pathSeparator))
+        Path xvfbBinary = Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator))
                 .map(d -> Paths.get(d, "Xvfb")).filter(Files::isExecutable).findFirst().orElse(Paths.get("Xvfb"));
         Requirements.require(Files.isExecutable(xvfbBinary), "Xvfb is not installed (apt-get install xvfb); display test skipped");
         // -displayfd: Xvfb picks a free display itself and writes its number to stdout once it accepts
@@ -134,20 +144,20 @@ class AtariCommandsTest {
             assertEquals(0, r.code(), r.err());
             BufferedImage shot = ImageIO.read(png.toFile());
             assertEquals(160 * 3, shot.getWidth());
-            long distinct = java.util.stream.IntStream.range(0, shot.getWidth() * 300).map(i -> shot.getRGB(i % shot.getWidth(), i / shot.getWidth()))
+            long distinct = IntStream.range(0, shot.getWidth() * 300).map(i -> shot.getRGB(i % shot.getWidth(), i / shot.getWidth()))
                     .distinct().count();
             assertTrue(distinct >= 4, "the window shows the game's colours, found " + distinct);
         } finally {
             xvfb.destroy();
-            if (!xvfb.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) xvfb.destroyForcibly();
+            if (!xvfb.waitFor(10, TimeUnit.SECONDS)) xvfb.destroyForcibly();
         }
     }
 
     /** The display number Xvfb writes (with -displayfd 1) when it is ready; fails with its log if it ends or takes longer than {@code seconds}. */
     private String readDisplayNumber(Process xvfb, int seconds) throws Exception {
-        java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
             try {
-                return new java.io.BufferedReader(new java.io.InputStreamReader(xvfb.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+                return new BufferedReader(new InputStreamReader(xvfb.getInputStream(), StandardCharsets.US_ASCII))
                         .readLine();
             } catch (IOException e) {
                 return null;
@@ -155,8 +165,8 @@ class AtariCommandsTest {
         });
         String n;
         try {
-            n = line.get(seconds, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+            n = line.get(seconds, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
             n = null;
         }
         if (n == null || !n.strip().matches("\\d+")) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -59,7 +60,7 @@ class LauncherExitCodeTest {
         Exit bare = launch(true, loop);
         assertEquals(0, bare.code(), bare.err());
         String line = "the Vector API (jdk.incubator.vector) is not loaded, so the CPU kernels run in plain Java";
-        assertEquals(1, bare.err().split(java.util.regex.Pattern.quote(line), -1).length - 1, "said exactly once:\n" + bare.err());
+        assertEquals(1, bare.err().split(Pattern.quote(line), -1).length - 1, "said exactly once:\n" + bare.err());
         assertTrue(bare.err().contains("--add-modules jdk.incubator.vector"), bare.err());
         Exit relaunched = launch(false, loop);
         assertEquals(0, relaunched.code(), relaunched.err());

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -26,7 +28,7 @@ class LauncherScriptTest {
     private record Result(int code, String out, String err) {}
 
     private static Result run(Path cwd, Path script, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(script.toString()));
+        List<String> cmd = new ArrayList<>(List.of(script.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
         File out = Files.createTempFile(cwd, "out", ".txt").toFile(), err = Files.createTempFile(cwd, "err", ".txt").toFile();
@@ -71,7 +73,7 @@ class LauncherScriptTest {
         Files.copy(repo.resolve("dqn-engine"), clone.resolve("dqn-engine"), StandardCopyOption.COPY_ATTRIBUTES);
         Files.copy(repo.resolve("pom.xml"), clone.resolve("pom.xml"));
         for (String[] c : new String[][] {{"nojava", "dirname", "find"}, {"nomaven", "dirname", "find", "java"}}) {
-            Path bin = pathWith(tmp.resolve(c[0]), java.util.Arrays.copyOfRange(c, 1, c.length));
+            Path bin = pathWith(tmp.resolve(c[0]), Arrays.copyOfRange(c, 1, c.length));
             ProcessBuilder pb = new ProcessBuilder("/bin/bash", clone.resolve("dqn-engine").toString(), "train").directory(tmp.toFile());
             pb.environment().put("PATH", bin.toString());
             Process p = pb.redirectErrorStream(true).start();
@@ -85,7 +87,7 @@ class LauncherScriptTest {
 
     @Test
     void aFreshCopyBuildsOnFirstUseTrainsAndPassesTheExitCode() throws Exception {
-        Assumptions.assumeTrue(java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+        Assumptions.assumeTrue(Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
                 .anyMatch(d -> new File(d, "mvn").canExecute()), "no Maven on the PATH to build with");
         Path repo = Path.of("").toAbsolutePath();
         Path clone = Files.createDirectories(tmp.resolve("clone"));

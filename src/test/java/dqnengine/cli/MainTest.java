@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,9 +68,9 @@ class MainTest {
                 {"tabular runs on frozenlake", "tabular", "--env", "cartpole"},
         };
         for (String[] c : cases) {
-            String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
+            String[] args = Arrays.copyOfRange(c, 1, c.length);
             if (args[0].equals("train")) {                      // should one be accepted after all, it ends in a second
-                args = java.util.Arrays.copyOf(args, args.length + 4);
+                args = Arrays.copyOf(args, args.length + 4);
                 System.arraycopy(new String[] {"--steps", "100", "--learning-starts", "64"}, 0, args, args.length - 4, 4);
             }
             CliRun r = run(args);

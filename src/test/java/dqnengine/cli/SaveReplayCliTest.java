@@ -8,6 +8,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -29,7 +32,7 @@ class SaveReplayCliTest {
         Path run = tmp.resolve("run");
         CliRun t = CliRun.of("train", "--steps", "400", "--learning-starts", "100", "--threads", "1", "--run-dir", run.toString(), "--save-replay");
         assertEquals(0, t.code(), t.err());
-        java.util.regex.Matcher saved = java.util.regex.Pattern.compile("saved the replay buffer with the checkpoint at step 400: ([0-9,]+) frames").matcher(t.out());
+        Matcher saved = Pattern.compile("saved the replay buffer with the checkpoint at step 400: ([0-9,]+) frames").matcher(t.out());
         assertTrue(saved.find(), t.out());
         String frames = saved.group(1);                                  // 400 steps and the first observation of every episode
         assertTrue(DqnConfig.readRunConfig(run).saveReplay, "config.json records the choice");
@@ -51,7 +54,7 @@ class SaveReplayCliTest {
         Path checkpoint = latest(run), segment = checkpoint.resolve("replay/s0-00000.seg");
         byte[] good = Files.readAllBytes(segment);
 
-        Files.write(segment, java.util.Arrays.copyOf(good, good.length - 10));
+        Files.write(segment, Arrays.copyOf(good, good.length - 10));
         CliRun truncated = CliRun.of("train", "--resume", run.toString(), "--steps", "600", "--threads", "1");
         assertEquals(1, truncated.code(), truncated.out());
         assertEquals(1, truncated.err().strip().lines().count(), truncated.err());

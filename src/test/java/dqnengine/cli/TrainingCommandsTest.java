@@ -1,14 +1,18 @@
 package dqnengine.cli;
 
 import dqnengine.testing.CliRun;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -68,7 +72,7 @@ class TrainingCommandsTest {
         Path bad = tmp.resolve("bad.json");
         try {
             Files.writeString(bad, "{ not json");
-        } catch (java.io.IOException ex) {
+        } catch (IOException ex) {
             throw new RuntimeException(ex);
         }
         oneLineError(CliRun.of("train", "--config", bad.toString(), "--run-dir", tmp.resolve("c").toString()), 2, "not valid JSON");
@@ -101,7 +105,7 @@ class TrainingCommandsTest {
     @Test
     void aMissingRomLeavesNoRunsDirectoryBehind() throws Exception {
         Path runs = Path.of("runs");
-        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(runs), "runs/ exists in the working directory already");
+        Assumptions.assumeFalse(Files.exists(runs), "runs/ exists in the working directory already");
         CliRun r = CliRun.of("train", "--env", "ale:pong", "--rom", tmp.resolve("nope.bin").toString());
         oneLineError(r, 1, "does not exist");
         assertFalse(Files.exists(runs), "runs/ was left behind");
@@ -166,16 +170,16 @@ class TrainingCommandsTest {
             int k = 0;
             for (String seed : new String[] {"4", "7"}) {
                 CliRun rep = CliRun.of("report", "--run-dir", base.resolve("s" + seed).toString(), "--iteration-steps", "1000");
-                String row = java.util.Arrays.stream(rep.out().split("\n")).filter(l -> l.startsWith(it + ",")).findFirst().orElseThrow();
+                String row = Arrays.stream(rep.out().split("\n")).filter(l -> l.startsWith(it + ",")).findFirst().orElseThrow();
                 perSeed[k++] = Double.parseDouble(row.split(",")[4]);
             }
             double mean = (perSeed[0] + perSeed[1]) / 2, std = Math.abs(perSeed[0] - perSeed[1]) / Math.sqrt(2);
-            String row = java.util.Arrays.stream(out.split("\n")).filter(l -> l.startsWith(it + ",2,")).findFirst()
+            String row = Arrays.stream(out.split("\n")).filter(l -> l.startsWith(it + ",2,")).findFirst()
                     .orElseThrow(() -> new AssertionError("no summary row for iteration " + it + " in\n" + out));
             String[] f = row.split(",");
             assertEquals(mean, Double.parseDouble(f[2]), 0.011, row);              // report's per-seed means are rounded to 0.01
             assertEquals(std, Double.parseDouble(f[3]), 0.011, row);
-            assertEquals(String.format(java.util.Locale.ROOT, "%.2f %.2f", perSeed[0], perSeed[1]), f[4], row);
+            assertEquals(String.format(Locale.ROOT, "%.2f %.2f", perSeed[0], perSeed[1]), f[4], row);
         }
         oneLineError(CliRun.of("train", "--seeds", "1,2", "--seed", "3", "--run-dir", tmp.resolve("x").toString()), 2, "give --seed or --seeds");
         oneLineError(CliRun.of("train", "--seeds", "1,1", "--run-dir", tmp.resolve("y").toString()), 2, "--seeds needs distinct seeds");

@@ -15,10 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -117,7 +120,7 @@ class ClusterProcessesTest {
         assertTrue(again.process().waitFor(300, TimeUnit.SECONDS), "the resumed learner finished:\n" + again.output());
         assertEquals(0, again.process().exitValue(), again.output());
         String resumed = again.output();
-        assertTrue(resumed.contains(String.format(java.util.Locale.ROOT, "resumed from %s", run.resolve("checkpoints"))), resumed);
+        assertTrue(resumed.contains(String.format(Locale.ROOT, "resumed from %s", run.resolve("checkpoints"))), resumed);
         assertTrue(resumed.contains("done after 8,000 steps"), resumed);
 
         for (int i = 0; i < 2; i++) {
@@ -127,7 +130,7 @@ class ClusterProcessesTest {
             assertEquals(0, a.process().exitValue(), out);
             assertTrue(out.contains("actor " + i + ": the learner restarted; carrying on"), out);
             assertTrue(out.contains("actor " + i + ": the learner finished its run"), out);
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([\\d,]+) weight loads").matcher(out);
+            Matcher m = Pattern.compile("([\\d,]+) weight loads").matcher(out);
             assertTrue(m.find() && Long.parseLong(m.group(1).replace(",", "")) >= 2, "weights reached actor " + i + " before and after the restart:\n" + out);
         }
         Set<Integer> tagged = new TreeSet<>();
@@ -156,10 +159,10 @@ class ClusterProcessesTest {
                 "--workers", "1", "--lease-seconds", "4");
         await("the coordinator to listen", 120, coordinator, () -> output(coordinator).contains("sweep worker --join"));
         Child worker = start("worker", "sweep", "worker", "--join", "127.0.0.1:" + port, "--lease-seconds", "4");
-        java.util.regex.Pattern starting = java.util.regex.Pattern.compile("sweep: starting (\\S+) on ");
+        Pattern starting = Pattern.compile("sweep: starting (\\S+) on ");
         String[] cell = {null};
         await("the worker to train a cell past its first checkpoint", 240, worker, () -> {
-            java.util.regex.Matcher m = starting.matcher(output(worker));
+            Matcher m = starting.matcher(output(worker));
             if (m.find()) cell[0] = m.group(1);
             return cell[0] != null && latestCheckpointStep(root.resolve(cell[0])) >= 1_000;
         });

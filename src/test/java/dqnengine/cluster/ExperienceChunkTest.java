@@ -2,9 +2,12 @@ package dqnengine.cluster;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -98,14 +101,14 @@ class ExperienceChunkTest {
         liar.step(1, 1f, false, false, obs(0, 1));
         byte[] chunk = liar.finish();
         byte[] body = inflate(chunk);
-        java.nio.ByteBuffer.wrap(body).putInt(4 + 4 + 4 + 8 + 8 + 4 + 4, 2);    // records: 2, the body holds 1
+        ByteBuffer.wrap(body).putInt(4 + 4 + 4 + 8 + 8 + 4 + 4, 2);    // records: 2, the body holds 1
         var cut = assertThrows(ExperienceChunk.FormatException.class, () -> ExperienceChunk.read(deflate(body), 3, r));
         assertTrue(cut.getMessage().contains("ends after 1 of 2 records"), cut.getMessage());
         assertTrue(r.seen.isEmpty());
     }
 
     private static byte[] inflate(byte[] b) throws Exception {
-        var inf = new java.util.zip.Inflater();
+        var inf = new Inflater();
         inf.setInput(b);
         byte[] out = new byte[1 << 16];
         int n = inf.inflate(out);
@@ -114,7 +117,7 @@ class ExperienceChunkTest {
     }
 
     private static byte[] deflate(byte[] b) {
-        var d = new java.util.zip.Deflater();
+        var d = new Deflater();
         d.setInput(b);
         d.finish();
         byte[] out = new byte[1 << 16];

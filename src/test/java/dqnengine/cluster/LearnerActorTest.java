@@ -6,14 +6,17 @@ import dqnengine.dqn.DqnConfig;
 import dqnengine.dqn.RunDirectory;
 import dqnengine.env.Environments;
 import dqnengine.io.CsvLog;
+import dqnengine.replay.ReplayBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -73,7 +77,7 @@ class LearnerActorTest {
                     return manifest;
                 }
                 @Override public int index() { return index; }
-                @Override public boolean send(byte[] chunk, java.util.function.BooleanSupplier stop) throws InterruptedException {
+                @Override public boolean send(byte[] chunk, BooleanSupplier stop) throws InterruptedException {
                     while (!inbox.offer(chunk, 50, TimeUnit.MILLISECONDS)) {
                         if (finished || stop.getAsBoolean()) return false;      // back-pressure: wait, unless the run is over
                     }
@@ -123,7 +127,7 @@ class LearnerActorTest {
             Set<Double> envs = new HashSet<>();
             for (double e : CsvLog.columns(dir.resolve("episodes.csv"), "env", "step")[0]) envs.add(e);
             assertEquals(Set.of(0.0, 1.0), envs, "episodes of both actors reach the learner's episodes.csv, tagged by actor");
-            assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("checkpoints/latest")));
+            assertTrue(Files.isRegularFile(dir.resolve("checkpoints/latest")));
         } finally {
             pool.shutdownNow();
         }
@@ -194,7 +198,7 @@ class LearnerActorTest {
             stopper.start();
             learner.run(null);
             stopper.join();
-            dqnengine.replay.ReplayBuffer.Batch b = new dqnengine.replay.ReplayBuffer.Batch(32);
+            ReplayBuffer.Batch b = new ReplayBuffer.Batch(32);
             learner.replay().sample(b, 1.0);
             double[] out = new double[b.size];
             for (int i = 0; i < b.size; i++) out[i] = b.weights[i];
@@ -206,8 +210,8 @@ class LearnerActorTest {
     void theLearnerStoresTheActorsPriorities() throws Exception {
         double[] without = weightsAfter(false), with = weightsAfter(true);
         for (double x : without) assertEquals(1.0, x, 1e-9, "no priorities sent: every transition at the largest so far");
-        assertTrue(java.util.Arrays.stream(with).min().orElse(1) < 0.5,
-                "TD errors from 0.1 to 4.0: the importance weights spread: " + java.util.Arrays.toString(with));
+        assertTrue(Arrays.stream(with).min().orElse(1) < 0.5,
+                "TD errors from 0.1 to 4.0: the importance weights spread: " + Arrays.toString(with));
     }
 
     @Test

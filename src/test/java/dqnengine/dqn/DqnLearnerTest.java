@@ -2,9 +2,15 @@ package dqnengine.dqn;
 
 import dqnengine.backend.cpu.ReferenceBackend;
 import dqnengine.env.ObservationEncoding;
+import dqnengine.nn.Sequential;
+import dqnengine.optim.Sgd;
 import dqnengine.replay.ReplayBuffer;
 import dqnengine.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -37,7 +43,7 @@ class DqnLearnerTest {
         return b;
     }
 
-    private static float[] q(dqnengine.nn.Sequential net, float... x) {
+    private static float[] q(Sequential net, float... x) {
         return net.forward(new ReferenceBackend(), Tensor.wrap(x.clone(), 1, 4)).data.clone();
     }
 
@@ -105,7 +111,7 @@ class DqnLearnerTest {
             DqnLearner l = DqnLearner.fromConfig(new ReferenceBackend(), c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 31);
             perturbTarget(l);
             var params = l.online.parameters();
-            assertEquals(java.util.List.of("0.weight", "0.bias", "2.weight", "2.bias"), params.stream().map(p -> p.name()).toList());
+            assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), params.stream().map(p -> p.name()).toList());
             float[][] targetBefore = copy(l.target);
             // The learner and this test sample from twin buffers: same seed, same contents, same batches.
             ReplayBuffer replay = fewTransitions(), twin = fewTransitions();
@@ -132,12 +138,12 @@ class DqnLearnerTest {
                     }
                 }
                 assertTrue(largest > 1e-3, "the step is large enough to see (" + largest + ")");
-                assertTrue(java.util.Arrays.deepEquals(targetBefore, copy(l.target)), "the target network is unchanged by update " + u);
+                assertTrue(Arrays.deepEquals(targetBefore, copy(l.target)), "the target network is unchanged by update " + u);
                 double lossAfter = handLossAndGrad(after, targetBefore, batch, s, s2, lossKind, new double[4][]);
                 assertTrue(lossAfter < lossBefore, lossKind + " update " + u + ": the loss on the same batch fell, " + lossBefore + " → " + lossAfter);
             }
             l.updateTarget();
-            assertTrue(java.util.Arrays.deepEquals(copy(l.online), copy(l.target)), "the sync copies the online network");
+            assertTrue(Arrays.deepEquals(copy(l.online), copy(l.target)), "the sync copies the online network");
         }
     }
 
@@ -156,7 +162,7 @@ class DqnLearnerTest {
         return r;
     }
 
-    private static float[][] copy(dqnengine.nn.Sequential net) {
+    private static float[][] copy(Sequential net) {
         return net.parameters().stream().map(p -> p.value().data.clone()).toArray(float[][]::new);
     }
 
@@ -233,10 +239,10 @@ class DqnLearnerTest {
         DqnLearner.Settings settings = new DqnLearner.Settings(4, true, "huber", 1.0, false, 0, 0.5);
         assertEquals(settings, DqnLearner.Settings.of(c));
         DqnLearner fromConfig = DqnLearner.fromConfig(new ReferenceBackend(), c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 7);
-        java.util.Random init = new java.util.Random(7);
-        dqnengine.nn.Sequential online = DqnLearner.build(c, new int[] {4}, 2, init), target = DqnLearner.build(c, new int[] {4}, 2, init);
+        Random init = new Random(7);
+        Sequential online = DqnLearner.build(c, new int[] {4}, 2, init), target = DqnLearner.build(c, new int[] {4}, 2, init);
         target.copyParametersFrom(online);
-        DqnLearner explicit = new DqnLearner(new ReferenceBackend(), settings, online, target, new dqnengine.optim.Sgd(online.parameters(), 1e-3f),
+        DqnLearner explicit = new DqnLearner(new ReferenceBackend(), settings, online, target, new Sgd(online.parameters(), 1e-3f),
                 new int[] {4}, ObservationEncoding.FLOAT32, 2);
         c.doubleDqn = false;                     // too late: the learners have their settings
         c.loss = "mse";
@@ -257,7 +263,7 @@ class DqnLearnerTest {
 
     /** Makes the target network differ from the online one, as it does between syncs. */
     private static void perturbTarget(DqnLearner l) {
-        java.util.Random r = new java.util.Random(1);
+        Random r = new Random(1);
         for (var p : l.target.parameters()) for (int i = 0; i < p.value().data.length; i++) p.value().data[i] += 0.3f * (float) r.nextGaussian();
     }
 

@@ -5,6 +5,7 @@ import dqnengine.io.CsvLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.imageio.ImageIO;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,8 +65,8 @@ class EvalDuringTrainingTest {
                 Files.readAllBytes(Checkpoint.resolve(b, false).resolve("online.safetensors")), "the same weights at the end");
         for (long step : new long[] {500, 1000}) {
             Path gif = b.resolve(String.format("videos/step-%012d.gif", step));
-            try (var in = javax.imageio.ImageIO.createImageInputStream(gif.toFile())) {
-                var reader = javax.imageio.ImageIO.getImageReaders(in).next();
+            try (var in = ImageIO.createImageInputStream(gif.toFile())) {
+                var reader = ImageIO.getImageReaders(in).next();
                 reader.setInput(in);
                 assertTrue(reader.getNumImages(true) >= 2, "an episode's frames in " + gif);
             }

@@ -4,6 +4,8 @@ import dqnengine.util.BadInput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +41,7 @@ class RunDirectoryTest {
         Process holder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
                 LockHolder.class.getName(), run.toString()).redirectErrorStream(true).start();
         try {
-            String first = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine();
+            String first = new BufferedReader(new InputStreamReader(holder.getInputStream())).readLine();
             assertEquals("locked", first);
             BadInput e = assertThrows(BadInput.class, () -> RunDirectory.lock(run));
             assertTrue(e.getMessage().contains("is in use by PID " + holder.pid()), e.getMessage());

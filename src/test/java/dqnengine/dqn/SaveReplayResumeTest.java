@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,12 +158,12 @@ class SaveReplayResumeTest {
                 if (i >= c.numEnvs) return env;
                 return new StopAt(env, () -> taken[0]++) {
                     @Override public byte[] saveState() {
-                        if (taken[0] > 1_000) throw new java.io.UncheckedIOException(new IOException("No space left on device"));
+                        if (taken[0] > 1_000) throw new UncheckedIOException(new IOException("No space left on device"));
                         return super.saveState();
                     }
                 };
             }, dir, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-            assertThrows(java.io.UncheckedIOException.class, () -> t.run(null), "the save at step 1,500 fails");
+            assertThrows(UncheckedIOException.class, () -> t.run(null), "the save at step 1,500 fails");
         }
         assertEquals("step-000000001000", Files.readString(dir.resolve("checkpoints/latest")).trim());
         try (var left = Files.list(dir.resolve("checkpoints"))) {

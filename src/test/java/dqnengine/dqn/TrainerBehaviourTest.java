@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -229,7 +230,7 @@ class TrainerBehaviourTest {
                     assertEquals(want, after[j], 1e-6f * Math.max(1f, Math.abs(want)), "θ⁻ ← τθ + (1 − τ)θ⁻ at step " + s + ", entry " + j);
                 }
                 if (s > c.learningStarts) {
-                    assertFalse(java.util.Arrays.equals(before, after), "the target moved at step " + s);
+                    assertFalse(Arrays.equals(before, after), "the target moved at step " + s);
                     changes++;
                 }
             }

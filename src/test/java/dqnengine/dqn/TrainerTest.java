@@ -3,6 +3,7 @@ package dqnengine.dqn;
 import dqnengine.backend.cpu.FastCpuBackend;
 import dqnengine.backend.Backend;
 import dqnengine.env.Environments;
+import dqnengine.env.ObservationEncoding;
 import dqnengine.io.SafeTensors;
 import dqnengine.nn.Parameter;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -124,7 +127,7 @@ class TrainerTest {
         assertEquals(saved.updates(), saved.optimizerSteps());
         // Preconditions: nothing compared below is trivially equal to a fresh trainer's.
         assertTrue(saved.episodes() > 0 && saved.recentReturns().length == Math.min(100, saved.episodes()));
-        assertFalse(java.util.Arrays.equals(saved.online().get("0.weight"), saved.target().get("0.weight")), "target lags the online network");
+        assertFalse(Arrays.equals(saved.online().get("0.weight"), saved.target().get("0.weight")), "target lags the online network");
         assertTrue(saved.optimizer().size() >= 2 * saved.online().size(), "Adam has two moments per parameter: " + saved.optimizer().keySet());
         for (float[] m : saved.optimizer().values()) assertTrue(anyNonZero(m), "the optimizer's moments have moved");
 
@@ -171,7 +174,7 @@ class TrainerTest {
         return false;
     }
 
-    private static void assertSameTensors(java.util.Map<String, float[]> want, java.util.Map<String, float[]> got, String what) {
+    private static void assertSameTensors(Map<String, float[]> want, Map<String, float[]> got, String what) {
         assertEquals(want.keySet(), got.keySet(), what + " tensor names");
         for (var e : want.entrySet()) assertArrayEquals(e.getValue(), got.get(e.getKey()), what + " " + e.getKey());
     }
@@ -216,7 +219,7 @@ class TrainerTest {
         DqnConfig c = small("cartpole", 1_000);
         train(c, dir, null);
         Path ckpt = Checkpoint.resolve(dir, false);
-        DqnLearner l = DqnLearner.fromConfig(new FastCpuBackend(1), c, new int[] {4}, dqnengine.env.ObservationEncoding.FLOAT32, 2, 1);
+        DqnLearner l = DqnLearner.fromConfig(new FastCpuBackend(1), c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 1);
 
         IOException wrongEnv = assertThrows(IOException.class, () -> Checkpoint.load(ckpt, l, "minatar:breakout", new int[] {4}, 2));
         assertTrue(wrongEnv.getMessage().contains("trained on cartpole"), wrongEnv.getMessage());
@@ -225,7 +228,7 @@ class TrainerTest {
 
         Path online = ckpt.resolve("online.safetensors");
         byte[] bytes = Files.readAllBytes(online);
-        Files.write(online, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.write(online, Arrays.copyOf(bytes, bytes.length / 2));
         assertThrows(SafeTensors.FormatException.class, () -> Checkpoint.load(ckpt, l, "cartpole", new int[] {4}, 2));
 
         Files.writeString(ckpt.resolve("state.json"), "{\"format\": \"dqn-engine/checkpoint-v1\", \"env\": ");

@@ -6,6 +6,7 @@ import dqnengine.nn.Networks;
 import dqnengine.nn.Parameter;
 import dqnengine.nn.Sequential;
 import dqnengine.optim.Adam;
+import dqnengine.optim.RmsProp;
 import dqnengine.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,7 +114,7 @@ class SafeTensorsTest {
         Sequential net = Networks.nature(4, 6, new Random(1));
         Path f = dir.resolve("net.safetensors");
         ParameterFile.save(f, net, new Adam(net.parameters(), 1e-4f), Map.of());
-        var rms = dqnengine.optim.RmsProp.nature(net.parameters());
+        var rms = RmsProp.nature(net.parameters());
         IOException e = assertThrows(SafeTensors.FormatException.class, () -> ParameterFile.load(f, net, rms));
         assertTrue(e.getMessage().contains("adam"), e.getMessage());
     }

@@ -3,6 +3,7 @@ package dqnengine.io;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ class TensorBoardWriterTest {
     record Scalar(long step, String tag, float value) {}
 
     /** The records of an event file, each one's length and data CRC checked (TFRecord framing). */
-    static List<byte[]> records(Path file) throws java.io.IOException {
+    static List<byte[]> records(Path file) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
         List<byte[]> records = new ArrayList<>();
         while (b.hasRemaining()) {

@@ -5,10 +5,13 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -190,7 +193,7 @@ class ReplayBufferTest {
         int per = FRAME * STACK;
         ReplayBuffer.Batch batch = new ReplayBuffer.Batch(256);
         float[] s = new float[batch.size * per], next = new float[batch.size * per];
-        java.util.Set<Long> drawn = new java.util.HashSet<>();
+        Set<Long> drawn = new HashSet<>();
         for (int draw = 0; draw < 4; draw++) {
             buffer.sample(batch);
             buffer.gather(batch, false, ObservationEncoding.BINARY, s);
@@ -239,7 +242,7 @@ class ReplayBufferTest {
         }
         assertArrayEquals(slots[0], slots[1]);
         assertArrayEquals(states[0], states[1]);
-        assertFalse(java.util.Arrays.equals(slots[0], slots[2]), "another seed draws another batch");
+        assertFalse(Arrays.equals(slots[0], slots[2]), "another seed draws another batch");
     }
 
     @Test

@@ -4,6 +4,8 @@ import dqnengine.backend.Checks;
 import dqnengine.backend.Conv2dShape;
 import dqnengine.tensor.Tensor;
 
+import java.util.Arrays;
+
 /**
  * The fast CPU backend: matrix products go through one blocked, multithreaded GEMM
  * ({@link PackedGemm}); unpadded convolutions with channel counts in multiples of half the direct kernel's lanes (every
@@ -159,7 +161,7 @@ public final class FastCpuBackend extends ReferenceBackend {
         int s = g.stride(), pad = g.padding(), OH = g.outHeight(), OW = g.outWidth(), ohw = OH * OW;
         int n = plane / C, c = plane - n * C, P = g.batch() * ohw;
         int dxBase = plane * H * W;
-        java.util.Arrays.fill(dxData, dxBase, dxBase + H * W, 0f);
+        Arrays.fill(dxData, dxBase, dxBase + H * W, 0f);
         for (int p = 0; p < KH; p++) {
             for (int q = 0; q < KW; q++) {
                 int row = ((c * KH + p) * KW + q) * P + n * ohw;
@@ -248,7 +250,7 @@ public final class FastCpuBackend extends ReferenceBackend {
     }
 
     private void fillChunk(int chunk, int worker) {
-        java.util.Arrays.fill(eY, chunk * CHUNK, Math.min(length, (chunk + 1) * CHUNK), fillValue);
+        Arrays.fill(eY, chunk * CHUNK, Math.min(length, (chunk + 1) * CHUNK), fillValue);
     }
 
     // ---------------------------------------------------------------- optimizer updates

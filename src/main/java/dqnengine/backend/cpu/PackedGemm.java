@@ -1,5 +1,7 @@
 package dqnengine.backend.cpu;
 
+import java.util.Arrays;
+
 /**
  * C = α·op(A)·op(B) + β·C, blocked for the cache and the registers, in the GotoBLAS manner
  * (Goto &amp; van de Geijn 2008, "Anatomy of High-Performance Matrix Multiplication"):
@@ -82,7 +84,7 @@ final class PackedGemm {
     private static void scaleC(int m, int n, float beta, float[] c, int cOff, int ldc) {
         for (int i = 0; i < m; i++) {
             int row = cOff + i * ldc;
-            if (beta == 0f) java.util.Arrays.fill(c, row, row + n, 0f);
+            if (beta == 0f) Arrays.fill(c, row, row + n, 0f);
             else for (int j = 0; j < n; j++) c[row + j] *= beta;
         }
     }

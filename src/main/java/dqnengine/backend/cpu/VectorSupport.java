@@ -1,5 +1,9 @@
 package dqnengine.backend.cpu;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.lang.module.ModuleFinder;
 
 /**
@@ -106,22 +110,22 @@ public final class VectorSupport {
 
     /** Isolated so that the Vector API classes are only touched when the module is present. */
     static final class Width {
-        static final jdk.incubator.vector.VectorSpecies<Float> SPECIES = choose();
+        static final VectorSpecies<Float> SPECIES = choose();
         static final int BITS = SPECIES.vectorBitSize();
 
-        private static jdk.incubator.vector.VectorSpecies<Float> choose() {
+        private static VectorSpecies<Float> choose() {
             String asked = System.getProperty(BITS_PROPERTY);
-            if ("256".equals(asked)) return jdk.incubator.vector.FloatVector.SPECIES_256;
-            if ("512".equals(asked)) return jdk.incubator.vector.FloatVector.SPECIES_512;
+            if ("256".equals(asked)) return FloatVector.SPECIES_256;
+            if ("512".equals(asked)) return FloatVector.SPECIES_512;
             // any other value: Backends.create refuses it in one line before a kernel runs; this
             // class is loaded first (by the launcher's checks), where a throw would be a stack trace
-            var preferred = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
-            return preferred.vectorBitSize() > 512 ? jdk.incubator.vector.FloatVector.SPECIES_512 : preferred;
+            var preferred = FloatVector.SPECIES_PREFERRED;
+            return preferred.vectorBitSize() > 512 ? FloatVector.SPECIES_512 : preferred;
         }
 
         static float fmaChains(long iterations) {
-            var m = jdk.incubator.vector.FloatVector.broadcast(SPECIES, 0.999f);
-            var c = jdk.incubator.vector.FloatVector.broadcast(SPECIES, 1e-3f);
+            var m = FloatVector.broadcast(SPECIES, 0.999f);
+            var c = FloatVector.broadcast(SPECIES, 1e-3f);
             var a0 = c; var a1 = c.add(c); var a2 = a1.add(c); var a3 = a2.add(c); var a4 = a3.add(c); var a5 = a4.add(c);
             var a6 = a5.add(c); var a7 = a6.add(c); var a8 = a7.add(c); var a9 = a8.add(c); var a10 = a9.add(c); var a11 = a10.add(c);
             for (long i = 0; i < iterations; i++) {
@@ -130,7 +134,7 @@ public final class VectorSupport {
                 a8 = a8.fma(m, c); a9 = a9.fma(m, c); a10 = a10.fma(m, c); a11 = a11.fma(m, c);
             }
             return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
-                    .reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                    .reduceLanes(VectorOperators.ADD);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dqnengine.env.ale;
 
+import dqnengine.util.AtomicFiles;
 import org.bytedeco.ale.ALEInterface;
 import org.bytedeco.javacpp.IntPointer;
 
@@ -9,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One Atari emulator (ALE 0.6.1 through JavaCPP), raw frames, no preprocessing.
@@ -40,7 +44,7 @@ public final class AleGame implements AutoCloseable {
      * @param difficulty        difficulty, or -1 for the default
      */
     /** Games whose ROM check was already explained in this process (once per game). */
-    private static final java.util.Set<String> EXPLAINED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<String> EXPLAINED = ConcurrentHashMap.newKeySet();
 
     public AleGame(RomFinder.FoundRom rom, long seed, float stickyProbability, boolean fullActionSet, int mode, int difficulty) {
         if (stickyProbability < 0f || stickyProbability > 1f) {
@@ -93,7 +97,7 @@ public final class AleGame implements AutoCloseable {
         int[] options = toArray(available);
         for (int o : options) if (o == value) return;
         close();
-        throw new IllegalArgumentException(game.id() + " has no " + what + " " + value + "; available: " + java.util.Arrays.toString(options));
+        throw new IllegalArgumentException(game.id() + " has no " + what + " " + value + "; available: " + Arrays.toString(options));
     }
 
     private static int[] toArray(IntPointer p) {
@@ -174,7 +178,7 @@ public final class AleGame implements AutoCloseable {
 
     private void deleteTempDir() {
         try {
-            dqnengine.util.AtomicFiles.deleteTree(tempDir);
+            AtomicFiles.deleteTree(tempDir);
         } catch (IOException ignored) {
             // a leftover temp file is harmless
         }

@@ -1,5 +1,7 @@
 package dqnengine.env.ale;
 
+import java.util.Arrays;
+
 /**
  * Downscaling by pixel-area averaging, the method OpenCV calls {@code INTER_AREA} (used by the
  * DQN preprocessing of Gym, Dopamine and CleanRL to turn 210×160 screens into 84×84). This class
@@ -47,7 +49,7 @@ public final class AreaResize {
                 }
                 count[o] = n - start[o];
             }
-            return new Taps(first, count, start, java.util.Arrays.copyOf(weight, n), in / g);
+            return new Taps(first, count, start, Arrays.copyOf(weight, n), in / g);
         }
     }
 
@@ -79,7 +81,7 @@ public final class AreaResize {
     public void resize(byte[] in, byte[] out, int outOffset) {
         int[] rowSums = new int[inW];
         for (int r = 0; r < outH; r++) {
-            java.util.Arrays.fill(rowSums, 0);
+            Arrays.fill(rowSums, 0);
             for (int k = 0; k < rowCount[r]; k++) {                   // vertical: Σ_y wy · in[y, x]
                 int w = rowWeight[rowStart[r] + k], y = rowFirst[r] + k;
                 for (int x = 0; x < inW; x++) rowSums[x] += w * (in[y * inW + x] & 0xFF);

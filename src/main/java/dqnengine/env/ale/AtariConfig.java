@@ -1,5 +1,7 @@
 package dqnengine.env.ale;
 
+import dqnengine.util.BadInput;
+
 import java.util.Locale;
 
 /**
@@ -76,7 +78,7 @@ public record AtariConfig(float stickyProbability, boolean fullActionSet, int fr
             case "nature" -> nature();
             case "machado" -> machado();
             case "dopamine" -> dopamine();
-            default -> throw new dqnengine.util.BadInput("unknown Atari preset '" + name + "'; presets: " + PRESETS);
+            default -> throw new BadInput("unknown Atari preset '" + name + "'; presets: " + PRESETS);
         };
     }
 

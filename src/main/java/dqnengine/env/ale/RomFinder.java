@@ -1,7 +1,11 @@
 package dqnengine.env.ale;
 
+import dqnengine.util.BadInput;
+import dqnengine.util.IoReasons;
+
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +17,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -94,7 +99,7 @@ public final class RomFinder {
     public FoundRom find(String gameId) {
         KnownRoms.Game wanted = KnownRoms.byId(gameId);
         if (wanted == null) {
-            throw new dqnengine.util.BadInput("unknown game '" + gameId + "'; known games: " + String.join(", ", KnownRoms.all().keySet()));
+            throw new BadInput("unknown game '" + gameId + "'; known games: " + String.join(", ", KnownRoms.all().keySet()));
         }
         if (explicitRom != null) {
             FoundRom rom = identify(explicitRom);
@@ -125,7 +130,7 @@ public final class RomFinder {
      * subdirectories are not searched; an entry that cannot be read (no permission, a broken link,
      * a device or pipe) is skipped and told to {@code skipped} as "FILE: cannot read it (why)".
      */
-    public static List<FoundRom> scan(Path dir, java.util.function.Consumer<String> skipped) {
+    public static List<FoundRom> scan(Path dir, Consumer<String> skipped) {
         List<FoundRom> roms = new ArrayList<>();
         if (!Files.isDirectory(dir)) return roms;
         try (Stream<Path> files = Files.list(dir)) {
@@ -144,10 +149,10 @@ public final class RomFinder {
                     if (size < 1024 || size > 65536) continue;        // Atari 2600 cartridges are 2-64 KiB
                     KnownRoms.Game g = KnownRoms.byMd5(md5(f));
                     if (g != null) roms.add(new FoundRom(g, f));
-                } catch (java.nio.file.AccessDeniedException e) {
+                } catch (AccessDeniedException e) {
                     skipped.accept(f + ": cannot read it (permission denied)");
                 } catch (IOException e) {
-                    skipped.accept(f + ": cannot read it (" + dqnengine.util.IoReasons.of(e) + ")");
+                    skipped.accept(f + ": cannot read it (" + IoReasons.of(e) + ")");
                 }
             }
         } catch (IOException ignored) {

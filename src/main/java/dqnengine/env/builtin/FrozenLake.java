@@ -6,6 +6,7 @@ import dqnengine.env.SavedState;
 import dqnengine.env.Step;
 import dqnengine.util.StatefulRandom;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -105,7 +106,7 @@ public final class FrozenLake implements Environment {
     }
 
     private byte[] encode() {
-        java.util.Arrays.fill(observation, (byte) 0);
+        Arrays.fill(observation, (byte) 0);
         observation[state] = 1;
         return observation;
     }

@@ -2,6 +2,7 @@ package dqnengine.env.minatar;
 
 import dqnengine.env.SavedState;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -38,7 +39,7 @@ public final class Asterix extends MinAtarGame {
     protected void newEpisode() {
         playerX = 5;
         playerY = 5;
-        java.util.Arrays.fill(present, false);
+        Arrays.fill(present, false);
         spawnInterval = SPAWN_INTERVAL;
         spawnTimer = spawnInterval;
         moveInterval = MOVE_INTERVAL;

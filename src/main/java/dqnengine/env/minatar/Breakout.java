@@ -2,6 +2,7 @@ package dqnengine.env.minatar;
 
 import dqnengine.env.SavedState;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -43,7 +44,7 @@ public final class Breakout extends MinAtarGame {
         ballY = 3;
         if (rng.nextBoolean()) { ballX = 0; direction = 2; } else { ballX = 9; direction = 3; }
         paddle = 4;
-        for (boolean[] row : bricks) java.util.Arrays.fill(row, false);
+        for (boolean[] row : bricks) Arrays.fill(row, false);
         fillBricks();
         struck = false;
         lastX = ballX;
@@ -68,7 +69,7 @@ public final class Breakout extends MinAtarGame {
     }
 
     private void fillBricks() {
-        for (int y = 1; y <= 3; y++) java.util.Arrays.fill(bricks[y], true);
+        for (int y = 1; y <= 3; y++) Arrays.fill(bricks[y], true);
     }
 
     /** Number of bricks left (tests). */

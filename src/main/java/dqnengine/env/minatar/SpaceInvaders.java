@@ -2,6 +2,7 @@ package dqnengine.env.minatar;
 
 import dqnengine.env.SavedState;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -74,7 +75,7 @@ public final class SpaceInvaders extends MinAtarGame {
         wave = in.getInt();
     }
 
-    private static void clear(boolean[][] g) { for (boolean[] row : g) java.util.Arrays.fill(row, false); }
+    private static void clear(boolean[][] g) { for (boolean[] row : g) Arrays.fill(row, false); }
 
     private void fillAliens() {
         for (int y = 0; y <= 3; y++) for (int x = 2; x <= 7; x++) aliens[y][x] = true;

@@ -2,6 +2,7 @@ package dqnengine.backend.cpu;
 
 import dqnengine.backend.Backend;
 import dqnengine.backend.BackendParityTest;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class FastCpuBackendTest {
 
     /** The widest vector this CPU (as C2 sees it) has for floats, in bits: 128 on SSE or NEON, 256 on AVX2, 512 on AVX-512. */
-    static int preferredVectorBits() { return jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(); }
+    static int preferredVectorBits() { return FloatVector.SPECIES_PREFERRED.vectorBitSize(); }
 
     @Test
     void theBestKernelForThisCpuIsChosenUnderTheTestJvmFlags() {

@@ -2,6 +2,7 @@ package dqnengine.env.ale;
 
 import dqnengine.testing.TestRoms;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -39,7 +40,7 @@ class AleResourceTest {
     @Test
     void manyEnvironmentsResetsAndStepsLeaveNativeMemoryFlat() throws IOException {
         TestRoms.dir();
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Paths.get("/proc/self/status")), "needs Linux /proc");
+        Assumptions.assumeTrue(Files.exists(Paths.get("/proc/self/status")), "needs Linux /proc");
         cycle(20, 5, 50);                                              // warm up: JIT, allocator pools
         System.gc();
         long before = residentKb();

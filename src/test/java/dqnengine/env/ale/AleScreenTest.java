@@ -4,6 +4,7 @@ import dqnengine.testing.TestRoms;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -48,7 +49,7 @@ class AleScreenTest {
                 byte[] expected = ScreenDownscalerTest.reference(resize, identity, grayA, grayB);
                 byte[] got = fast.downscale(idxA, idxB);
                 assertArrayEquals(expected, got, id + " step " + step);
-                if (previous != null && !java.util.Arrays.equals(previous, got)) distinctFrames++;
+                if (previous != null && !Arrays.equals(previous, got)) distinctFrames++;
                 previous = got.clone();
                 if (resets > 0) stepsAfterAReset++;
                 if (game.gameOver()) {

@@ -2,6 +2,7 @@ package dqnengine.env.ale;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -25,7 +26,7 @@ class AreaResizeTest {
     void aConstantScreenStaysConstantAndTheMeanIsKept() {
         AreaResize r = new AreaResize(210, 160, 84, 84);
         byte[] in = new byte[210 * 160], out = new byte[84 * 84];
-        java.util.Arrays.fill(in, (byte) 200);
+        Arrays.fill(in, (byte) 200);
         r.resize(in, out, 0);
         for (byte b : out) assertEquals(200, b & 0xFF);
         Random rng = new Random(1);
@@ -72,7 +73,7 @@ class AreaResizeTest {
     void rowWeightsFor210To84AreTwoTwoOneOneTwoTwo() {
         AreaResize r = new AreaResize(210, 160, 84, 84);
         assertEquals(200, r.divisor);
-        assertArrayEquals(new int[] {2, 2, 1, 1, 2, 2}, java.util.Arrays.copyOf(r.rowWeight, 6));
+        assertArrayEquals(new int[] {2, 2, 1, 1, 2, 2}, Arrays.copyOf(r.rowWeight, 6));
         assertEquals(3, r.rowCount[0]);
         assertEquals(2, r.rowFirst[1]);
     }

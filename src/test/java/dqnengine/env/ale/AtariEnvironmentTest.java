@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,7 +54,7 @@ class AtariEnvironmentTest {
                 before = env.latestFrame().clone();
             }
             assertTrue(changed > 25, "frames changed in only " + changed + " of 50 steps");
-            int distinct = (int) java.util.stream.IntStream.range(0, first.length).map(i -> first[i] & 0xFF).distinct().count();
+            int distinct = (int) IntStream.range(0, first.length).map(i -> first[i] & 0xFF).distinct().count();
             assertTrue(distinct > 3, "a real screen has more than " + distinct + " grey levels");
         }
     }

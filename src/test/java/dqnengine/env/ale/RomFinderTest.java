@@ -1,6 +1,7 @@
 package dqnengine.env.ale;
 
 import dqnengine.testing.TestRoms;
+import dqnengine.util.BadInput;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,7 +83,7 @@ class RomFinderTest {
 
     @Test
     void anUnknownGameIdListsTheKnownOnes() {
-        dqnengine.util.BadInput e = assertThrows(dqnengine.util.BadInput.class, () -> new RomFinder(null, null, Map.of(), tmp).find("pacman"));
+        BadInput e = assertThrows(BadInput.class, () -> new RomFinder(null, null, Map.of(), tmp).find("pacman"));
         assertTrue(e.getMessage().contains("unknown game 'pacman'") && e.getMessage().contains("space_invaders"), e.getMessage());
     }
 }

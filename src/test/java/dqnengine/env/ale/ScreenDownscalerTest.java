@@ -2,6 +2,7 @@ package dqnengine.env.ale;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -55,7 +56,7 @@ class ScreenDownscalerTest {
                 }
                 byte[] expected = reference(resize, gray, a, b);
                 assertArrayEquals(expected, fast.downscale(a, b), "size " + size[0] + "x" + size[1] + ", step " + step);
-                if (!java.util.Arrays.equals(prevOut, expected)) partial++;
+                if (!Arrays.equals(prevOut, expected)) partial++;
             }
             assertTrue(partial > 300, "the outputs changed in only " + partial + " of 400 steps");
         }

@@ -6,6 +6,8 @@ import dqnengine.env.Step;
 import dqnengine.tabular.QLearning;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 class BuiltInEnvironmentsTest {
@@ -85,7 +87,7 @@ class BuiltInEnvironmentsTest {
     void cartPoleResetIsSeededAndSmall() {
         double[] a = reset(7), b = reset(7), c = reset(8);
         assertArrayEquals(a, b);
-        assertFalse(java.util.Arrays.equals(a, c));
+        assertFalse(Arrays.equals(a, c));
         for (double v : a) assertTrue(Math.abs(v) <= 0.05);
     }
 

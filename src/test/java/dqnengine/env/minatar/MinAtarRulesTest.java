@@ -9,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static dqnengine.env.minatar.MinAtarGame.*;
@@ -262,9 +263,9 @@ class MinAtarRulesTest {
 
     @Test
     void minimalActionSetsMatchThePaper() {
-        assertEquals(java.util.List.of("NOOP", "LEFT", "RIGHT"), new Breakout(new Options(0, 0.1, true, true, 10)).actionMeanings());
-        assertEquals(java.util.List.of("NOOP", "LEFT", "RIGHT", "FIRE"), new SpaceInvaders(new Options(0, 0.1, true, true, 10)).actionMeanings());
-        assertEquals(java.util.List.of("NOOP", "UP", "DOWN"), new Freeway(new Options(0, 0.1, true, true, 10)).actionMeanings());
+        assertEquals(List.of("NOOP", "LEFT", "RIGHT"), new Breakout(new Options(0, 0.1, true, true, 10)).actionMeanings());
+        assertEquals(List.of("NOOP", "LEFT", "RIGHT", "FIRE"), new SpaceInvaders(new Options(0, 0.1, true, true, 10)).actionMeanings());
+        assertEquals(List.of("NOOP", "UP", "DOWN"), new Freeway(new Options(0, 0.1, true, true, 10)).actionMeanings());
         assertEquals(5, new Asterix(new Options(0, 0.1, true, true, 10)).actionCount());
         assertEquals(6, new Seaquest(new Options(0, 0.1, true, true, 10)).actionCount());
     }
