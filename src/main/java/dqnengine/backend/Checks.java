@@ -5,7 +5,7 @@ import dqnengine.tensor.Tensor;
 
 import java.util.Arrays;
 
-/** Argument checks shared by the CPU backends: a wrong shape fails loudly, never silently. */
+/** Argument checks shared by the backends (reference, fast CPU, OpenCL): a wrong shape fails loudly, never silently. */
 public final class Checks {
     private Checks() {}
 

@@ -8,8 +8,11 @@ import java.util.Arrays;
 
 /**
  * The fast CPU backend: matrix products go through one blocked, multithreaded GEMM
- * ({@link PackedGemm}); unpadded convolutions with channel counts in multiples of half the direct kernel's lanes (every
- * Nature DQN layer) run as direct convolutions ({@link DirectConv}); the optimizer passes run in
+ * ({@link PackedGemm}), except A·Bᵀ with at most {@code DOT_MAX_ROWS} = 64 rows of A (a linear
+ * layer's forward pass at batch size up to 64), which runs as dot products with no packing
+ * ({@link VectorDot}) when the vector kernels are on and K is at least one vector; unpadded
+ * convolutions with channel counts in multiples of half the direct kernel's lanes (every Nature
+ * DQN layer) run as direct convolutions ({@link DirectConv}); the optimizer passes run in
  * parallel chunks. The operations not overridden here are cheap (a few thousand elements per
  * step) and come from {@link ReferenceBackend}.
  *
