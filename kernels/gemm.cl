@@ -1,5 +1,5 @@
 // Matrix products, in numbered versions: each keeps the one before and adds one idea. The backend
-// takes the newest version the device can run (OpenClBackend.gemmVersion; -Ddqnengine.opencl.gemm=N
+// takes the newest version the device can run (OpenClBackend.bestGemm, and deviceGemm keeps v1 for fewer than 16 rows; -Ddqnengine.opencl.gemm=N
 // asks for one), and the parity suite runs every version.
 //
 // Shapes: op(A) is [M, K], op(B) is [K, N], C is [M, N], all row-major.
