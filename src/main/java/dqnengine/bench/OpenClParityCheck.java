@@ -1,7 +1,7 @@
 package dqnengine.bench;
 
 import dqnengine.backend.Backend;
-import dqnengine.backend.BackendParity;
+import dqnengine.bench.BackendParity;
 import dqnengine.backend.cpu.ReferenceBackend;
 import dqnengine.backend.opencl.OpenCl;
 import dqnengine.backend.opencl.OpenClBackend;

@@ -1,8 +1,9 @@
 package dqnengine.backend;
 
-import dqnengine.backend.BackendParity.ConvCase;
-import dqnengine.backend.BackendParity.GemmCase;
-import dqnengine.backend.BackendParity.OptimizerCase;
+import dqnengine.bench.BackendParity;
+import dqnengine.bench.BackendParity.ConvCase;
+import dqnengine.bench.BackendParity.GemmCase;
+import dqnengine.bench.BackendParity.OptimizerCase;
 import dqnengine.backend.cpu.ReferenceBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

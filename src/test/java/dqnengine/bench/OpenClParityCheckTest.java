@@ -1,7 +1,7 @@
 package dqnengine.bench;
 
 import dqnengine.backend.Backend;
-import dqnengine.backend.BackendParity;
+import dqnengine.bench.BackendParity;
 import dqnengine.backend.opencl.OpenClBackend;
 import dqnengine.tensor.Tensor;
 import dqnengine.testing.OpenClTesting;

@@ -1,6 +1,6 @@
 package dqnengine.testing;
 
-import dqnengine.backend.BackendParity;
+import dqnengine.bench.BackendParity;
 import dqnengine.tensor.Tensor;
 
 import java.util.Random;

@@ -1,5 +1,8 @@
-package dqnengine.backend;
+package dqnengine.bench;
 
+import dqnengine.backend.Backend;
+import dqnengine.backend.Conv2dShape;
+import dqnengine.backend.LossKind;
 import dqnengine.backend.cpu.ReferenceBackend;
 import dqnengine.loss.Huber;
 import dqnengine.nn.Conv2d;
