@@ -18,7 +18,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -125,7 +124,7 @@ public final class ClusterCommand implements Runnable {
             }
             if (cfg.numEnvs > 1) System.out.println("note: --num-envs is for train; here each actor is one environment");
             if (cfg.saveReplay) System.out.println("note: the learner does not save its replay (--save-replay is for train); a resumed learner refills from its actors");
-            System.out.printf(Locale.ROOT, "actors join with: dqn-engine cluster actor --join %s:%d%n", hostName(), port);
+            System.out.printf(Locale.ROOT, "actors join with: dqn-engine cluster actor --join %s:%d%n", SweepCommand.hostName(), port);
             System.out.flush();
             return new Job() {
                 @Override
@@ -145,14 +144,6 @@ public final class ClusterCommand implements Runnable {
                     }
                 }
             };
-        }
-
-        private static String hostName() {
-            try {
-                return InetAddress.getLocalHost().getHostName();
-            } catch (IOException e) {
-                return "HOST";
-            }
         }
     }
 
