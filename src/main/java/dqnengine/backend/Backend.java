@@ -165,8 +165,9 @@ public interface Backend extends AutoCloseable {
     /**
      * The host has written {@code t.data}: ops from now on must see the new values. A no-op for
      * host backends; a device backend marks its copy stale. Code that writes tensors on the host
-     * (an observation to act on, a batch decoded on the host, the target network after Polyak
-     * averaging, a loaded checkpoint) calls this after writing.
+     * (an observation to act on, a batch decoded on the host, the dueling head's Q and stream
+     * gradients, the target network after Polyak averaging, a loaded checkpoint) calls this after
+     * writing.
      */
     default void hostWrote(Tensor t) {}
 

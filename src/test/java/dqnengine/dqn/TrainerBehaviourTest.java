@@ -155,6 +155,7 @@ class TrainerBehaviourTest {
 
         DqnConfig more = TrainerTest.small("cartpole", 2_000);
         more.numEnvs = 2;
+        more.learningStarts = 301;                  // an odd refill: not a multiple of the number of environments
         List<Watched> envs = new ArrayList<>();
         Trainer.Result r;
         try (Backend be = new FastCpuBackend(1)) {
@@ -167,7 +168,9 @@ class TrainerBehaviourTest {
         }
         assertEquals(2, envs.size(), "both environments are opened again");
         long refill = Math.min(more.learningStarts, more.replaySize / 2);
-        for (Watched w : envs) assertEquals(refill / 2 + 500, w.steps, "each environment takes half the refill and half of the 1,000 steps");
+        assertEquals(301, refill);
+        assertEquals(refill + 1_000, envs.get(0).steps + envs.get(1).steps, "the refill adds exactly min(learningStarts, replaySize / 2) transitions");
+        for (Watched w : envs) assertEquals(refill / 2.0 + 500, w.steps, 0.5, "each environment takes half the refill and half of the 1,000 steps");
         assertEquals(2_000, r.steps());
         assertEquals(saved.updates + 1_000, r.updates());
         List<String[]> eps = rows(dir.resolve("episodes.csv"));

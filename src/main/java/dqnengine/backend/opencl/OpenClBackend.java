@@ -34,11 +34,16 @@ import java.util.Arrays;
  *       reads or writes {@code Tensor.data} on the host says so with {@link #toHost} and
  *       {@link #hostWrote} (the DQN learner, the dueling head, checkpoints do). A train step then
  *       uploads the uint8 batch, the actions, the rewards and discounts (the TD targets are
- *       computed on the device by {@code td_target}) and reads back only the loss and the row
- *       maxima for the logged mean max-Q (with Double DQN also the online network's argmax
+ *       computed on the device by {@code td_target}) and reads back the n per-row losses and the
+ *       row maxima for the logged mean max-Q (with Double DQN also the online network's argmax
  *       actions, which go back up as the target's gather indices; with gradient clipping the
  *       partial sums of squares; with prioritized replay the importance weights go up, and Q and
- *       the targets come back for the new priorities); the target sync is a device copy.</li>
+ *       the targets come back for the new priorities). Two parts still run on the host, with the
+ *       copies that implies: the dueling head's recombination (its value and advantage streams
+ *       come back, Q goes up; dQ comes back, the streams' gradients go up; their input gradients come
+ *       back, their sum goes up) and Polyak averaging
+ *       (τ &lt; 1: every parameter comes back and goes up again). With τ = 1 the target sync is a
+ *       device copy.</li>
  *   <li><b>per op</b> (tests of the bare op set): every op uploads its inputs and downloads its
  *       outputs, so callers that never call {@code toHost}/{@code hostWrote} still see every
  *       result on the host.</li>
