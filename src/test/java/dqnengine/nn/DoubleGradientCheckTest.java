@@ -455,10 +455,6 @@ class DoubleGradientCheckTest {
 
         HalfPercentOff(String term) { this.term = term; }
 
-        private static void times(Tensor t, float factor) {
-            for (int i = 0; i < t.size(); i++) t.data[i] *= factor;
-        }
-
         @Override
         public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
             // Linear's dW += dyᵀ·x is its only product with A transposed, its dx = dy·w the only one with
@@ -494,13 +490,13 @@ class DoubleGradientCheckTest {
         @Override
         public void conv2dBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
             super.conv2dBackwardData(g, dy, w, dx);
-            if (term.equals("conv-input")) times(dx, FACTOR);                  // dx = 1.005 · Σ dy·w
+            if (term.equals("conv-input")) super.scale(dx, FACTOR);                  // dx = 1.005 · Σ dy·w
         }
 
         @Override
         public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
             super.reluBackward(y, dy, dx);
-            if (term.equals("relu")) times(dx, FACTOR);                        // dx = 1.005 · dy · 1[y > 0]
+            if (term.equals("relu")) super.scale(dx, FACTOR);                        // dx = 1.005 · dy · 1[y > 0]
         }
 
         // The dueling head's backward reads dQ (toHost), writes dV [N,1], then dA [N,A], and after both
@@ -512,13 +508,13 @@ class DoubleGradientCheckTest {
         @Override
         public void hostWrote(Tensor t) {
             if (recombination == 0 && t.rank() == 2 && t.dim(1) == 1 && lastToHost != null && lastToHost.dim(1) > 1) {
-                if (term.equals("dueling-value")) times(t, FACTOR);            // dV = 1.005 · Σ_k dQ
+                if (term.equals("dueling-value")) super.scale(t, FACTOR);            // dV = 1.005 · Σ_k dQ
                 recombination = 1;
             } else if (recombination == 1) {
-                if (term.equals("dueling-advantage")) times(t, FACTOR);        // dA = 1.005 · (dQ − mean_k dQ)
+                if (term.equals("dueling-advantage")) super.scale(t, FACTOR);        // dA = 1.005 · (dQ − mean_k dQ)
                 recombination = 2;
             } else if (recombination == 2) {
-                if (term.equals("dueling-input")) times(t, FACTOR);            // dx = 1.005 · (dx_V + dx_A)
+                if (term.equals("dueling-input")) super.scale(t, FACTOR);            // dx = 1.005 · (dx_V + dx_A)
                 recombination = 0;
             }
         }
@@ -545,7 +541,7 @@ class DoubleGradientCheckTest {
         @Override
         public void scaleRows(Tensor t, float[] w) {
             super.scaleRows(t, w);
-            if (term.equals("importance-weights")) times(t, FACTOR);           // dq[n,·] *= 1.005·w_n
+            if (term.equals("importance-weights")) super.scale(t, FACTOR);           // dq[n,·] *= 1.005·w_n
         }
     }
 
@@ -558,7 +554,7 @@ class DoubleGradientCheckTest {
         @Override
         public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
             Tensor dx = flatten.backward(be, dy, needInputGrad).copy();
-            for (int i = 0; i < dx.size(); i++) dx.data[i] *= HalfPercentOff.FACTOR;
+            be.scale(dx, HalfPercentOff.FACTOR);
             return dx;
         }
 
