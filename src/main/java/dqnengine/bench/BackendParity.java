@@ -103,7 +103,9 @@ public final class BackendParity {
             new GemmCase(true, false, 512, 3136, 32), new GemmCase(false, false, 32, 3136, 512), new GemmCase(false, true, 32, 6, 512),
             // ragged against 64x64 blocks and 16-deep tiles in every direction and transpose, and one exact block
             new GemmCase(false, false, 100, 130, 37), new GemmCase(true, true, 70, 129, 50), new GemmCase(true, false, 129, 65, 17),
-            new GemmCase(false, true, 64, 64, 16));
+            new GemmCase(false, true, 64, 64, 16),
+            // one block of k over many panels (the CPU backend's grouped panels), ragged rows and last panel
+            new GemmCase(true, false, 37, 1111, 29), new GemmCase(false, true, 37, 1111, 29));
 
     /** A convolution [n, c, h, w] → o channels, a k×k kernel, stride s, padding p; {@code note} says what it covers. */
     public record ConvCase(int n, int c, int h, int w, int o, int k, int s, int p, String note) {

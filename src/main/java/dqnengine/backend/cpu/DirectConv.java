@@ -53,8 +53,10 @@ final class DirectConv {
     private Conv2dShape g;
     private float[] x, out, bias;
     private int taps, pixels, blocks, tileCount;
-    private final ThreadTeam.Job forwardJob = this::forwardTask, weightJob = this::weightTask, dataJob = this::dataTask;
+    private final ThreadTeam.Job forwardJob = this::forwardTask, weightJob = this::weightTask, dataJob = this::dataTask,
+            packJob = this::packTask;
     private int[] channelOff = new int[0];
+    private float[] imageSums = new float[0];                   // the bias gradient's sums per image and channel
 
     DirectConv(ThreadTeam team, BroadcastKernel kernel) {
         this.team = team;
@@ -126,22 +128,39 @@ final class DirectConv {
 
     // ------------------------------------------------------------------ weight gradient
 
-    void weightGradient(Conv2dShape g, float[] x, float[] dy, float[] dw) {
+    /**
+     * dw += the weight gradient, db += Σ dy over pixels. First dy is packed (and summed per image
+     * and channel for the bias), one task per image; then one task per block and tile of taps, each
+     * summing over every pixel. (Packing and the bias's sums ran on one thread before: ~0.8 ms of
+     * conv1's 2.2 ms.)
+     */
+    void weightGradient(Conv2dShape g, float[] x, float[] dy, float[] dw, float[] db) {
         prepare(g, x);
-        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth();
+        int O = g.outChannels();
         float[] dyT = packedBuffer(blocks * pixels * LANES);       // dyT[block][pixel][lane] = dy[n, block·LANES + lane, pix]
         if (O % LANES != 0) Arrays.fill(dyT, 0, blocks * pixels * LANES, 0f);               // lanes past the last channel stay 0
+        if (imageSums.length < g.batch() * O) imageSums = new float[g.batch() * O];
+        this.x = dy;
+        team.run(g.batch(), packJob);
         for (int n = 0; n < g.batch(); n++) {
-            for (int o = 0; o < O; o++) {
-                int block = o / LANES, lane = o % LANES, src = (n * O + o) * ohw;
-                int dst = (block * pixels + n * ohw) * LANES + lane;
-                for (int pix = 0; pix < ohw; pix++) dyT[dst + pix * LANES] = dy[src + pix];
-            }
+            for (int o = 0; o < O; o++) db[o] += imageSums[n * O + o];
         }
+        this.x = x;
         this.out = dw;
         tileCount = (taps + ROWS - 1) / ROWS;
         team.run(blocks * tileCount, weightJob);
         this.out = this.x = null;
+    }
+
+    /** Packs image n of dy (held in x during the call) into dyT and sums each of its channels. */
+    private void packTask(int n, int worker) {
+        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth();
+        for (int o = 0; o < O; o++) {
+            int block = o / LANES, lane = o % LANES, src = (n * O + o) * ohw;
+            int dst = (block * pixels + n * ohw) * LANES + lane;
+            for (int pix = 0; pix < ohw; pix++) packed[dst + pix * LANES] = x[src + pix];
+            imageSums[n * O + o] = sum(x, src, ohw);
+        }
     }
 
     private void weightTask(int task, int worker) {
@@ -155,6 +174,18 @@ final class DirectConv {
         for (int r = 0; r < rows; r++) {
             for (int l = 0; l < lanes; l++) out[(o0 + l) * taps + k0 + r] += a[r * LANES + l];
         }
+    }
+
+    /** a[from] + … + a[from + length − 1], in eight running sums (one would wait on each add's latency). */
+    private static float sum(float[] a, int from, int length) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+        int i = from, end = from + length;
+        for (; i + 8 <= end; i += 8) {
+            s0 += a[i]; s1 += a[i + 1]; s2 += a[i + 2]; s3 += a[i + 3];
+            s4 += a[i + 4]; s5 += a[i + 5]; s6 += a[i + 6]; s7 += a[i + 7];
+        }
+        for (; i < end; i++) s0 += a[i];
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
     // ------------------------------------------------------------------ input gradient

@@ -187,10 +187,10 @@ public final class FastCpuBackend extends ReferenceBackend {
         int O = g.outChannels(), K = g.inChannels() * g.kernelH() * g.kernelW();
         int ohw = g.outHeight() * g.outWidth(), P = g.batch() * ohw;
         if (DirectConv.applies(g)) {
-            direct.weightGradient(g, x.data, dy.data, dw.data);
-        } else {
-            gemm.multiply(O, K, P, 1f, dyLeft.set(dy.data, O, ohw), im2colT.set(x.data, g), 1f, dw.data, 0, K);
+            direct.weightGradient(g, x.data, dy.data, dw.data, db.data);
+            return;
         }
+        gemm.multiply(O, K, P, 1f, dyLeft.set(dy.data, O, ohw), im2colT.set(x.data, g), 1f, dw.data, 0, K);
         for (int n = 0; n < g.batch(); n++) {
             for (int o = 0; o < O; o++) {
                 int src = (n * O + o) * ohw;

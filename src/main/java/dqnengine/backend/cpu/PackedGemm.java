@@ -13,6 +13,12 @@ import java.util.Arrays;
  *       pack op(B)[block, panel] (KC×COLS floats, 24 KB, stays in L1)
  *       for each strip of A:  C[strip, panel] += strip · panel     ← {@link MicroKernel}
  * </pre>
+ * With a short reduction (k ≤ KC, one block) and many panels (at least 4 tasks per thread left),
+ * each task takes up to {@link #GROUP} neighbouring panels, packs them all, then for each strip of
+ * A runs along them: C is written row by row over GROUP·COLS columns instead of down one panel's
+ * 192-byte column at the row stride, which the hardware prefetcher does not follow. The first
+ * linear layer's weight gradient [512,3136] = dYᵀ·X (k = 32, C 6.4 MB) is the case: 15–25% faster
+ * (one A/B run each at 1 and 2 threads); with several blocks of k the grouping measured no gain.
  *
  * The panels are the parallel tasks, so threads never write the same part of C. All buffers
  * grow to the largest problem seen and are then reused.
@@ -23,7 +29,10 @@ final class PackedGemm {
 
     private final ThreadTeam team;
     private final MicroKernel kernel;
+    static final int GROUP = 8;
     private final float[][] panels, scratch;
+    private final float[][][] groupPanels;                // [worker][panel of the group]: packed B for a group task
+    private int group;
     private float[] aPacked = new float[0];
 
     // The product in progress, read by the panel job.
@@ -32,13 +41,14 @@ final class PackedGemm {
     private float[] c;
     private int cOff, ldc;
     private boolean overwrite;
-    private final ThreadTeam.Job panelJob = this::panel;
+    private final ThreadTeam.Job panelJob = this::panel, groupJob = this::panelGroup;
 
     PackedGemm(ThreadTeam team, MicroKernel kernel) {
         this.team = team;
         this.kernel = kernel;
         this.panels = new float[team.size()][KC * COLS];
         this.scratch = new float[team.size()][ROWS * COLS];
+        this.groupPanels = new float[team.size()][GROUP][KC * COLS];
     }
 
     /** C[cOff + i·ldc + j] = α·Σ_k op(A)[i,k]·op(B)[k,j] + β·C[…], for i &lt; m, j &lt; n. */
@@ -62,7 +72,11 @@ final class PackedGemm {
         this.cOff = cOff;
         this.ldc = ldc;
         this.overwrite = beta == 0f;
-        team.run((n + COLS - 1) / COLS, panelJob);
+        int panelCount = (n + COLS - 1) / COLS;
+        // groups only where each thread still gets several tasks (so the split stays even)
+        this.group = Math.max(1, Math.min(GROUP, panelCount / (4 * team.size())));
+        if (k <= KC && group > 1) team.run((panelCount + group - 1) / group, groupJob);
+        else team.run(panelCount, panelJob);
         this.b = null;
         this.c = null;
     }
@@ -77,6 +91,21 @@ final class PackedGemm {
             for (int s = 0; s < strips; s++) {
                 kernel.tile(aPacked, (s * k + k0) * ROWS, bp, kc, c, cOff + s * ROWS * ldc + j0, ldc,
                         Math.min(ROWS, m - s * ROWS), cols, store, acc);
+            }
+        }
+    }
+
+    /** Panels task·group … task·group + group − 1 of a product with one block of k (k ≤ KC). */
+    private void panelGroup(int task, int worker) {
+        int p0 = task * group, p1 = Math.min((n + COLS - 1) / COLS, p0 + group);
+        float[][] bps = groupPanels[worker];
+        float[] acc = scratch[worker];
+        for (int p = p0; p < p1; p++) b.packColumnPanel(0, k, p * COLS, Math.min(COLS, n - p * COLS), bps[p - p0], worker);
+        for (int s = 0; s < strips; s++) {
+            int rows = Math.min(ROWS, m - s * ROWS), cRow = cOff + s * ROWS * ldc;
+            for (int p = p0; p < p1; p++) {
+                int j0 = p * COLS;
+                kernel.tile(aPacked, s * k * ROWS, bps[p - p0], k, c, cRow + j0, ldc, rows, Math.min(COLS, n - j0), overwrite, acc);
             }
         }
     }
