@@ -1,6 +1,7 @@
 package dqnengine.benchmarks;
 
 import dqnengine.backend.Backend;
+import dqnengine.backend.opencl.GemmParams;
 import dqnengine.backend.opencl.GemmTuning;
 import dqnengine.backend.opencl.OpenClBackend;
 import dqnengine.tensor.Tensor;
@@ -11,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * SGEMM on the Nature train step's products (GemmTuning.NATURE_SHAPES) on OpenCL device
- * {@code -Ddqn.opencl.device=N} (default 0): our gemm kernel version 1 and version 2 (with the
- * device's cached tile sizes, else the defaults; see {@code devices --tune}), CLBlast's SGEMM on
+ * {@code -Ddqn.opencl.device=N} (default 0): our gemm kernel version 1, version 2 with the default
+ * tile sizes and with the device's cached ones ({@code v2-tuned}; see {@code devices --tune}), CLBlast's SGEMM on
  * the same device, and the CPU backend on {@code -Ddqn.threads} threads. Every call blocks until
  * the device is done; operands stay on the device. The {@code gflop} row reads as GFLOP/s
  * ({@link Flops}). Where CLBlast cannot load, its cases fail at setup with one line saying why.
@@ -27,7 +28,7 @@ public class OpenClGemmBenchmark {
     @Param({"fc1", "fc2", "fc1-dW", "fc1-dx", "conv1", "conv2", "conv3"})
     public String shape;
 
-    @Param({"v1", "v2", "clblast", "cpu"})
+    @Param({"v1", "v2", "v2-tuned", "clblast", "cpu"})
     public String impl;
 
     private GemmTuning.Shape s;
@@ -52,9 +53,10 @@ public class OpenClGemmBenchmark {
                 return;
             }
             case "v1" -> be = new OpenClBackend(device, true, true, 1);
-            case "v2" -> be = new OpenClBackend(device, true, true, 2);
+            case "v2" -> be = new OpenClBackend(device, true, true, 2, GemmParams.DEFAULT);
+            case "v2-tuned" -> be = new OpenClBackend(device, true, true, 2, null);     // the devices --tune cache, else the defaults
             case "cpu" -> be = BackendState.open("cpu");
-            default -> throw new IllegalArgumentException("impl is v1, v2, clblast or cpu, got " + impl);
+            default -> throw new IllegalArgumentException("impl is v1, v2, v2-tuned, clblast or cpu, got " + impl);
         }
         Random rng = new Random(1);
         a = GemmBenchmark.fill(s.transA() ? Tensor.zeros(s.k(), s.m()) : Tensor.zeros(s.m(), s.k()), rng);
