@@ -170,8 +170,9 @@ public final class OpenClBackend implements Backend {
         int m = c.dim(0), n = c.dim(1), k = transA ? a.dim(0) : a.dim(1);
         cl_mem A = memory.in(a), B = memory.in(b), C = beta == 0f ? memory.out(c) : memory.in(c);
         // v2's 64-row block (default tiles) would hold one useful row of a batch-1 product (acting): measured
-        // twice as slow as v1 there on PoCL, so a short product takes v1 unless a version was asked for
-        if (gemmVersion == 1 || (gemmAuto && m < 16)) {
+        // twice as slow as v1 there on PoCL, so a short product takes v1 unless a version was asked for; and
+        // so does a narrow one: the 6-action head's 32x6x512 ran at 0.61-0.92 GFLOP/s with v1, 0.22-0.28 with v2 (PoCL)
+        if (gemmVersion == 1 || (gemmAuto && (m < 16 || n < 16))) {
             kernels.run("gemm_v1", new long[] {roundUp(n, 16), roundUp(m, 16)}, new long[] {16, 16},
                     m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, A, B, beta, C);
         } else {                                                         // a BM x BN block of C per WG x WG work-group
