@@ -38,44 +38,59 @@ __kernel void gemm_v1(const int M, const int N, const int K, const int transA, c
     }
 }
 
-// Version 2 adds register blocking: each work-item keeps a 4x4 block of C in registers, so each
-// value it reads from local memory serves 4 multiply-adds instead of 1, and a work-group covers a
-// 64x64 block of C. A's tile is stored transposed (At[p][r]), so the inner loop reads rows of both
-// tiles; the rows are padded to 65 floats so that the stores of a transposed load hit 16 different
-// banks; tiles are loaded along the direction that is contiguous in global memory; out-of-range
-// elements are loaded from a clamped address and replaced by 0, so the inner loop has no bounds
-// and no branches.
-// NDRange: global [roundUp(N,64)/4, roundUp(M,64)/4], local [16, 16]. Work-item (tx, ty) of block
-// (bx, by) computes C[by*64 + ty + 16r, bx*64 + tx + 16c] for r, c < 4: the 16 work-items of a row
-// read 16 consecutive floats of Bs, and all of them the same float of At (a broadcast).
+// Version 2 adds register blocking: each work-item keeps a WPT_M x WPT_N block of C in registers,
+// so each value it reads from local memory serves several multiply-adds instead of 1, and a
+// work-group of WG x WG work-items covers a (WG*WPT_M) x (WG*WPT_N) block of C. A's tile is stored
+// transposed (At[p][r]), so the inner loop reads rows of both tiles; the rows are padded by one
+// float so that the stores of a transposed load hit different banks; tiles are loaded along the
+// direction that is contiguous in global memory; out-of-range elements are loaded from a clamped
+// address and replaced by 0, so the inner loop has no bounds and no branches.
+// The tile sizes are build options (-DWG=.. -DWPT_M=.. -DWPT_N=.. -DTK=..; OpenClBackend passes
+// the device's tuned ones, GemmParams): the defaults below are the first version's 16x16
+// work-groups, 4x4 per work-item (a 64x64 block) and 16-deep tiles.
+// NDRange: global [roundUp(N,BN)/WPT_N, roundUp(M,BM)/WPT_M], local [WG, WG]. Work-item (tx, ty)
+// of block (bx, by) computes C[by*BM + ty + WG*r, bx*BN + tx + WG*c] for r < WPT_M, c < WPT_N:
+// the WG work-items of a row read WG consecutive floats of Bs, and all of them the same float of
+// At (a broadcast).
 
-#define BLOCK 64          // C block per work-group, each way
-#define WPT 4             // outputs per work-item, each way (BLOCK / 16)
+#ifndef WG
+#define WG 16             // work-group side
+#endif
+#ifndef WPT_M
+#define WPT_M 4           // rows of C per work-item
+#endif
+#ifndef WPT_N
+#define WPT_N 4           // columns of C per work-item
+#endif
+#ifndef TK
 #define TK 16             // depth of a local tile
-#define PAD (BLOCK + 1)
+#endif
+#define BM (WG * WPT_M)   // rows of C per work-group
+#define BN (WG * WPT_N)   // columns of C per work-group
 
-__kernel __attribute__((reqd_work_group_size(16, 16, 1)))
+__kernel __attribute__((reqd_work_group_size(WG, WG, 1)))
 void gemm_v2(const int M, const int N, const int K, const int transA, const int transB,
              const float alpha, __global const float* A, __global const float* B,
              const float beta, __global float* C) {
-    const int tx = get_local_id(0), ty = get_local_id(1), lid = ty * 16 + tx;
-    const int i0 = get_group_id(1) * BLOCK, j0 = get_group_id(0) * BLOCK;
-    __local float At[TK][PAD];             // At[p][r] = op(A)[i0 + r, t + p]
-    __local float Bs[TK][PAD];             // Bs[p][c] = op(B)[t + p, j0 + c]
-    float acc[WPT][WPT];
-    for (int r = 0; r < WPT; r++)
-        for (int c = 0; c < WPT; c++) acc[r][c] = 0.0f;
+    const int tx = get_local_id(0), ty = get_local_id(1), lid = ty * WG + tx;
+    const int i0 = get_group_id(1) * BM, j0 = get_group_id(0) * BN;
+    __local float At[TK][BM + 1];          // At[p][r] = op(A)[i0 + r, t + p]
+    __local float Bs[TK][BN + 1];          // Bs[p][c] = op(B)[t + p, j0 + c]
+    float acc[WPT_M][WPT_N];
+    for (int r = 0; r < WPT_M; r++)
+        for (int c = 0; c < WPT_N; c++) acc[r][c] = 0.0f;
     for (int t = 0; t < K; t += TK) {
-        for (int l = 0; l < BLOCK * TK / 256; l++) {          // 1024 elements per tile, 4 per work-item
-            const int e = lid + 256 * l;
+        for (int e = lid; e < BM * TK; e += WG * WG) {
             // A stored [M,K] is contiguous along p, stored [K,M] (transA) along r
-            const int ar = transA ? e % BLOCK : e / TK, ap = transA ? e / BLOCK : e % TK;
+            const int ar = transA ? e % BM : e / TK, ap = transA ? e / BM : e % TK;
             const int gi = i0 + ar, gp = t + ap;
             const int ci = min(gi, M - 1), cp = min(gp, K - 1);
             const float av = transA ? A[cp * M + ci] : A[ci * K + cp];
             At[ap][ar] = (gi < M && gp < K) ? av : 0.0f;
+        }
+        for (int e = lid; e < BN * TK; e += WG * WG) {
             // B stored [K,N] is contiguous along c, stored [N,K] (transB) along p
-            const int bc = transB ? e / TK : e % BLOCK, bp = transB ? e % TK : e / BLOCK;
+            const int bc = transB ? e / TK : e % BN, bp = transB ? e % TK : e / BN;
             const int gj = j0 + bc, gq = t + bp;
             const int cj = min(gj, N - 1), cq = min(gq, K - 1);
             const float bv = transB ? B[cj * K + cq] : B[cq * N + cj];
@@ -84,18 +99,18 @@ void gemm_v2(const int M, const int N, const int K, const int transA, const int 
         barrier(CLK_LOCAL_MEM_FENCE);
 #pragma unroll
         for (int p = 0; p < TK; p++) {
-            float a[WPT], b[WPT];
-            for (int r = 0; r < WPT; r++) a[r] = At[p][ty + 16 * r];
-            for (int c = 0; c < WPT; c++) b[c] = Bs[p][tx + 16 * c];
-            for (int r = 0; r < WPT; r++)
-                for (int c = 0; c < WPT; c++) acc[r][c] += a[r] * b[c];
+            float a[WPT_M], b[WPT_N];
+            for (int r = 0; r < WPT_M; r++) a[r] = At[p][ty + WG * r];
+            for (int c = 0; c < WPT_N; c++) b[c] = Bs[p][tx + WG * c];
+            for (int r = 0; r < WPT_M; r++)
+                for (int c = 0; c < WPT_N; c++) acc[r][c] += a[r] * b[c];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    for (int r = 0; r < WPT; r++) {
-        const int i = i0 + ty + 16 * r;
-        for (int c = 0; c < WPT; c++) {
-            const int j = j0 + tx + 16 * c;
+    for (int r = 0; r < WPT_M; r++) {
+        const int i = i0 + ty + WG * r;
+        for (int c = 0; c < WPT_N; c++) {
+            const int j = j0 + tx + WG * c;
             if (i < M && j < N) {
                 const float old = beta == 0.0f ? 0.0f : beta * C[i * N + j];
                 C[i * N + j] = alpha * acc[r][c] + old;

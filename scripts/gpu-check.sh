@@ -11,7 +11,11 @@
 #      and lists the devices again. Without a loader on the machine, the bundle's lib/ has one.
 #   2. runs the OpenCL parity suite (dqnengine.bench.OpenClParityCheck: every backend op and a
 #      Nature train step against the reference backend) on the first GPU, else on device 0;
-#   3. runs `bench --device opencl:N`, one line per figure.
+#   3. runs `bench --device opencl:N`, one line per figure;
+#   4. runs clblast-check.jar (dqnengine.benchmarks.ClBlastGemmCheck): our gemm against CLBlast's
+#      SGEMM on the same device, one line per Nature product with both GFLOP/s and the ratio. It
+#      informs and does not change the exit code (CLBlast is an outside library: where it cannot
+#      load or run, it says so in one line).
 # Exit code: 0 when parity passed and the benchmark ran; 1 when parity failed; 2 when there is no
 # OpenCL device at all; otherwise the benchmark's.
 # NVIDIA_OPENCL_DIRS (colon-separated) adds directories to look in for libnvidia-opencl.so.1.
@@ -97,6 +101,12 @@ run_java -cp "$jar" dqnengine.bench.OpenClParityCheck "opencl:$device"
 parity=$?
 run_java -jar "$jar" bench --device "opencl:$device" "$@"
 bench=$?
+if [ -f "$here/clblast-check.jar" ]; then
+  run_java -cp "$jar:$here/clblast-check.jar" dqnengine.benchmarks.ClBlastGemmCheck "opencl:$device" \
+    || echo "gpu-check: note: clblast-check exited with $? (it does not change this check's result)"
+else
+  echo "gpu-check: note: no clblast-check.jar in this bundle; our gemm was not compared with CLBlast"
+fi
 
 if [ $parity -ne 0 ]; then
   echo "gpu-check: FAIL: parity on opencl:$device (exit $parity)"

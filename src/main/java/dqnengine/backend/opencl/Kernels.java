@@ -30,24 +30,30 @@ final class Kernels {
     private final cl_program[] programs = new cl_program[SOURCES.length];
     private final Map<String, cl_kernel> kernels = new HashMap<>();
 
-    /** Builds every source for {@code device} in {@code context}; launches go to {@code queue}. */
-    Kernels(cl_context context, cl_command_queue queue, OpenCl.Device device) {
+    /**
+     * Builds every source for {@code device} in {@code context}, {@code gemm.cl} with the extra
+     * compiler options {@code gemmOptions} (its tile sizes, {@link GemmParams#buildOptions}); launches go to {@code queue}.
+     */
+    Kernels(cl_context context, cl_command_queue queue, OpenCl.Device device, String gemmOptions) {
         this.queue = queue;
-        for (int s = 0; s < SOURCES.length; s++) programs[s] = build(context, device, SOURCES[s]);
+        for (int s = 0; s < SOURCES.length; s++) {
+            programs[s] = build(context, device, SOURCES[s], SOURCES[s].equals("gemm") ? " " + gemmOptions : "");
+        }
     }
 
-    private static cl_program build(cl_context context, OpenCl.Device device, String source) {
+    private static cl_program build(cl_context context, OpenCl.Device device, String source, String extraOptions) {
         String code = source(source);
         cl_program program = CL.clCreateProgramWithSource(context, 1, new String[] {code}, null, null);
         try {
-            CL.clBuildProgram(program, 1, new cl_device_id[] {device.id()}, "-cl-std=CL1.2", null, null);
+            CL.clBuildProgram(program, 1, new cl_device_id[] {device.id()}, "-cl-std=CL1.2" + extraOptions, null, null);
         } catch (CLException e) {
             long[] size = new long[1];
             CL.clGetProgramBuildInfo(program, device.id(), CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
             byte[] log = new byte[(int) size[0]];
             CL.clGetProgramBuildInfo(program, device.id(), CL.CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
             String text = new String(log, StandardCharsets.UTF_8).replace('\0', ' ').strip().replace('\n', ' ');
-            throw new OpenCl.UnavailableException("kernels/" + source + ".cl failed to build on " + device.name() + ": " + text);
+            throw new OpenCl.UnavailableException("kernels/" + source + ".cl" + (extraOptions.isEmpty() ? "" : " (" + extraOptions.strip() + ")")
+                    + " failed to build on " + device.name() + ": " + text);
         }
         return program;
     }

@@ -154,6 +154,9 @@ public final class OpenCl {
         return cString(b);
     }
 
+    /** The driver's version string of device {@code d} (CL_DRIVER_VERSION): what a tuning result is keyed by, with the name. */
+    static String driverVersion(cl_device_id d) { return deviceString(d, CL.CL_DRIVER_VERSION); }
+
     private static String deviceString(cl_device_id d, int param) {
         long[] size = new long[1];
         CL.clGetDeviceInfo(d, param, 0, null, size);

@@ -63,6 +63,7 @@ public final class OpenClBackend implements Backend {
     private final boolean im2col;                                        // convolutions as im2col + gemm (else direct)
     private final int gemmVersion;                                       // gemm_vN of kernels/gemm.cl
     private final boolean gemmAuto;                                      // chosen for the device, not asked for
+    private final GemmParams gemmParams;                                 // gemm_v2's tile sizes (build options)
 
     /**
      * Opens device {@code index} with resident tensors (what {@code --device opencl:N} uses) and
@@ -87,7 +88,14 @@ public final class OpenClBackend implements Backend {
      * needs 16x16 work-groups, which a device or the compiled kernel may not allow. The system
      * property {@code dqnengine.opencl.gemm} replaces the 0.
      */
-    public OpenClBackend(int index, boolean resident, boolean im2col, int gemmVersion) {
+    public OpenClBackend(int index, boolean resident, boolean im2col, int gemmVersion) { this(index, resident, im2col, gemmVersion, null); }
+
+    /**
+     * As {@link #OpenClBackend(int, boolean, boolean, int)}, with the tile sizes {@code gemmParams}
+     * for version 2 of the gemm kernel; null: the ones {@code devices --tune} cached for this device
+     * and driver ({@link GemmTuning}), else {@link GemmParams#DEFAULT}.
+     */
+    public OpenClBackend(int index, boolean resident, boolean im2col, int gemmVersion, GemmParams gemmParams) {
         if (gemmVersion == 0 && System.getProperty("dqnengine.opencl.gemm") != null) {
             try {
                 gemmVersion = Integer.parseInt(System.getProperty("dqnengine.opencl.gemm"));
@@ -101,12 +109,14 @@ public final class OpenClBackend implements Backend {
         this.resident = resident;
         this.im2col = im2col;
         OpenCl.Device device = OpenCl.device(index);
+        if (gemmParams == null) gemmParams = GemmTuning.cached(device.name(), OpenCl.driverVersion(device.id()));
+        this.gemmParams = gemmParams != null ? gemmParams : GemmParams.DEFAULT;
         try {
             cl_context_properties props = new cl_context_properties();
             props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform());
             context = CL.clCreateContext(props, 1, new cl_device_id[] {device.id()}, null, null, null);
             queue = CL.clCreateCommandQueueWithProperties(context, device.id(), new cl_queue_properties(), null);
-            kernels = new Kernels(context, queue, device);
+            kernels = new Kernels(context, queue, device, this.gemmParams.buildOptions());
         } catch (CLException e) {
             throw new OpenCl.UnavailableException("OpenCL device " + index + " failed to start: " + CL.stringFor_errorCode(e.getStatus()));
         }
@@ -119,14 +129,18 @@ public final class OpenClBackend implements Backend {
     /** The version of the gemm kernel this backend runs. */
     public int gemmVersion() { return gemmVersion; }
 
-    /** The newest gemm version that compiled with work-groups of 16x16 on {@code device} (version 1 runs anywhere). */
+    /** The tile sizes version 2 of the gemm kernel was built with. */
+    public GemmParams gemmParams() { return gemmParams; }
+
+    /** The newest gemm version that compiled with its work-group size on {@code device} (version 1, 16x16, runs anywhere). */
     private int bestGemm(OpenCl.Device device) {
-        return kernels.workGroupSize("gemm_v2", device.id()) >= 256 ? 2 : 1;
+        return kernels.workGroupSize("gemm_v2", device.id()) >= gemmParams.workGroupSize() ? 2 : 1;
     }
 
     @Override
     public String name() {
-        return "opencl (" + deviceName + (resident ? "" : ", per-op copies") + (im2col ? ", im2col convolutions" : "") + ", gemm v" + gemmVersion + ")";
+        return "opencl (" + deviceName + (resident ? "" : ", per-op copies") + (im2col ? ", im2col convolutions" : "") + ", gemm v" + gemmVersion
+                + (gemmVersion == 2 && !gemmParams.equals(GemmParams.DEFAULT) ? " " + gemmParams : "") + ")";
     }
 
     // ---------------------------------------------------------------- where tensors are
@@ -155,13 +169,15 @@ public final class OpenClBackend implements Backend {
     private void deviceGemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         int m = c.dim(0), n = c.dim(1), k = transA ? a.dim(0) : a.dim(1);
         cl_mem A = memory.in(a), B = memory.in(b), C = beta == 0f ? memory.out(c) : memory.in(c);
-        // v2's 64-row block would hold one useful row of a batch-1 product (acting): measured twice as
-        // slow as v1 there on PoCL, so a short product takes v1 unless a version was asked for
-        if (gemmVersion == 1 || (gemmAuto && m < 16)) {
+        // v2's 64-row block (default tiles) would hold one useful row of a batch-1 product (acting): measured
+        // twice as slow as v1 there on PoCL, so a short product takes v1 unless a version was asked for; and
+        // so does a narrow one: the 6-action head's 32x6x512 ran at 0.61-0.92 GFLOP/s with v1, 0.22-0.28 with v2 (PoCL)
+        if (gemmVersion == 1 || (gemmAuto && (m < 16 || n < 16))) {
             kernels.run("gemm_v1", new long[] {roundUp(n, 16), roundUp(m, 16)}, new long[] {16, 16},
                     m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, A, B, beta, C);
-        } else {                                                         // a 64x64 block of C per 16x16 work-group
-            kernels.run("gemm_v2", new long[] {roundUp(n, 64) / 4, roundUp(m, 64) / 4}, new long[] {16, 16},
+        } else {                                                         // a BM x BN block of C per WG x WG work-group
+            GemmParams p = gemmParams;
+            kernels.run("gemm_v2", new long[] {roundUp(n, p.blockN()) / p.wptN(), roundUp(m, p.blockM()) / p.wptM()}, new long[] {p.wg(), p.wg()},
                     m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, A, B, beta, C);
         }
         memory.leftOnDevice(c);
