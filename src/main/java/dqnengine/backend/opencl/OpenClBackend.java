@@ -60,34 +60,68 @@ public final class OpenClBackend implements Backend {
     private final Kernels kernels;
     private final DeviceMemory memory;
     private final boolean resident;
-    private final boolean im2col;                                        // convolutions as im2col + gemm (else direct)
+    private final Convolutions conv;                                     // which kernels the convolutions run
     private final int gemmVersion;                                       // gemm_vN of kernels/gemm.cl
     private final boolean gemmAuto;                                      // chosen for the device, not asked for
 
+    /** The three ways the convolutions can run; see {@code kernels/implicit_conv.cl} and {@code kernels/conv.cl}. */
+    public enum Convolutions {
+        /** Implicit GEMM on register tiles: im2col gathered while the tiles are loaded, no cols buffer ({@code implicit_conv.cl}). */
+        IMPLICIT,
+        /** im2col / col2im buffers around the gemm ({@code conv.cl}). */
+        IM2COL,
+        /** One output element per work-item ({@code conv.cl}). */
+        DIRECT;
+
+        /**
+         * The choice of the system properties: {@code dqnengine.opencl.conv} = implicit, im2col or
+         * direct; without it the older {@code dqnengine.opencl.im2col} (true: im2col, false:
+         * direct); without either, implicit.
+         */
+        public static Convolutions fromSystemProperties() {
+            String conv = System.getProperty("dqnengine.opencl.conv");
+            if (conv != null) {
+                try {
+                    return valueOf(conv.trim().toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("dqnengine.opencl.conv must be implicit, im2col or direct, got " + conv);
+                }
+            }
+            String im2col = System.getProperty("dqnengine.opencl.im2col");
+            if (im2col != null) return Boolean.parseBoolean(im2col) ? IM2COL : DIRECT;
+            return IMPLICIT;
+        }
+    }
+
     /**
      * Opens device {@code index} with resident tensors (what {@code --device opencl:N} uses) and
-     * im2col convolutions: on PoCL the Nature train step took 771 ms with them and 973 ms with the
-     * direct kernels (the direct forward alone was faster: 67 vs 84 ms for conv1).
-     * {@code -Ddqnengine.opencl.im2col=false} selects the direct kernels.
+     * the convolutions {@link Convolutions#fromSystemProperties} names, implicit GEMM unless a
+     * property asks otherwise: on PoCL it is the fastest of the three (README, "OpenCL").
      */
-    public OpenClBackend(int index) { this(index, true, Boolean.parseBoolean(System.getProperty("dqnengine.opencl.im2col", "true"))); }
+    public OpenClBackend(int index) { this(index, true, Convolutions.fromSystemProperties(), 0); }
 
     /**
      * Opens device {@code index} as numbered by {@link OpenCl#platforms()} (and the {@code devices}
-     * command); {@code resident} keeps tensors on the device between ops (see the class comment).
+     * command); {@code resident} keeps tensors on the device between ops (see the class comment);
+     * {@code im2col} picks im2col (true) or direct (false) convolutions.
      */
     public OpenClBackend(int index, boolean resident, boolean im2col) { this(index, resident, im2col, 0); }
+
+    /** As {@link #OpenClBackend(int, boolean, Convolutions, int)} with im2col (true) or direct (false) convolutions. */
+    public OpenClBackend(int index, boolean resident, boolean im2col, int gemmVersion) {
+        this(index, resident, im2col ? Convolutions.IM2COL : Convolutions.DIRECT, gemmVersion);
+    }
 
     /** The newest version of the gemm kernel in {@code kernels/gemm.cl}. */
     public static final int GEMM_VERSIONS = 2;
 
     /**
-     * As {@link #OpenClBackend(int, boolean, boolean)}, with version {@code gemmVersion} of the gemm
-     * kernel (1 to {@link #GEMM_VERSIONS}), or with 0 the newest one the device can run: version 2
-     * needs 16x16 work-groups, which a device or the compiled kernel may not allow. The system
-     * property {@code dqnengine.opencl.gemm} replaces the 0.
+     * Opens device {@code index} with resident tensors or not, the convolutions {@code conv}, and
+     * version {@code gemmVersion} of the gemm kernel (1 to {@link #GEMM_VERSIONS}), or with 0 the
+     * newest one the device can run: version 2 needs 16x16 work-groups, which a device or the
+     * compiled kernel may not allow. The system property {@code dqnengine.opencl.gemm} replaces the 0.
      */
-    public OpenClBackend(int index, boolean resident, boolean im2col, int gemmVersion) {
+    public OpenClBackend(int index, boolean resident, Convolutions conv, int gemmVersion) {
         if (gemmVersion == 0 && System.getProperty("dqnengine.opencl.gemm") != null) {
             try {
                 gemmVersion = Integer.parseInt(System.getProperty("dqnengine.opencl.gemm"));
@@ -99,7 +133,7 @@ public final class OpenClBackend implements Backend {
             throw new IllegalArgumentException("gemm version must be 1 to " + GEMM_VERSIONS + " (or 0: the device's best), got " + gemmVersion);
         }
         this.resident = resident;
-        this.im2col = im2col;
+        this.conv = conv;
         OpenCl.Device device = OpenCl.device(index);
         try {
             cl_context_properties props = new cl_context_properties();
@@ -126,7 +160,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public String name() {
-        return "opencl (" + deviceName + (resident ? "" : ", per-op copies") + (im2col ? ", im2col convolutions" : "") + ", gemm v" + gemmVersion + ")";
+        return "opencl (" + deviceName + (resident ? "" : ", per-op copies") + (conv == Convolutions.IMPLICIT ? "" : ", " + conv.name().toLowerCase(java.util.Locale.ROOT) + " convolutions") + ", gemm v" + gemmVersion + ")";
     }
 
     // ---------------------------------------------------------------- where tensors are
@@ -150,6 +184,9 @@ public final class OpenClBackend implements Backend {
     }
 
     private static long roundUp(int v, int to) { return (long) (v + to - 1) / to * to; }
+
+    // The register tiles of kernels/implicit_conv.cl: IG_RM x IG_RN outputs per work-item, IG_BM x IG_BN per 16x16 work-group.
+    private static final int IG_RM = 2, IG_RN = 8, IG_BM = 16 * IG_RM, IG_BN = 16 * IG_RN;
 
     /** Runs the gemm kernel and leaves C on the device, whatever the mode ({@link #gemm} adds the read-back). */
     private void deviceGemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
@@ -190,6 +227,9 @@ public final class OpenClBackend implements Backend {
                 g.padding(), g.outHeight(), g.outWidth()};
     }
 
+    /** The batch, then {@link #geometry}: the leading arguments of the kernels of implicit_conv.cl. */
+    private Object[] withBatch(Conv2dShape g) { return concat(new Object[] {g.batch()}, geometry(g)); }
+
     private static Object[] concat(Object[] a, Object... b) {
         Object[] all = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
@@ -218,7 +258,15 @@ public final class OpenClBackend implements Backend {
     @Override
     public void conv2dForward(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
         Checks.conv(g, x, w, b, y);
-        if (im2col) {
+        if (conv == Convolutions.IMPLICIT) {                             // rows: output channels, columns: (n, i, j)
+            int np = g.batch() * g.outHeight() * g.outWidth();
+            cl_mem X = memory.in(x), W = memory.in(w), B = memory.in(b), Y = memory.out(y);
+            kernels.run("conv_forward_implicit", new long[] {roundUp(np, IG_BN) / IG_RN, roundUp(g.outChannels(), IG_BM) / IG_RM},
+                    new long[] {16, 16}, concat(withBatch(g), X, W, B, Y));
+            memory.wrote(y);
+            return;
+        }
+        if (conv == Convolutions.IM2COL) {
             int p = g.outHeight() * g.outWidth(), k = g.inChannels() * g.kernelH() * g.kernelW();
             Tensor cols = im2colOf(g, x), rows = memory.work("yrows", g.outChannels(), g.batch() * p);
             deviceGemm(false, false, 1f, w.reshape(g.outChannels(), k), cols, 0f, rows);
@@ -235,7 +283,16 @@ public final class OpenClBackend implements Backend {
     @Override
     public void conv2dBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
         Checks.convBackwardData(g, dy, w, dx);
-        if (im2col) {
+        if (conv == Convolutions.IMPLICIT) {                             // per stride phase: rows C, columns (n, u, v)
+            int s = g.stride(), pad = g.padding();
+            long cols = (long) g.batch() * ((g.inHeight() + pad + s - 1) / s) * ((g.inWidth() + pad + s - 1) / s);
+            cl_mem DY = memory.in(dy), W = memory.in(w), DX = memory.out(dx);
+            kernels.run("conv_backward_data_implicit", new long[] {roundUp((int) cols, IG_BN) / IG_RN, roundUp(g.inChannels(), IG_BM) / IG_RM,
+                    (long) s * s}, new long[] {16, 16, 1}, concat(withBatch(g), DY, W, DX));
+            memory.wrote(dx);
+            return;
+        }
+        if (conv == Convolutions.IM2COL) {
             int k = g.inChannels() * g.kernelH() * g.kernelW(), np = g.batch() * g.outHeight() * g.outWidth();
             Tensor rows = rowsOf(g, dy), dcols = memory.work("dcols", k, np);
             deviceGemm(true, false, 1f, w.reshape(g.outChannels(), k), rows, 0f, dcols);
@@ -253,7 +310,16 @@ public final class OpenClBackend implements Backend {
     @Override
     public void conv2dBackwardWeights(Conv2dShape g, Tensor x, Tensor dy, Tensor dw, Tensor db) {
         Checks.convBackwardWeights(g, x, dy, dw, db);
-        if (im2col) {
+        if (conv == Convolutions.IMPLICIT) {                             // rows: output channels, columns: (c, p, q)
+            int k = g.inChannels() * g.kernelH() * g.kernelW();
+            cl_mem X = memory.in(x), DY = memory.in(dy), DW = memory.in(dw), DB = memory.in(db);
+            kernels.run("conv_backward_weights_implicit", new long[] {roundUp(k, IG_BN) / IG_RN, roundUp(g.outChannels(), IG_BM) / IG_RM},
+                    new long[] {16, 16}, concat(withBatch(g), X, DY, DW));
+            kernels.run1d("conv_backward_bias", db.size(), g.batch(), g.outChannels(), g.outHeight(), g.outWidth(), DY, DB);
+            memory.wrote(dw, db);
+            return;
+        }
+        if (conv == Convolutions.IM2COL) {
             int k = g.inChannels() * g.kernelH() * g.kernelW();
             Tensor cols = im2colOf(g, x), rows = rowsOf(g, dy);
             Tensor dwRows = dw.reshape(g.outChannels(), k);                 // shares dw's array, so its mirror too
