@@ -15,10 +15,12 @@
 // multiply-adds of 8 lanes. The depth is walked in steps of TK = 16: A's tile is stored transposed
 // (At[t][r]) and B's as is (Bs[t][c]). Before each pair of tiles is loaded, the first TK
 // work-items write a table of what the tile's depth indices mean (their channel and tap, or their
-// image and output position), so no loader divides by a run-time size; each element is loaded
-// from a clamped (always valid) address and replaced by 0 when it is outside the product or in the
-// padding, so the inner loop has no bounds and no branches. The outputs are written (with the
-// bias, or added into dw) only where they exist.
+// image and output position), so no loader divides by a run-time size. An element outside the
+// product or in the padding is loaded from element 0 (a select of the address, found with unsigned
+// compares) and replaced by 0; without padding, a tile whose columns and depth all exist is loaded
+// without checks (a branch per tile that the whole work-group takes alike). The inner loop has no
+// bounds and no branches. The outputs are written (with the bias, or added into dw) only where
+// they exist.
 // NDRange: global [roundUp(NC, BN) / RN, roundUp(M, BM) / RM (, phases)], local [16, 16 (, 1)].
 
 #define IG_TK 16
@@ -52,21 +54,22 @@ void conv_forward_implicit(const int N, const int C, const int H, const int W, c
     const int row0 = get_group_id(1) * IG_BM, col0 = get_group_id(0) * IG_BN;
     __local float At[IG_TK][IG_BM + 1];
     __local float Bs[IG_TK][IG_BN];
-    __local int kC[IG_TK], kP[IG_TK], kQ[IG_TK], kOk[IG_TK];
+    __local int kOff[IG_TK], kP[IG_TK], kQ[IG_TK];
     float8 acc[IG_RM];
     for (int r = 0; r < IG_RM; r++) acc[r] = (float8)(0.0f);
     const int bc = lid % IG_BN, gcol = col0 + bc, ccol = min(gcol, NC - 1);
     const int bn = ccol / P, bij = ccol % P;
     const int h0 = (bij / OW) * s - pad, v0 = (bij % OW) * s - pad;
-    const int xbase = bn * C * H * W;
-    const int colOk = gcol < NC;
+    const int xcorner = bn * C * H * W + h0 * W + v0;          // x[n, 0, h0, v0], perhaps outside the image
+    // Without padding, the window of an existing output lies in the image: a full tile of existing
+    // columns and depth rows needs no check (a branch the whole work-group takes alike, per tile).
+    const int fullColumns = pad == 0 && col0 + IG_BN <= NC;
     for (int t = 0; t < K; t += IG_TK) {
         if (lid < IG_TK) {                                     // the depth table: k = (c, p, q)
-            const int gk = t + lid, ck = min(gk, K - 1), pq = ck % KK;
-            kC[lid] = (ck / KK) * H * W;
-            kP[lid] = pq / KW;
-            kQ[lid] = pq % KW;
-            kOk[lid] = gk < K;
+            const int gk = t + lid, ck = min(gk, K - 1), pq = ck % KK, p = pq / KW, q = pq % KW;
+            kOff[lid] = ((ck / KK) * H + p) * W + q;
+            kP[lid] = gk < K ? p : H + pad;                    // past the image for every column: a 0
+            kQ[lid] = q;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int l = 0; l < IG_RM; l++) {                      // A: BM x TK, contiguous along k
@@ -75,11 +78,18 @@ void conv_forward_implicit(const int N, const int C, const int H, const int W, c
             const float av = w[min(gr, O - 1) * K + min(gk, K - 1)];
             At[ap][ar] = (gr < O && gk < K) ? av : 0.0f;
         }
-        for (int l = 0; l < IG_RN; l++) {                      // B: TK x BN, the image gathered
-            const int bp = lid / IG_BN + (256 / IG_BN) * l;
-            const int h = h0 + kP[bp], v = v0 + kQ[bp];
-            const float xv = x[xbase + kC[bp] + clamp(h, 0, H - 1) * W + clamp(v, 0, W - 1)];
-            Bs[bp][bc] = (colOk && kOk[bp] && h >= 0 && h < H && v >= 0 && v < W) ? xv : 0.0f;
+        if (fullColumns && t + IG_TK <= K) {                   // B: TK x BN, the image gathered
+            for (int l = 0; l < IG_RN; l++) {
+                const int bp = lid / IG_BN + (256 / IG_BN) * l;
+                Bs[bp][bc] = x[xcorner + kOff[bp]];
+            }
+        } else {
+            for (int l = 0; l < IG_RN; l++) {                  // each load checked: unsigned compares, 0 from x[0]
+                const int bp = lid / IG_BN + (256 / IG_BN) * l;
+                const int ok = gcol < NC && (uint) (h0 + kP[bp]) < (uint) H && (uint) (v0 + kQ[bp]) < (uint) W;
+                const float xv = x[ok ? xcorner + kOff[bp] : 0];
+                Bs[bp][bc] = ok ? xv : 0.0f;
+            }
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         IG_MULTIPLY_TILES()
@@ -115,34 +125,40 @@ void conv_backward_weights_implicit(const int N, const int C, const int H, const
     float8 acc[IG_RM];
     for (int r = 0; r < IG_RM; r++) acc[r] = (float8)(0.0f);
     const int dp = lid % IG_TK;                                // the depth index this work-item loads
-    int kOff[IG_RN], kP[IG_RN], kQ[IG_RN], kOk[IG_RN];          // its weight columns' (c, p, q)
+    int kOff[IG_RN], kP[IG_RN], kQ[IG_RN];                    // its weight columns' (c, p, q)
     for (int l = 0; l < IG_RN; l++) {
-        const int gk = col0 + lid / IG_TK + 16 * l, ck = min(gk, K - 1);
-        kOff[l] = (ck / KK) * H * W;
-        kP[l] = (ck % KK) / KW;
-        kQ[l] = ck % KW;
-        kOk[l] = gk < K;
+        const int gk = col0 + lid / IG_TK + 16 * l, ck = min(gk, K - 1), p = (ck % KK) / KW, q = ck % KW;
+        kOff[l] = ((ck / KK) * H + p) * W + q;
+        kP[l] = gk < K ? p : H + pad;                          // past the image for every position: a 0
+        kQ[l] = q;
     }
+    // Without padding every window lies in the image: full tiles of weight columns and positions need no check.
+    const int fullColumns = pad == 0 && col0 + IG_BN <= K;
     for (int t = 0; t < NP; t += IG_TK) {
         if (lid < IG_TK) {                                     // the depth table: col = (n, i, j)
             const int gcol = t + lid, ccol = min(gcol, NP - 1), n = ccol / P, ij = ccol % P;
-            tX[lid] = n * C * H * W;
+            const int h0 = (ij / OW) * s - pad, v0 = (ij % OW) * s - pad;
+            tX[lid] = n * C * H * W + h0 * W + v0;             // x[n, 0, h0, v0], perhaps outside the image
             tDy[lid] = n * O * P + ij;
-            tH[lid] = (ij / OW) * s - pad;
-            tV[lid] = (ij % OW) * s - pad;
+            tH[lid] = gcol < NP ? h0 : H + pad;                // past the image for every tap: a 0
+            tV[lid] = v0;
             tOk[lid] = gcol < NP;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        const int colOk = tOk[dp], h0 = tH[dp], v0 = tV[dp], xbase = tX[dp];
+        const int colOk = tOk[dp], h0 = tH[dp], v0 = tV[dp], xcorner = tX[dp];
         for (int l = 0; l < IG_RM; l++) {                      // A: BM x TK, dy contiguous along the depth
             const int ar = lid / IG_TK + 16 * l, go = row0 + ar;
             const float dv = dy[tDy[dp] + min(go, O - 1) * P];
             At[dp][ar] = (go < O && colOk) ? dv : 0.0f;
         }
-        for (int l = 0; l < IG_RN; l++) {                      // B: TK x BN, the image gathered
-            const int h = h0 + kP[l], v = v0 + kQ[l];
-            const float xv = x[xbase + kOff[l] + clamp(h, 0, H - 1) * W + clamp(v, 0, W - 1)];
-            Bs[dp][lid / IG_TK + 16 * l] = (colOk && kOk[l] && h >= 0 && h < H && v >= 0 && v < W) ? xv : 0.0f;
+        if (fullColumns && t + IG_TK <= NP) {                  // B: TK x BN, the image gathered
+            for (int l = 0; l < IG_RN; l++) Bs[dp][lid / IG_TK + 16 * l] = x[xcorner + kOff[l]];
+        } else {
+            for (int l = 0; l < IG_RN; l++) {                  // each load checked: unsigned compares, 0 from x[0]
+                const int ok = (uint) (h0 + kP[l]) < (uint) H && (uint) (v0 + kQ[l]) < (uint) W;
+                const float xv = x[ok ? xcorner + kOff[l] : 0];
+                Bs[dp][lid / IG_TK + 16 * l] = ok ? xv : 0.0f;
+            }
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         IG_MULTIPLY_TILES()
@@ -209,8 +225,9 @@ void conv_backward_data_implicit(const int N, const int C, const int H, const in
         for (int l = 0; l < IG_RN; l++) {                      // B: TK x BN, dy gathered
             const int bp = lid / IG_BN + (256 / IG_BN) * l;
             const int i = bu - dA[bp], j = buu - dB[bp];
-            const float dv = dy[dybase + dO[bp] + clamp(i, 0, OH - 1) * OW + clamp(j, 0, OW - 1)];
-            Bs[bp][bc] = (colOk && dOk[bp] && i >= 0 && i < OH && j >= 0 && j < OW) ? dv : 0.0f;
+            const int ok = colOk && dOk[bp] && (uint) i < (uint) OH && (uint) j < (uint) OW;
+            const float dv = dy[ok ? dybase + dO[bp] + i * OW + j : 0];
+            Bs[bp][bc] = ok ? dv : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         IG_MULTIPLY_TILES()
