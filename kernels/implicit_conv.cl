@@ -78,7 +78,10 @@ void conv_forward_implicit(const int N, const int C, const int H, const int W, c
             const float av = w[min(gr, O - 1) * K + min(gk, K - 1)];
             At[ap][ar] = (gr < O && gk < K) ? av : 0.0f;
         }
-        if (fullColumns && t + IG_TK <= K) {                   // B: TK x BN, the image gathered
+        // B: TK x BN, the image gathered. Past K, A's zeros alone would cancel B, and columns past NC
+        // are never written, so only the padding needs B's zeros for finite x; the checks also keep
+        // a non-finite x from reaching an output through a clamped address.
+        if (fullColumns && t + IG_TK <= K) {
             for (int l = 0; l < IG_RN; l++) {
                 const int bp = lid / IG_BN + (256 / IG_BN) * l;
                 Bs[bp][bc] = x[xcorner + kOff[bp]];
