@@ -21,7 +21,7 @@
 // without checks (a branch per tile that the whole work-group takes alike). The inner loop has no
 // bounds and no branches. The outputs are written (with the bias, or added into dw) only where
 // they exist.
-// NDRange: global [roundUp(NC, BN) / RN, roundUp(M, BM) / RM (, phases)], local [16, 16 (, 1)].
+// NDRange: global [roundUp(NC, BN) / RN, roundUp(M, BM) / RM], local [16, 16].
 
 #define IG_TK 16
 #define IG_RM 2
@@ -184,51 +184,59 @@ void conv_backward_weights_implicit(const int N, const int C, const int H, const
 // Only the taps p = (h + pad) mod s + s*a reach row h (likewise q), so the input elements are split
 // into the s*s phases (rh, rv) = ((h + pad) mod s, (v + pad) mod s), and within a phase
 //   h + pad = rh + s*u,  p = rh + s*a,  i = u - a     (a < TA = ceil(KH / s); likewise v, q, j, b, TB)
-// which makes each phase a product without wasted taps: M = C, columns (n, u, uu) with
-// u < U = ceil((H + pad) / s), uu < V = ceil((W + pad) / s), depth (o, a, b) < O*TA*TB;
-//   A(c, (o,a,b)) = w[o, c, rh + s*a, rv + s*b]   (0 when the tap is past KH or KW)
-//   B((o,a,b), (n,u,uu)) = dy[n, o, u - a, uu - b]  (0 outside dy)
-// Columns whose (h, v) fall in the padding or past the image are computed and not written.
-// The phase is the third NDRange dimension (s*s work-groups deep). The table holds each depth
-// index's weight offset and whether its tap exists, and its dy channel offset and (a, b).
+// dy's side does not depend on the phase, so all phases are one product without wasted taps:
+// rows (phase, c) < s*s*C, columns (n, u, uu) with u < U = ceil((H + pad) / s),
+// uu < V = ceil((W + pad) / s), depth (o, a, b) < O*TA*TB;
+//   A((rh*s + rv)*C + c, (o,a,b)) = w[o, c, rh + s*a, rv + s*b]   (0 when the tap is past KH or KW)
+//   B((o,a,b), (n,u,uu)) = dy[n, o, u - a, uu - b]                (0 outside dy)
+//   dx[n, c, rh + s*u - pad, rv + s*uu - pad] = Out[(rh*s + rv)*C + c, (n,u,uu)]
+// Outputs whose (h, v) fall in the padding or past the image are computed and not written.
+// Each work-item's A rows, and so their channel and phase, are fixed; the table holds each depth
+// index's weight offset (o*C*KH*KW + s*a*KW + s*b) and (s*a, s*b), and its dy channel offset and (a, b).
 __kernel __attribute__((reqd_work_group_size(16, 16, 1)))
 void conv_backward_data_implicit(const int N, const int C, const int H, const int W, const int O, const int KH, const int KW,
                                  const int s, const int pad, const int OH, const int OW,
                                  __global const float* dy, __global const float* w, __global float* dx) {
     const int tx = get_local_id(0), ty = get_local_id(1), lid = ty * 16 + tx;
-    const int phase = get_global_id(2), rh = phase / s, rv = phase % s;
-    const int TA = (KH + s - 1) / s, TB = (KW + s - 1) / s, TAB = TA * TB, D = O * TAB;
+    const int TA = (KH + s - 1) / s, TB = (KW + s - 1) / s, TAB = TA * TB, D = O * TAB, M = s * s * C;
     const int U = (H + pad + s - 1) / s, V = (W + pad + s - 1) / s, UV = U * V, NC = N * UV;
     const int row0 = get_group_id(1) * IG_BM, col0 = get_group_id(0) * IG_BN;
     __local float At[IG_TK][IG_BM + 1];
     __local float Bs[IG_TK][IG_BN];
-    __local int dW[IG_TK], dWOk[IG_TK], dO[IG_TK], dA[IG_TK], dB[IG_TK], dOk[IG_TK];
+    __local int dW[IG_TK], dSA[IG_TK], dSB[IG_TK], dO[IG_TK], dA[IG_TK], dB[IG_TK];
     float8 acc[IG_RM];
     for (int r = 0; r < IG_RM; r++) acc[r] = (float8)(0.0f);
+    int aOff[IG_RM], aRh[IG_RM], aRv[IG_RM];                  // this work-item's A rows: w[0, c, rh, rv], rh, rv
+    for (int l = 0; l < IG_RM; l++) {
+        const int gr = row0 + lid / IG_TK + 16 * l, cr = min(gr, M - 1), phase = cr / C, c = cr % C;
+        aRh[l] = gr < M ? phase / s : KH;                      // past the kernel for every tap: a 0
+        aRv[l] = phase % s;
+        aOff[l] = (c * KH + phase / s) * KW + phase % s;
+    }
     const int bc = lid % IG_BN, gcol = col0 + bc, ccol = min(gcol, NC - 1), colOk = gcol < NC;
     const int bn = ccol / UV, bu = (ccol % UV) / V, buu = ccol % V;
     const int dybase = bn * O * OH * OW;
     for (int t = 0; t < D; t += IG_TK) {
         if (lid < IG_TK) {                                     // the depth table: d = (o, a, b)
             const int gd = t + lid, cd = min(gd, D - 1), o = cd / TAB, a = (cd % TAB) / TB, bb = cd % TB;
-            const int p = rh + s * a, q = rv + s * bb;
-            dW[lid] = (o * C * KH + min(p, KH - 1)) * KW + min(q, KW - 1);
-            dWOk[lid] = gd < D && p < KH && q < KW;
+            dW[lid] = o * C * KH * KW + s * a * KW + s * bb;
+            dSA[lid] = gd < D ? s * a : KH;                    // past the kernel for every row: a 0
+            dSB[lid] = s * bb;
             dO[lid] = o * OH * OW;
-            dA[lid] = a;
+            dA[lid] = gd < D ? a : U;                          // past dy for every column: a 0
             dB[lid] = bb;
-            dOk[lid] = gd < D;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        for (int l = 0; l < IG_RM; l++) {                      // A: BM x TK, the taps of this phase
-            const int ar = lid / IG_TK + 16 * l, ap = lid % IG_TK, gc = row0 + ar;
-            const float wv = w[dW[ap] + min(gc, C - 1) * KH * KW];
-            At[ap][ar] = (dWOk[ap] && gc < C) ? wv : 0.0f;
+        for (int l = 0; l < IG_RM; l++) {                      // A: BM x TK, the taps of each row's phase
+            const int ar = lid / IG_TK + 16 * l, ap = lid % IG_TK;
+            const int ok = (uint) (aRh[l] + dSA[ap]) < (uint) KH && (uint) (aRv[l] + dSB[ap]) < (uint) KW;
+            const float wv = w[ok ? dW[ap] + aOff[l] : 0];
+            At[ap][ar] = ok ? wv : 0.0f;
         }
         for (int l = 0; l < IG_RN; l++) {                      // B: TK x BN, dy gathered
             const int bp = lid / IG_BN + (256 / IG_BN) * l;
             const int i = bu - dA[bp], j = buu - dB[bp];
-            const int ok = colOk && dOk[bp] && (uint) i < (uint) OH && (uint) j < (uint) OW;
+            const int ok = colOk && (uint) i < (uint) OH && (uint) j < (uint) OW;
             const float dv = dy[ok ? dybase + dO[bp] + i * OW + j : 0];
             Bs[bp][bc] = ok ? dv : 0.0f;
         }
@@ -239,11 +247,12 @@ void conv_backward_data_implicit(const int N, const int C, const int H, const in
     for (int c = 0; c < IG_RN; c++) {
         const int col = col0 + tx * IG_RN + c;
         if (col >= NC) continue;
-        const int n = col / UV, h = rh + s * ((col % UV) / V) - pad, v = rv + s * (col % V) - pad;
-        if (h < 0 || h >= H || v < 0 || v >= W) continue;
+        const int n = col / UV, u = (col % UV) / V, uu = col % V;
         for (int r = 0; r < IG_RM; r++) {
-            const int ch = row0 + ty + 16 * r;
-            if (ch < C) dx[((n * C + ch) * H + h) * W + v] = IG_ELEMENT(acc[r], c);
+            const int row = row0 + ty + 16 * r;
+            if (row >= M) continue;
+            const int phase = row / C, ch = row % C, h = phase / s + s * u - pad, v = phase % s + s * uu - pad;
+            if (h >= 0 && h < H && v >= 0 && v < W) dx[((n * C + ch) * H + h) * W + v] = IG_ELEMENT(acc[r], c);
         }
     }
 }

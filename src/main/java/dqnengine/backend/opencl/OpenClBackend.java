@@ -283,12 +283,12 @@ public final class OpenClBackend implements Backend {
     @Override
     public void conv2dBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
         Checks.convBackwardData(g, dy, w, dx);
-        if (conv == Convolutions.IMPLICIT) {                             // per stride phase: rows C, columns (n, u, v)
+        if (conv == Convolutions.IMPLICIT) {                             // rows (stride phase, c), columns (n, u, v)
             int s = g.stride(), pad = g.padding();
-            long cols = (long) g.batch() * ((g.inHeight() + pad + s - 1) / s) * ((g.inWidth() + pad + s - 1) / s);
+            int cols = g.batch() * ((g.inHeight() + pad + s - 1) / s) * ((g.inWidth() + pad + s - 1) / s);
             cl_mem DY = memory.in(dy), W = memory.in(w), DX = memory.out(dx);
-            kernels.run("conv_backward_data_implicit", new long[] {roundUp((int) cols, IG_BN) / IG_RN, roundUp(g.inChannels(), IG_BM) / IG_RM,
-                    (long) s * s}, new long[] {16, 16, 1}, concat(withBatch(g), DY, W, DX));
+            kernels.run("conv_backward_data_implicit", new long[] {roundUp(cols, IG_BN) / IG_RN, roundUp(s * s * g.inChannels(), IG_BM) / IG_RM},
+                    new long[] {16, 16}, concat(withBatch(g), DY, W, DX));
             memory.wrote(dx);
             return;
         }
