@@ -55,7 +55,7 @@ public final class OpenClParityCheck {
             int version = form > 0 ? best + 1 - form : 0;
             try (OpenClBackend device = new OpenClBackend(index, false, conv, version)) {    // per op: every result read back
                 if (form < 0) best = device.gemmVersion();
-                String tag = "opencl:" + index + " " + conv.name().toLowerCase(Locale.ROOT) + " gemm v" + device.gemmVersion();
+                String tag = "opencl:" + index + " " + device.convolutions().name().toLowerCase(Locale.ROOT) + " gemm v" + device.gemmVersion();
                 out.printf(Locale.ROOT, "# parity: %s against the reference%n", device.name());
                 failed += failures(device, tag, out);
                 total += BackendParity.cases().size();

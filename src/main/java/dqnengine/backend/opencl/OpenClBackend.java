@@ -133,7 +133,6 @@ public final class OpenClBackend implements Backend {
             throw new IllegalArgumentException("gemm version must be 1 to " + GEMM_VERSIONS + " (or 0: the device's best), got " + gemmVersion);
         }
         this.resident = resident;
-        this.conv = conv;
         OpenCl.Device device = OpenCl.device(index);
         try {
             cl_context_properties props = new cl_context_properties();
@@ -148,7 +147,20 @@ public final class OpenClBackend implements Backend {
         this.deviceName = device.name();
         this.gemmAuto = gemmVersion == 0;
         this.gemmVersion = gemmVersion != 0 ? gemmVersion : bestGemm(device);
+        // implicit_conv.cl's kernels need 16x16 work-groups too; where they did not compile for them, im2col (name() says so)
+        this.conv = conv == Convolutions.IMPLICIT && !implicitRuns(device) ? Convolutions.IM2COL : conv;
     }
+
+    /** Whether every kernel of implicit_conv.cl compiled with work-groups of 16x16 on {@code device}. */
+    private boolean implicitRuns(OpenCl.Device device) {
+        for (String k : new String[] {"conv_forward_implicit", "conv_backward_data_implicit", "conv_backward_weights_implicit"}) {
+            if (kernels.workGroupSize(k, device.id()) < 256) return false;
+        }
+        return true;
+    }
+
+    /** The convolutions this backend runs (im2col where implicit ones were asked for and the device cannot run them). */
+    public Convolutions convolutions() { return conv; }
 
     /** The version of the gemm kernel this backend runs. */
     public int gemmVersion() { return gemmVersion; }
