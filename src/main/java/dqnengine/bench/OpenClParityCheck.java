@@ -17,9 +17,10 @@ import java.util.Map;
  * runs on a machine that has the bundle and nothing else: every case of {@link BackendParity}
  * (every op of the backend and a whole Nature train step) on one OpenCL device against the
  * reference backend, with the cases and tolerances the JUnit suite uses. The device runs them
- * with direct convolutions and with convolutions as im2col + gemm (the forms
- * {@code OpenClBackendTest} and {@code OpenClIm2colBackendTest} check), the latter once with each
- * version of the gemm kernel up to the one the device runs by default.
+ * with direct convolutions, with convolutions as implicit GEMM (the default of
+ * {@code --device opencl}) and with convolutions as im2col + gemm (the forms
+ * {@code OpenClBackendTest}, {@code OpenClImplicitBackendTest} and {@code OpenClIm2colBackendTest}
+ * check), the last once with each version of the gemm kernel up to the one the device runs by default.
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp dqn-engine.jar dqnengine.bench.OpenClParityCheck [opencl:N]
@@ -47,13 +48,14 @@ public final class OpenClParityCheck {
         }
         int failed = 0, total = 0;
         int best = 0;                                        // the gemm version the device runs by default
-        // direct convolutions with the device's gemm, then im2col convolutions with every gemm version up to it
-        for (int form = 0; form == 0 || form <= best; form++) {
-            boolean im2col = form > 0;
-            int version = im2col ? best + 1 - form : 0;
-            try (OpenClBackend device = new OpenClBackend(index, false, im2col, version)) {    // per op: every result read back
-                if (!im2col) best = device.gemmVersion();
-                String tag = "opencl:" + index + (im2col ? " im2col" : " direct") + " gemm v" + device.gemmVersion();
+        // direct, then implicit convolutions with the device's gemm, then im2col convolutions with every gemm version up to it
+        for (int form = -1; form <= 0 || form <= best; form++) {
+            OpenClBackend.Convolutions conv = form < 0 ? OpenClBackend.Convolutions.DIRECT
+                    : form == 0 ? OpenClBackend.Convolutions.IMPLICIT : OpenClBackend.Convolutions.IM2COL;
+            int version = form > 0 ? best + 1 - form : 0;
+            try (OpenClBackend device = new OpenClBackend(index, false, conv, version)) {    // per op: every result read back
+                if (form < 0) best = device.gemmVersion();
+                String tag = "opencl:" + index + " " + device.convolutions().name().toLowerCase(Locale.ROOT) + " gemm v" + device.gemmVersion();
                 out.printf(Locale.ROOT, "# parity: %s against the reference%n", device.name());
                 failed += failures(device, tag, out);
                 total += BackendParity.cases().size();

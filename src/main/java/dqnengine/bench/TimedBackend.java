@@ -18,8 +18,9 @@ import java.util.Map;
  * shape, with the floating-point work (matrix products and convolutions) or the bytes moved
  * (element-wise ops, counted as each operand read or written once) it did.
  *
- * <p>Only meaningful for backends whose calls have finished when they return (the CPU backends):
- * a device backend queues its work, so the time would land on whichever call waits for it.
+ * <p>Only meaningful for backends whose calls have finished when they return (the CPU backends,
+ * and OpenClBackend, which waits for every launch and copy): a backend that queued its work would
+ * have the time land on whichever call waits for it.
  * Timing allocates a label per call; this class is for measuring, never for training.
  */
 public final class TimedBackend implements Backend {

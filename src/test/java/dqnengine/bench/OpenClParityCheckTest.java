@@ -36,6 +36,9 @@ class OpenClParityCheckTest {
             assertTrue(out.contains("parity opencl:0 im2col gemm v" + v + " gemmEqualsReference: " + gemms + "/" + gemms + " passed"), out);
         }
         assertTrue(out.contains("parity opencl:0 direct gemm v" + best + " aFullNatureTrainStepEqualsReference: 1/1 passed"), out);
+        int convs = BackendParity.CONV_CASES.size();
+        assertTrue(out.contains("parity opencl:0 implicit gemm v" + best + " convolutionEqualsReference: " + convs + "/" + convs + " passed"), out);
+        assertTrue(out.contains("parity opencl:0 implicit gemm v" + best + " aFullNatureTrainStepEqualsReference: 1/1 passed"), out);
     }
 
     @Test

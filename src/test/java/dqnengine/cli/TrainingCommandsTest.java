@@ -151,6 +151,16 @@ class TrainingCommandsTest {
     }
 
     @Test
+    void benchBreakdownTimesTheOpenClOpsToo() {
+        dqnengine.testing.OpenClTesting.assumeIcd();
+        CliRun r = CliRun.of("bench", "--breakdown", "--device", "opencl", "--network", "minatar", "--threads", "1", "--repeats", "1", "--iters", "2",
+                "--warmup", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("# dqn-engine bench --breakdown: backend=opencl ("), r.out());
+        assertTrue(r.out().contains("backward    conv 4->16 k3 s1 on 10x10 weight+bias grad"), r.out());
+    }
+
+    @Test
     void seedsTrainOneRunEachAndSummariseAcrossThem() throws Exception {
         Path base = tmp.resolve("seeds");
         CliRun r = CliRun.of("train", "--env", "cartpole", "--steps", "3000", "--learning-starts", "500", "--seeds", "4,7",

@@ -24,7 +24,7 @@ import java.util.Map;
  * set in order, the work-items enqueued, and the queue waited on.
  */
 final class Kernels {
-    private static final String[] SOURCES = {"gemm", "conv", "elementwise", "dqn", "optim"};
+    private static final String[] SOURCES = {"gemm", "conv", "implicit_conv", "elementwise", "dqn", "optim"};
 
     private final cl_command_queue queue;
     private final cl_program[] programs = new cl_program[SOURCES.length];

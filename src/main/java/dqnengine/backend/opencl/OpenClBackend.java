@@ -60,42 +60,81 @@ public final class OpenClBackend implements Backend {
     private final Kernels kernels;
     private final DeviceMemory memory;
     private final boolean resident;
-    private final boolean im2col;                                        // convolutions as im2col + gemm (else direct)
+    private final Convolutions conv;                                     // which kernels the convolutions run
     private final int gemmVersion;                                       // gemm_vN of kernels/gemm.cl
     private final boolean gemmAuto;                                      // chosen for the device, not asked for
     private final GemmParams gemmParams;                                 // gemm_v2's tile sizes (build options)
 
+    /** The three ways the convolutions can run; see {@code kernels/implicit_conv.cl} and {@code kernels/conv.cl}. */
+    public enum Convolutions {
+        /** Implicit GEMM on register tiles: im2col gathered while the tiles are loaded, no cols buffer ({@code implicit_conv.cl}). */
+        IMPLICIT,
+        /** im2col / col2im buffers around the gemm ({@code conv.cl}). */
+        IM2COL,
+        /** One output element per work-item ({@code conv.cl}). */
+        DIRECT;
+
+        /**
+         * The choice of the system properties: {@code dqnengine.opencl.conv} = implicit, im2col or
+         * direct; without it the older {@code dqnengine.opencl.im2col} (true: im2col, false:
+         * direct); without either, implicit.
+         */
+        public static Convolutions fromSystemProperties() {
+            String conv = System.getProperty("dqnengine.opencl.conv");
+            if (conv != null) {
+                try {
+                    return valueOf(conv.trim().toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("dqnengine.opencl.conv must be implicit, im2col or direct, got " + conv);
+                }
+            }
+            String im2col = System.getProperty("dqnengine.opencl.im2col");
+            if (im2col != null) return Boolean.parseBoolean(im2col) ? IM2COL : DIRECT;
+            return IMPLICIT;
+        }
+    }
+
     /**
      * Opens device {@code index} with resident tensors (what {@code --device opencl:N} uses) and
-     * im2col convolutions: on PoCL the Nature train step took 771 ms with them and 973 ms with the
-     * direct kernels (the direct forward alone was faster: 67 vs 84 ms for conv1).
-     * {@code -Ddqnengine.opencl.im2col=false} selects the direct kernels.
+     * the convolutions {@link Convolutions#fromSystemProperties} names, implicit GEMM unless a
+     * property asks otherwise: on PoCL it is the fastest of the three (README, "OpenCL").
      */
-    public OpenClBackend(int index) { this(index, true, Boolean.parseBoolean(System.getProperty("dqnengine.opencl.im2col", "true"))); }
+    public OpenClBackend(int index) { this(index, true, Convolutions.fromSystemProperties(), 0); }
 
     /**
      * Opens device {@code index} as numbered by {@link OpenCl#platforms()} (and the {@code devices}
-     * command); {@code resident} keeps tensors on the device between ops (see the class comment).
+     * command); {@code resident} keeps tensors on the device between ops (see the class comment);
+     * {@code im2col} picks im2col (true) or direct (false) convolutions.
      */
     public OpenClBackend(int index, boolean resident, boolean im2col) { this(index, resident, im2col, 0); }
+
+    /** As {@link #OpenClBackend(int, boolean, Convolutions, int)} with im2col (true) or direct (false) convolutions. */
+    public OpenClBackend(int index, boolean resident, boolean im2col, int gemmVersion) {
+        this(index, resident, im2col ? Convolutions.IM2COL : Convolutions.DIRECT, gemmVersion);
+    }
 
     /** The newest version of the gemm kernel in {@code kernels/gemm.cl}. */
     public static final int GEMM_VERSIONS = 2;
 
     /**
-     * As {@link #OpenClBackend(int, boolean, boolean)}, with version {@code gemmVersion} of the gemm
-     * kernel (1 to {@link #GEMM_VERSIONS}), or with 0 the newest one the device can run: version 2
-     * needs 16x16 work-groups, which a device or the compiled kernel may not allow. The system
-     * property {@code dqnengine.opencl.gemm} replaces the 0.
+     * Opens device {@code index} with resident tensors or not, the convolutions {@code conv}, and
+     * version {@code gemmVersion} of the gemm kernel (1 to {@link #GEMM_VERSIONS}), or with 0 the
+     * newest one the device can run: version 2 needs 16x16 work-groups, which a device or the
+     * compiled kernel may not allow. The system property {@code dqnengine.opencl.gemm} replaces the 0.
      */
-    public OpenClBackend(int index, boolean resident, boolean im2col, int gemmVersion) { this(index, resident, im2col, gemmVersion, null); }
+    public OpenClBackend(int index, boolean resident, Convolutions conv, int gemmVersion) { this(index, resident, conv, gemmVersion, null); }
+
+    /** As {@link #OpenClBackend(int, boolean, Convolutions, int, GemmParams)} with im2col (true) or direct (false) convolutions. */
+    public OpenClBackend(int index, boolean resident, boolean im2col, int gemmVersion, GemmParams gemmParams) {
+        this(index, resident, im2col ? Convolutions.IM2COL : Convolutions.DIRECT, gemmVersion, gemmParams);
+    }
 
     /**
-     * As {@link #OpenClBackend(int, boolean, boolean, int)}, with the tile sizes {@code gemmParams}
+     * As {@link #OpenClBackend(int, boolean, Convolutions, int)}, with the tile sizes {@code gemmParams}
      * for version 2 of the gemm kernel; null: the ones {@code devices --tune} cached for this device
      * and driver ({@link GemmTuning}), else {@link GemmParams#DEFAULT}.
      */
-    public OpenClBackend(int index, boolean resident, boolean im2col, int gemmVersion, GemmParams gemmParams) {
+    public OpenClBackend(int index, boolean resident, Convolutions conv, int gemmVersion, GemmParams gemmParams) {
         if (gemmVersion == 0 && System.getProperty("dqnengine.opencl.gemm") != null) {
             try {
                 gemmVersion = Integer.parseInt(System.getProperty("dqnengine.opencl.gemm"));
@@ -107,7 +146,6 @@ public final class OpenClBackend implements Backend {
             throw new IllegalArgumentException("gemm version must be 1 to " + GEMM_VERSIONS + " (or 0: the device's best), got " + gemmVersion);
         }
         this.resident = resident;
-        this.im2col = im2col;
         OpenCl.Device device = OpenCl.device(index);
         if (gemmParams == null) gemmParams = GemmTuning.cached(device.name(), OpenCl.driverVersion(device.id()));
         this.gemmParams = gemmParams != null ? gemmParams : GemmParams.DEFAULT;
@@ -124,7 +162,20 @@ public final class OpenClBackend implements Backend {
         this.deviceName = device.name();
         this.gemmAuto = gemmVersion == 0;
         this.gemmVersion = gemmVersion != 0 ? gemmVersion : bestGemm(device);
+        // implicit_conv.cl's kernels need 16x16 work-groups too; where they did not compile for them, im2col (name() says so)
+        this.conv = conv == Convolutions.IMPLICIT && !implicitRuns(device) ? Convolutions.IM2COL : conv;
     }
+
+    /** Whether every kernel of implicit_conv.cl compiled with work-groups of 16x16 on {@code device}. */
+    private boolean implicitRuns(OpenCl.Device device) {
+        for (String k : new String[] {"conv_forward_implicit", "conv_backward_data_implicit", "conv_backward_weights_implicit"}) {
+            if (kernels.workGroupSize(k, device.id()) < 256) return false;
+        }
+        return true;
+    }
+
+    /** The convolutions this backend runs (im2col where implicit ones were asked for and the device cannot run them). */
+    public Convolutions convolutions() { return conv; }
 
     /** The version of the gemm kernel this backend runs. */
     public int gemmVersion() { return gemmVersion; }
@@ -139,8 +190,9 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public String name() {
-        return "opencl (" + deviceName + (resident ? "" : ", per-op copies") + (im2col ? ", im2col convolutions" : "") + ", gemm v" + gemmVersion
-                + (gemmVersion == 2 && !gemmParams.equals(GemmParams.DEFAULT) ? " " + gemmParams : "") + ")";
+        return "opencl (" + deviceName + (resident ? "" : ", per-op copies")
+                + (conv == Convolutions.IMPLICIT ? "" : ", " + conv.name().toLowerCase(java.util.Locale.ROOT) + " convolutions")
+                + ", gemm v" + gemmVersion + (gemmVersion == 2 && !gemmParams.equals(GemmParams.DEFAULT) ? " " + gemmParams : "") + ")";
     }
 
     // ---------------------------------------------------------------- where tensors are
@@ -164,6 +216,9 @@ public final class OpenClBackend implements Backend {
     }
 
     private static long roundUp(int v, int to) { return (long) (v + to - 1) / to * to; }
+
+    // The register tiles of kernels/implicit_conv.cl: IG_RM x IG_RN outputs per work-item, IG_BM x IG_BN per 16x16 work-group.
+    private static final int IG_RM = 2, IG_RN = 8, IG_BM = 16 * IG_RM, IG_BN = 16 * IG_RN;
 
     /** Runs the gemm kernel and leaves C on the device, whatever the mode ({@link #gemm} adds the read-back). */
     private void deviceGemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
@@ -206,6 +261,9 @@ public final class OpenClBackend implements Backend {
                 g.padding(), g.outHeight(), g.outWidth()};
     }
 
+    /** The batch, then {@link #geometry}: the leading arguments of the kernels of implicit_conv.cl. */
+    private Object[] withBatch(Conv2dShape g) { return concat(new Object[] {g.batch()}, geometry(g)); }
+
     private static Object[] concat(Object[] a, Object... b) {
         Object[] all = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
@@ -234,7 +292,15 @@ public final class OpenClBackend implements Backend {
     @Override
     public void conv2dForward(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
         Checks.conv(g, x, w, b, y);
-        if (im2col) {
+        if (conv == Convolutions.IMPLICIT) {                             // rows: output channels, columns: (n, i, j)
+            int np = g.batch() * g.outHeight() * g.outWidth();
+            cl_mem X = memory.in(x), W = memory.in(w), B = memory.in(b), Y = memory.out(y);
+            kernels.run("conv_forward_implicit", new long[] {roundUp(np, IG_BN) / IG_RN, roundUp(g.outChannels(), IG_BM) / IG_RM},
+                    new long[] {16, 16}, concat(withBatch(g), X, W, B, Y));
+            memory.wrote(y);
+            return;
+        }
+        if (conv == Convolutions.IM2COL) {
             int p = g.outHeight() * g.outWidth(), k = g.inChannels() * g.kernelH() * g.kernelW();
             Tensor cols = im2colOf(g, x), rows = memory.work("yrows", g.outChannels(), g.batch() * p);
             deviceGemm(false, false, 1f, w.reshape(g.outChannels(), k), cols, 0f, rows);
@@ -251,7 +317,16 @@ public final class OpenClBackend implements Backend {
     @Override
     public void conv2dBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
         Checks.convBackwardData(g, dy, w, dx);
-        if (im2col) {
+        if (conv == Convolutions.IMPLICIT) {                             // rows (stride phase, c), columns (n, u, v)
+            int s = g.stride(), pad = g.padding();
+            int cols = g.batch() * ((g.inHeight() + pad + s - 1) / s) * ((g.inWidth() + pad + s - 1) / s);
+            cl_mem DY = memory.in(dy), W = memory.in(w), DX = memory.out(dx);
+            kernels.run("conv_backward_data_implicit", new long[] {roundUp(cols, IG_BN) / IG_RN, roundUp(s * s * g.inChannels(), IG_BM) / IG_RM},
+                    new long[] {16, 16}, concat(withBatch(g), DY, W, DX));
+            memory.wrote(dx);
+            return;
+        }
+        if (conv == Convolutions.IM2COL) {
             int k = g.inChannels() * g.kernelH() * g.kernelW(), np = g.batch() * g.outHeight() * g.outWidth();
             Tensor rows = rowsOf(g, dy), dcols = memory.work("dcols", k, np);
             deviceGemm(true, false, 1f, w.reshape(g.outChannels(), k), rows, 0f, dcols);
@@ -269,7 +344,16 @@ public final class OpenClBackend implements Backend {
     @Override
     public void conv2dBackwardWeights(Conv2dShape g, Tensor x, Tensor dy, Tensor dw, Tensor db) {
         Checks.convBackwardWeights(g, x, dy, dw, db);
-        if (im2col) {
+        if (conv == Convolutions.IMPLICIT) {                             // rows: output channels, columns: (c, p, q)
+            int k = g.inChannels() * g.kernelH() * g.kernelW();
+            cl_mem X = memory.in(x), DY = memory.in(dy), DW = memory.in(dw), DB = memory.in(db);
+            kernels.run("conv_backward_weights_implicit", new long[] {roundUp(k, IG_BN) / IG_RN, roundUp(g.outChannels(), IG_BM) / IG_RM},
+                    new long[] {16, 16}, concat(withBatch(g), X, DY, DW));
+            kernels.run1d("conv_backward_bias", db.size(), g.batch(), g.outChannels(), g.outHeight(), g.outWidth(), DY, DB);
+            memory.wrote(dw, db);
+            return;
+        }
+        if (conv == Convolutions.IM2COL) {
             int k = g.inChannels() * g.kernelH() * g.kernelW();
             Tensor cols = im2colOf(g, x), rows = rowsOf(g, dy);
             Tensor dwRows = dw.reshape(g.outChannels(), k);                 // shares dw's array, so its mirror too

@@ -46,15 +46,15 @@ class OpenClTrainStepTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"rmsprop-centered, huber, false, false, 1.0, false, 0", "adam, mse, true, false, 1.0, false, 0",
-            "adam, huber, false, true, 1.0, false, 0", "rmsprop-nature, huber, true, false, 0.5, false, 0",
-            "rmsprop-centered, huber, false, false, 1.0, true, 0",
-            "sgd, huber, false, false, 1.0, false, 0",                // the sgd kernel: --optimizer sgd
-            "rmsprop-centered, mse, false, false, 1.0, false, 0.001"}) // the scale kernel: --max-grad-norm (every step clips)
-    void updatesOnTheDeviceEqualTheReference(String optimizer, String loss, boolean doubleDqn, boolean dueling, double tau, boolean im2col,
+    @CsvSource({"rmsprop-centered, huber, false, false, 1.0, direct, 0", "adam, mse, true, false, 1.0, implicit, 0",
+            "adam, huber, false, true, 1.0, implicit, 0", "rmsprop-nature, huber, true, false, 0.5, implicit, 0",
+            "rmsprop-centered, huber, false, false, 1.0, im2col, 0",
+            "sgd, huber, false, false, 1.0, direct, 0",               // the sgd kernel: --optimizer sgd
+            "rmsprop-centered, mse, false, false, 1.0, implicit, 0.001"}) // the scale kernel: --max-grad-norm (every step clips)
+    void updatesOnTheDeviceEqualTheReference(String optimizer, String loss, boolean doubleDqn, boolean dueling, double tau, String conv,
                                              double maxGradNorm) {
         OpenClTesting.assumeIcd();
-        try (Backend device = new OpenClBackend(0, true, im2col)) {
+        try (Backend device = new OpenClBackend(0, true, OpenClBackend.Convolutions.valueOf(conv.toUpperCase(java.util.Locale.ROOT)), 0)) {
             assertDeviceEqualsReference(config(optimizer, loss, doubleDqn, dueling, tau, maxGradNorm), device);
         }
     }
