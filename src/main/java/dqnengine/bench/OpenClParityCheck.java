@@ -7,6 +7,7 @@ import dqnengine.backend.opencl.OpenCl;
 import dqnengine.backend.opencl.OpenClBackend;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +20,7 @@ import java.util.Map;
  * reference backend, with the cases and tolerances the JUnit suite uses. The device runs them
  * with direct convolutions and with convolutions as im2col + gemm (the forms
  * {@code OpenClBackendTest} and {@code OpenClIm2colBackendTest} check), the latter once with each
- * version of the gemm kernel up to the one the device runs by default.
+ * version of the gemm kernel up to the one the device runs by default, and with version 3 too.
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp dqn-engine.jar dqnengine.bench.OpenClParityCheck [opencl:N]
@@ -46,13 +47,19 @@ public final class OpenClParityCheck {
             return 2;
         }
         int failed = 0, total = 0;
-        int best = 0;                                        // the gemm version the device runs by default
-        // direct convolutions with the device's gemm, then im2col convolutions with every gemm version up to it
-        for (int form = 0; form == 0 || form <= best; form++) {
+        // direct convolutions with the device's gemm, then im2col convolutions with every gemm version up to it,
+        // and with version 3 also where the device's default is an older one (v3 has no local memory and
+        // 8-wide work-groups: it runs anywhere, and a tuning cache may pick it)
+        List<Integer> versions = new ArrayList<>(List.of(0));
+        for (int form = 0; form < versions.size(); form++) {
             boolean im2col = form > 0;
-            int version = im2col ? best + 1 - form : 0;
+            int version = versions.get(form);
             try (OpenClBackend device = new OpenClBackend(index, false, im2col, version)) {    // per op: every result read back
-                if (!im2col) best = device.gemmVersion();
+                if (!im2col) {
+                    int best = device.gemmVersion();
+                    for (int v = best; v >= 1; v--) versions.add(v);
+                    if (best < 3) versions.add(3);
+                }
                 String tag = "opencl:" + index + (im2col ? " im2col" : " direct") + " gemm v" + device.gemmVersion();
                 out.printf(Locale.ROOT, "# parity: %s against the reference%n", device.name());
                 failed += failures(device, tag, out);

@@ -21,17 +21,18 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Tile sizes of the gemm kernel per device: {@code devices --tune} times each of
+ * The gemm kernel's version (2 or 3) and sizes per device: {@code devices --tune} times each of
  * {@link GemmParams#CANDIDATES} on the Nature network's products ({@link #NATURE_SHAPES}) and keeps
  * the fastest, keyed by the device's name and driver version, in the cache file
  * {@code gemm-tuning.tsv} under the user's configuration directory ({@link #cacheFile}).
- * {@link OpenClBackend} reads it when it starts; without an entry for its device it takes
- * {@link GemmParams#DEFAULT}. A cache that cannot be read or parsed is ignored with one line on
+ * {@link OpenClBackend} reads it when it starts and runs the entry's version with its sizes; without
+ * an entry for its device it takes {@link GemmParams#defaultFor} the device's type. A cache that cannot be read or parsed is ignored with one line on
  * standard error (once per file and JVM).
  *
  * <p>The file: lines starting with {@code #} are comments; every other line is
  * {@code device<TAB>driver<TAB>tile sizes<TAB>milliseconds}, the tile sizes as
- * {@link GemmParams#toString} writes them and the milliseconds the Nature products took with them.
+ * {@link GemmParams#toString} writes them ({@code v3 wg=8 wpt=8x2 vw=8}; without a version, as
+ * caches written before version 3 have them, version 2) and the milliseconds the Nature products took with them.
  */
 public final class GemmTuning {
     private GemmTuning() {}
@@ -209,7 +210,7 @@ public final class GemmTuning {
         List<Timing> out = new ArrayList<>();
         for (GemmParams p : candidates) {
             Timing t;
-            try (OpenClBackend be = new OpenClBackend(index, true, true, 2, p)) {
+            try (OpenClBackend be = new OpenClBackend(index, true, true, p.version(), p)) {
                 double[] best = new double[shapes.size()];
                 java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
                 for (int r = -1; r < rounds; r++) {
@@ -257,7 +258,7 @@ public final class GemmTuning {
         Entry e = new Entry(device.name(), driver, best.params(), best.total());
         Path file = write(e);
         log.printf(Locale.ROOT, "  fastest: %s (%.2f ms; the default took %.2f ms); cached in %s%n", best.params(), best.total(),
-                timings.get(GemmParams.CANDIDATES.indexOf(GemmParams.DEFAULT)).total(), file);
+                timings.get(GemmParams.CANDIDATES.indexOf(GemmParams.defaultFor(device.type()))).total(), file);
         return e;
     }
 }
