@@ -228,8 +228,8 @@ public final class GemmTuning {
                 t = new Timing(p, null, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""));
             }
             out.add(t);
-            if (t.failure() != null) log.printf(Locale.ROOT, "  %-22s cannot run here: %s%n", p, t.failure());
-            else log.printf(Locale.ROOT, "  %-22s %8.2f ms  %7.2f GFLOP/s%n", p, t.total(), flop / t.total() / 1e6);
+            if (t.failure() != null) log.printf(Locale.ROOT, "  %-24s cannot run here: %s%n", p, t.failure());
+            else log.printf(Locale.ROOT, "  %-24s %8.2f ms  %7.2f GFLOP/s%n", p, t.total(), flop / t.total() / 1e6);
         }
         return out;
     }
@@ -246,18 +246,18 @@ public final class GemmTuning {
     public static Entry tune(int index, int rounds, PrintStream log) throws IOException {
         OpenCl.Device device = OpenCl.device(index);
         String driver = OpenCl.driverVersion(device.id());
-        log.printf(Locale.ROOT, "opencl:%d  %s (driver %s): timing %d tile sizes on the Nature products (%d rounds)%n", index, device.name(),
+        log.printf(Locale.ROOT, "opencl:%d  %s (driver %s): timing %d gemm sizes (v2 and v3) on the Nature products (%d rounds)%n", index, device.name(),
                 driver, GemmParams.CANDIDATES.size(), rounds);
         List<Timing> timings = time(index, GemmParams.CANDIDATES, NATURE_SHAPES, rounds, log);
         Timing best = null;
         for (Timing t : timings) if (t.failure() == null && (best == null || t.total() < best.total())) best = t;
         if (best == null) {
-            log.println("  no tile sizes could run; nothing cached (the backend keeps the defaults, or gemm v1)");
+            log.println("  no gemm sizes could run; nothing cached (the backend keeps the defaults, or gemm v1)");
             return null;
         }
         Entry e = new Entry(device.name(), driver, best.params(), best.total());
         Path file = write(e);
-        log.printf(Locale.ROOT, "  fastest: %s (%.2f ms; the default took %.2f ms); cached in %s%n", best.params(), best.total(),
+        log.printf(Locale.ROOT, "  fastest: %s (%.2f ms; the device type's default took %.2f ms); cached in %s%n", best.params(), best.total(),
                 timings.get(GemmParams.CANDIDATES.indexOf(GemmParams.defaultFor(device.type()))).total(), file);
         return e;
     }
