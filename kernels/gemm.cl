@@ -1,6 +1,7 @@
 // Matrix products, in numbered versions: each keeps the one before and adds one idea. The backend
-// takes the newest version the device can run (OpenClBackend.bestGemm, and deviceGemm keeps v1 for fewer than 16 rows; -Ddqnengine.opencl.gemm=N
-// asks for one), and the parity suite runs every version.
+// takes the version of the device's tuned sizes, else v3 on a CPU device and v2 on others, if the
+// device runs its work-groups, else v1 (OpenClBackend.bestGemm; with v2, deviceGemm keeps v1 for
+// fewer than 16 rows or columns; -Ddqnengine.opencl.gemm=N asks for one), and the parity suite runs every version.
 //
 // Shapes: op(A) is [M, K], op(B) is [K, N], C is [M, N], all row-major.
 //   op(A)[i,p] = transA ? A[p*M + i] : A[i*K + p]
