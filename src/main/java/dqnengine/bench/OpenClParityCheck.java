@@ -7,6 +7,7 @@ import dqnengine.backend.opencl.OpenCl;
 import dqnengine.backend.opencl.OpenClBackend;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +21,8 @@ import java.util.Map;
  * with direct convolutions, with convolutions as implicit GEMM (the default of
  * {@code --device opencl}) and with convolutions as im2col + gemm (the forms
  * {@code OpenClBackendTest}, {@code OpenClImplicitBackendTest} and {@code OpenClIm2colBackendTest}
- * check), the last once with each version of the gemm kernel up to the one the device runs by default.
+ * check), the last once with each version of the gemm kernel up to the one the device runs by
+ * default, and with version 3 too.
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp dqn-engine.jar dqnengine.bench.OpenClParityCheck [opencl:N]
@@ -47,14 +49,20 @@ public final class OpenClParityCheck {
             return 2;
         }
         int failed = 0, total = 0;
-        int best = 0;                                        // the gemm version the device runs by default
-        // direct, then implicit convolutions with the device's gemm, then im2col convolutions with every gemm version up to it
-        for (int form = -1; form <= 0 || form <= best; form++) {
-            OpenClBackend.Convolutions conv = form < 0 ? OpenClBackend.Convolutions.DIRECT
-                    : form == 0 ? OpenClBackend.Convolutions.IMPLICIT : OpenClBackend.Convolutions.IM2COL;
-            int version = form > 0 ? best + 1 - form : 0;
+        // direct, then implicit convolutions with the device's gemm, then im2col convolutions with every gemm
+        // version up to it, and with version 3 also where the device's default is an older one (v3 has no
+        // local memory and 8-wide work-groups: it runs anywhere, and a tuning cache may pick it)
+        List<OpenClBackend.Convolutions> forms = new ArrayList<>(List.of(OpenClBackend.Convolutions.DIRECT, OpenClBackend.Convolutions.IMPLICIT));
+        List<Integer> versions = new ArrayList<>(List.of(0, 0));
+        for (int form = 0; form < forms.size(); form++) {
+            OpenClBackend.Convolutions conv = forms.get(form);
+            int version = versions.get(form);
             try (OpenClBackend device = new OpenClBackend(index, false, conv, version)) {    // per op: every result read back
-                if (form < 0) best = device.gemmVersion();
+                if (form == 0) {
+                    int best = device.gemmVersion();
+                    for (int v = best; v >= 1; v--) { forms.add(OpenClBackend.Convolutions.IM2COL); versions.add(v); }
+                    if (best < 3) { forms.add(OpenClBackend.Convolutions.IM2COL); versions.add(3); }
+                }
                 String tag = "opencl:" + index + " " + device.convolutions().name().toLowerCase(Locale.ROOT) + " gemm v" + device.gemmVersion();
                 out.printf(Locale.ROOT, "# parity: %s against the reference%n", device.name());
                 failed += failures(device, tag, out);

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
                 "With --tune, also times the gemm kernel's tile sizes on each device and caches the fastest",
                 "(under $XDG_CONFIG_HOME/dqn-engine, else ~/.config/dqn-engine), which the OpenCL backend then uses."})
 final class DevicesCommand implements Callable<Integer> {
-    @Option(names = "--tune", description = "Time the gemm kernel's tile sizes on the Nature network's products on each device and cache the fastest.")
+    @Option(names = "--tune", description = "Time the gemm kernel's versions (2 and 3) and sizes on the Nature network's products on each device and cache the fastest.")
     boolean tune;
 
     @Option(names = "--rounds", description = "Timed rounds per tile size with --tune (default: ${DEFAULT-VALUE}).", defaultValue = "3")

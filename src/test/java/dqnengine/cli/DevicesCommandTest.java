@@ -42,8 +42,9 @@ class DevicesCommandTest {
         assertEquals(0, r.code(), r.err());
         Path cache = tmp.resolve("dqn-engine").resolve("gemm-tuning.tsv");
         assertTrue(r.out().contains("gemm tuning cache: " + cache), r.out());
-        assertTrue(r.out().contains("  wg=16 wpt=4x4 tk=16 "), r.out());               // the default is among the timed
-        assertTrue(r.out().contains("  fastest: wg="), r.out());
+        assertTrue(r.out().contains("  wg=16 wpt=4x4 tk=16 "), r.out());               // both defaults are among the timed
+        assertTrue(r.out().contains("  v3 wg=8 wpt=8x2 vw=16 "), r.out());
+        assertTrue(r.out().matches("(?s).*\\n  fastest: (v3 )?wg=.*"), r.out());
         java.util.List<String> entries = Files.readAllLines(cache).stream().filter(l -> !l.startsWith("#")).toList();
         assertEquals(1, entries.size(), entries.toString());                          // PoCL: one device
         String fastest = r.out().lines().filter(l -> l.startsWith("  fastest: ")).findFirst().orElseThrow();

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * SGEMM on the Nature train step's products (GemmTuning.NATURE_SHAPES) on OpenCL device
  * {@code -Ddqn.opencl.device=N} (default 0): our gemm kernel version 1, version 2 with the default
- * tile sizes and with the device's cached ones ({@code v2-tuned}; see {@code devices --tune}), CLBlast's SGEMM on
+ * tile sizes and with the device's cached ones ({@code v2-tuned}; see {@code devices --tune}; v2's defaults where
+ * the cache holds version 3 sizes), version 3 with its default sizes, what the backend picks ({@code auto}: the
+ * cache's version and sizes, else the device type's default), CLBlast's SGEMM on
  * the same device, and the CPU backend on {@code -Ddqn.threads} threads. Every call blocks until
  * the device is done; operands stay on the device. The {@code gflop} row reads as GFLOP/s
  * ({@link Flops}). Where CLBlast cannot load, its cases fail at setup with one line saying why.
@@ -28,7 +30,7 @@ public class OpenClGemmBenchmark {
     @Param({"fc1", "fc2", "fc1-dW", "fc1-dx", "conv1", "conv2", "conv3"})
     public String shape;
 
-    @Param({"v1", "v2", "v2-tuned", "clblast", "cpu"})
+    @Param({"v1", "v2", "v2-tuned", "v3", "auto", "clblast", "cpu"})
     public String impl;
 
     private GemmTuning.Shape s;
@@ -55,8 +57,10 @@ public class OpenClGemmBenchmark {
             case "v1" -> be = new OpenClBackend(device, true, true, 1);
             case "v2" -> be = new OpenClBackend(device, true, true, 2, GemmParams.DEFAULT);
             case "v2-tuned" -> be = new OpenClBackend(device, true, true, 2, null);     // the devices --tune cache, else the defaults
+            case "v3" -> be = new OpenClBackend(device, true, true, 3, GemmParams.DEFAULT_V3);
+            case "auto" -> be = new OpenClBackend(device, true, true, 0, null);         // what the backend picks: the cache, else the device type's default
             case "cpu" -> be = BackendState.open("cpu");
-            default -> throw new IllegalArgumentException("impl is v1, v2, v2-tuned, clblast or cpu, got " + impl);
+            default -> throw new IllegalArgumentException("impl is v1, v2, v2-tuned, v3, auto, clblast or cpu, got " + impl);
         }
         Random rng = new Random(1);
         a = GemmBenchmark.fill(s.transA() ? Tensor.zeros(s.k(), s.m()) : Tensor.zeros(s.m(), s.k()), rng);

@@ -21,17 +21,18 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Tile sizes of the gemm kernel per device: {@code devices --tune} times each of
+ * The gemm kernel's version (2 or 3) and sizes per device: {@code devices --tune} times each of
  * {@link GemmParams#CANDIDATES} on the Nature network's products ({@link #NATURE_SHAPES}) and keeps
  * the fastest, keyed by the device's name and driver version, in the cache file
  * {@code gemm-tuning.tsv} under the user's configuration directory ({@link #cacheFile}).
- * {@link OpenClBackend} reads it when it starts; without an entry for its device it takes
- * {@link GemmParams#DEFAULT}. A cache that cannot be read or parsed is ignored with one line on
+ * {@link OpenClBackend} reads it when it starts and runs the entry's version with its sizes; without
+ * an entry for its device it takes {@link GemmParams#defaultFor} the device's type. A cache that cannot be read or parsed is ignored with one line on
  * standard error (once per file and JVM).
  *
  * <p>The file: lines starting with {@code #} are comments; every other line is
  * {@code device<TAB>driver<TAB>tile sizes<TAB>milliseconds}, the tile sizes as
- * {@link GemmParams#toString} writes them and the milliseconds the Nature products took with them.
+ * {@link GemmParams#toString} writes them ({@code v3 wg=8 wpt=8x2 vw=8}; without a version, as
+ * caches written before version 3 have them, version 2) and the milliseconds the Nature products took with them.
  */
 public final class GemmTuning {
     private GemmTuning() {}
@@ -209,7 +210,7 @@ public final class GemmTuning {
         List<Timing> out = new ArrayList<>();
         for (GemmParams p : candidates) {
             Timing t;
-            try (OpenClBackend be = new OpenClBackend(index, true, true, 2, p)) {
+            try (OpenClBackend be = new OpenClBackend(index, true, true, p.version(), p)) {
                 double[] best = new double[shapes.size()];
                 java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
                 for (int r = -1; r < rounds; r++) {
@@ -227,8 +228,8 @@ public final class GemmTuning {
                 t = new Timing(p, null, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""));
             }
             out.add(t);
-            if (t.failure() != null) log.printf(Locale.ROOT, "  %-22s cannot run here: %s%n", p, t.failure());
-            else log.printf(Locale.ROOT, "  %-22s %8.2f ms  %7.2f GFLOP/s%n", p, t.total(), flop / t.total() / 1e6);
+            if (t.failure() != null) log.printf(Locale.ROOT, "  %-24s cannot run here: %s%n", p, t.failure());
+            else log.printf(Locale.ROOT, "  %-24s %8.2f ms  %7.2f GFLOP/s%n", p, t.total(), flop / t.total() / 1e6);
         }
         return out;
     }
@@ -245,19 +246,19 @@ public final class GemmTuning {
     public static Entry tune(int index, int rounds, PrintStream log) throws IOException {
         OpenCl.Device device = OpenCl.device(index);
         String driver = OpenCl.driverVersion(device.id());
-        log.printf(Locale.ROOT, "opencl:%d  %s (driver %s): timing %d tile sizes on the Nature products (%d rounds)%n", index, device.name(),
+        log.printf(Locale.ROOT, "opencl:%d  %s (driver %s): timing %d gemm sizes (v2 and v3) on the Nature products (%d rounds)%n", index, device.name(),
                 driver, GemmParams.CANDIDATES.size(), rounds);
         List<Timing> timings = time(index, GemmParams.CANDIDATES, NATURE_SHAPES, rounds, log);
         Timing best = null;
         for (Timing t : timings) if (t.failure() == null && (best == null || t.total() < best.total())) best = t;
         if (best == null) {
-            log.println("  no tile sizes could run; nothing cached (the backend keeps the defaults, or gemm v1)");
+            log.println("  no gemm sizes could run; nothing cached (the backend keeps the defaults, or gemm v1)");
             return null;
         }
         Entry e = new Entry(device.name(), driver, best.params(), best.total());
         Path file = write(e);
-        log.printf(Locale.ROOT, "  fastest: %s (%.2f ms; the default took %.2f ms); cached in %s%n", best.params(), best.total(),
-                timings.get(GemmParams.CANDIDATES.indexOf(GemmParams.DEFAULT)).total(), file);
+        log.printf(Locale.ROOT, "  fastest: %s (%.2f ms; the device type's default took %.2f ms); cached in %s%n", best.params(), best.total(),
+                timings.get(GemmParams.CANDIDATES.indexOf(GemmParams.defaultFor(device.type()))).total(), file);
         return e;
     }
 }

@@ -63,7 +63,7 @@ public final class OpenClBackend implements Backend {
     private final Convolutions conv;                                     // which kernels the convolutions run
     private final int gemmVersion;                                       // gemm_vN of kernels/gemm.cl
     private final boolean gemmAuto;                                      // chosen for the device, not asked for
-    private final GemmParams gemmParams;                                 // gemm_v2's tile sizes (build options)
+    private final GemmParams gemmParams;                                 // gemm_v2's or gemm_v3's sizes (build options)
 
     /** The three ways the convolutions can run; see {@code kernels/implicit_conv.cl} and {@code kernels/conv.cl}. */
     public enum Convolutions {
@@ -114,13 +114,14 @@ public final class OpenClBackend implements Backend {
     }
 
     /** The newest version of the gemm kernel in {@code kernels/gemm.cl}. */
-    public static final int GEMM_VERSIONS = 2;
+    public static final int GEMM_VERSIONS = 3;
 
     /**
      * Opens device {@code index} with resident tensors or not, the convolutions {@code conv}, and
-     * version {@code gemmVersion} of the gemm kernel (1 to {@link #GEMM_VERSIONS}), or with 0 the
-     * newest one the device can run: version 2 needs 16x16 work-groups, which a device or the
-     * compiled kernel may not allow. The system property {@code dqnengine.opencl.gemm} replaces the 0.
+     * version {@code gemmVersion} of the gemm kernel (1 to {@link #GEMM_VERSIONS}), or with 0 the one
+     * for the device: the version of its tuned sizes ({@link GemmTuning}; without a cache
+     * {@link GemmParams#defaultFor} the device's type), if the device runs that version's
+     * work-groups, else version 1. The system property {@code dqnengine.opencl.gemm} replaces the 0.
      */
     public OpenClBackend(int index, boolean resident, Convolutions conv, int gemmVersion) { this(index, resident, conv, gemmVersion, null); }
 
@@ -130,9 +131,11 @@ public final class OpenClBackend implements Backend {
     }
 
     /**
-     * As {@link #OpenClBackend(int, boolean, Convolutions, int)}, with the tile sizes {@code gemmParams}
-     * for version 2 of the gemm kernel; null: the ones {@code devices --tune} cached for this device
-     * and driver ({@link GemmTuning}), else {@link GemmParams#DEFAULT}.
+     * As {@link #OpenClBackend(int, boolean, Convolutions, int)}, with the sizes {@code gemmParams} for
+     * version 2 or 3 of the gemm kernel; null: the ones {@code devices --tune} cached for this device
+     * and driver ({@link GemmTuning}), else {@link GemmParams#defaultFor} its type. Sizes for the other version
+     * than the one asked for (2 or 3) are replaced by that version's defaults
+     * ({@link GemmParams#DEFAULT}, {@link GemmParams#DEFAULT_V3}).
      */
     public OpenClBackend(int index, boolean resident, Convolutions conv, int gemmVersion, GemmParams gemmParams) {
         if (gemmVersion == 0 && System.getProperty("dqnengine.opencl.gemm") != null) {
@@ -148,7 +151,10 @@ public final class OpenClBackend implements Backend {
         this.resident = resident;
         OpenCl.Device device = OpenCl.device(index);
         if (gemmParams == null) gemmParams = GemmTuning.cached(device.name(), OpenCl.driverVersion(device.id()));
-        this.gemmParams = gemmParams != null ? gemmParams : GemmParams.DEFAULT;
+        if (gemmParams == null) gemmParams = GemmParams.defaultFor(device.type());
+        if (gemmVersion == 2 && gemmParams.version() != 2) gemmParams = GemmParams.DEFAULT;
+        if (gemmVersion == 3 && gemmParams.version() != 3) gemmParams = GemmParams.DEFAULT_V3;
+        this.gemmParams = gemmParams;
         try {
             cl_context_properties props = new cl_context_properties();
             props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform());
@@ -180,19 +186,20 @@ public final class OpenClBackend implements Backend {
     /** The version of the gemm kernel this backend runs. */
     public int gemmVersion() { return gemmVersion; }
 
-    /** The tile sizes version 2 of the gemm kernel was built with. */
+    /** The sizes version 2 or 3 of the gemm kernel was built with (the one {@link #gemmVersion} names when that is 2 or 3). */
     public GemmParams gemmParams() { return gemmParams; }
 
-    /** The newest gemm version that compiled with its work-group size on {@code device} (version 1, 16x16, runs anywhere). */
+    /** The version of the sizes if it compiled with their work-group size on {@code device}, else version 1 (16x16, runs anywhere). */
     private int bestGemm(OpenCl.Device device) {
-        return kernels.workGroupSize("gemm_v2", device.id()) >= gemmParams.workGroupSize() ? 2 : 1;
+        int v = gemmParams.version();
+        return kernels.workGroupSize("gemm_v" + v, device.id()) >= gemmParams.workGroupSize() ? v : 1;
     }
 
     @Override
     public String name() {
         return "opencl (" + deviceName + (resident ? "" : ", per-op copies")
                 + (conv == Convolutions.IMPLICIT ? "" : ", " + conv.name().toLowerCase(java.util.Locale.ROOT) + " convolutions")
-                + ", gemm v" + gemmVersion + (gemmVersion == 2 && !gemmParams.equals(GemmParams.DEFAULT) ? " " + gemmParams : "") + ")";
+                + ", gemm v" + gemmVersion + (gemmVersion == 2 && !gemmParams.equals(GemmParams.DEFAULT) || gemmVersion == 3 ? " " + gemmParams : "") + ")";
     }
 
     // ---------------------------------------------------------------- where tensors are
@@ -226,9 +233,15 @@ public final class OpenClBackend implements Backend {
         cl_mem A = memory.in(a), B = memory.in(b), C = beta == 0f ? memory.out(c) : memory.in(c);
         // v2's 64-row block (default tiles) would hold one useful row of a batch-1 product (acting): measured
         // twice as slow as v1 there on PoCL, so a short product takes v1 unless a version was asked for; and
-        // so does a narrow one: the 6-action head's 32x6x512 ran at 0.61-0.92 GFLOP/s with v1, 0.22-0.28 with v2 (PoCL)
-        if (gemmVersion == 1 || (gemmAuto && (m < 16 || n < 16))) {
+        // so does a narrow one: the 6-action head's 32x6x512 ran at 0.61-0.92 GFLOP/s with v1, 0.22-0.28 with v2 (PoCL);
+        // v3 keeps such products (fc2 at 0.6-2.2 GFLOP/s with v3 in scratch timings on PoCL, mostly 1.2-1.8)
+        if (gemmVersion == 1 || (gemmAuto && gemmVersion == 2 && (m < 16 || n < 16))) {
             kernels.run("gemm_v1", new long[] {roundUp(n, 16), roundUp(m, 16)}, new long[] {16, 16},
+                    m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, A, B, beta, C);
+        } else if (gemmVersion == 3) {                                   // wptM rows x (wptN vectors | wptN columns) per work-item
+            GemmParams p = gemmParams;
+            int cols = transB ? p.wptN() : p.wptN() * p.vw();
+            kernels.run("gemm_v3", new long[] {roundUp((n + cols - 1) / cols, p.wg()), (m + p.wptM() - 1) / p.wptM()}, new long[] {p.wg(), 1},
                     m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, A, B, beta, C);
         } else {                                                         // a BM x BN block of C per WG x WG work-group
             GemmParams p = gemmParams;

@@ -24,13 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * CLBlast's SGEMM, an outside anchor, on the first OpenCL device: it equals the reference gemm on
  * odd and ragged shapes and on the Nature train step's products (GemmTuning.NATURE_SHAPES), and
- * both versions of our gemm kernel equal it. CLBlast's native library must load here (it does on
+ * every version of our gemm kernel (v2 and v3 with their default sizes) equals it. CLBlast's native library must load here (it does on
  * Debian 12 with PoCL; under CI a failure to load fails the test, elsewhere it skips with the reason).
  */
 class ClBlastGemmTest {
     private static final Backend ref = new ReferenceBackend();
     private static ClBlast blast;
-    private static OpenClBackend v1, v2;
+    private static OpenClBackend v1, v2, v3;
 
     @BeforeAll
     static void open() {
@@ -40,6 +40,8 @@ class ClBlastGemmTest {
         v1 = new OpenClBackend(0, false, true, 1, GemmParams.DEFAULT);
         v2 = new OpenClBackend(0, false, true, 2, GemmParams.DEFAULT);
         assertEquals(2, v2.gemmVersion());
+        v3 = new OpenClBackend(0, false, true, 3, GemmParams.DEFAULT_V3);
+        assertEquals(3, v3.gemmVersion());
     }
 
     @AfterAll
@@ -47,6 +49,7 @@ class ClBlastGemmTest {
         if (blast != null) blast.close();
         if (v1 != null) v1.close();
         if (v2 != null) v2.close();
+        if (v3 != null) v3.close();
     }
 
     /** The parity suite's gemm cases (odd, ragged against every tile, transposed every way) and the Nature products. */
@@ -65,7 +68,7 @@ class ClBlastGemmTest {
         Tensor b = g.transB() ? BackendParity.uniform(rng, n, k) : BackendParity.uniform(rng, k, n);
         Tensor c0 = BackendParity.uniform(rng, m, n);
         for (float beta : new float[] {0f, 0.5f}) {
-            Tensor expected = c0.copy(), clblast = c0.copy(), ours1 = c0.copy(), ours2 = c0.copy();
+            Tensor expected = c0.copy(), clblast = c0.copy(), ours1 = c0.copy(), ours2 = c0.copy(), ours3 = c0.copy();
             ref.gemm(g.transA(), g.transB(), 0.75f, a, b, beta, expected);
             int status = blast.sgemm(g.transA(), g.transB(), 0.75f, a, b, beta, clblast);
             assertEquals(0, status, "CLBlast's status for " + g);
@@ -74,6 +77,8 @@ class ClBlastGemmTest {
             BackendParity.assertNormClose(clblast, ours1, BackendParity.TOLERANCE, "gemm v1 vs CLBlast, beta=" + beta + ", " + g);
             v2.gemm(g.transA(), g.transB(), 0.75f, a, b, beta, ours2);
             BackendParity.assertNormClose(clblast, ours2, BackendParity.TOLERANCE, "gemm v2 vs CLBlast, beta=" + beta + ", " + g);
+            v3.gemm(g.transA(), g.transB(), 0.75f, a, b, beta, ours3);
+            BackendParity.assertNormClose(clblast, ours3, BackendParity.TOLERANCE, "gemm v3 vs CLBlast, beta=" + beta + ", " + g);
         }
     }
 }

@@ -60,8 +60,8 @@ class GemmTuningTest {
     private static synchronized List<OpenClBackend> candidateBackends() {
         if (candidates.isEmpty()) {
             for (GemmParams p : GemmParams.CANDIDATES) {
-                OpenClBackend b = new OpenClBackend(0, false, true, 2, p);
-                assertEquals(2, b.gemmVersion(), "tile sizes " + p + " should run as gemm v2 on " + b.name());
+                OpenClBackend b = new OpenClBackend(0, false, true, p.version(), p);
+                assertEquals(p.version(), b.gemmVersion(), "sizes " + p + " should run as gemm v" + p.version() + " on " + b.name());
                 assertEquals(p, b.gemmParams());
                 candidates.add(b);
             }
@@ -74,6 +74,12 @@ class GemmTuningTest {
         // ragged against the 128-wide blocks of 8x8 work-items and the 32-wide ones of 8x8 work-groups
         all.add(new GemmCase(false, false, 131, 129, 33));
         all.add(new GemmCase(true, true, 33, 130, 65));
+        // ragged against gemm_v3: columns past the last whole vector (131 = 4*32 + 3, 200 = 12*16 + 8), rows
+        // past the last whole block of 4, 8 or 16, and K short of (and just past) a whole vector with B transposed
+        all.add(new GemmCase(false, false, 37, 131, 29));
+        all.add(new GemmCase(true, false, 19, 200, 45));
+        all.add(new GemmCase(false, true, 21, 13, 15));
+        all.add(new GemmCase(true, true, 17, 11, 33));
         for (GemmTuning.Shape s : GemmTuning.NATURE_SHAPES) all.add(new GemmCase(s.transA(), s.transB(), s.m(), s.n(), s.k()));
         return new ArrayList<>(all);
     }
@@ -107,7 +113,7 @@ class GemmTuningTest {
         GemmParams tuned = new GemmParams(16, 8, 4, 8);
         assertNull(GemmTuning.cached(d.name(), driver), "no cache yet");
         try (OpenClBackend before = new OpenClBackend(0)) {
-            assertEquals(GemmParams.DEFAULT, before.gemmParams(), "without a cache: the defaults");
+            assertEquals(GemmParams.defaultFor(d.type()), before.gemmParams(), "without a cache: the defaults for the device's type");
         }
         GemmTuning.write(new GemmTuning.Entry("another device", "1.0", GemmParams.DEFAULT, 5.0));
         Path file = GemmTuning.write(new GemmTuning.Entry(d.name(), driver, tuned, 12.5));
@@ -124,6 +130,35 @@ class GemmTuningTest {
         GemmTuning.write(new GemmTuning.Entry(d.name(), driver, GemmParams.DEFAULT, 10.0));
         assertEquals(GemmParams.DEFAULT, GemmTuning.cached(d.name(), driver));
         assertEquals(3, Files.readAllLines(file).size(), Files.readString(file));   // the header and two devices
+    }
+
+    @Test
+    void version3SizesAreCachedAndRunAsVersion3() throws Exception {
+        OpenClTesting.assumeIcd();
+        System.setProperty(GemmTuning.CONFIG_DIR_PROPERTY, tmp.toString());
+        OpenCl.Device d = OpenCl.device(0);
+        String driver = OpenCl.driverVersion(d.id());
+        GemmParams tuned = GemmParams.v3(8, 4, 2, 16);
+        GemmTuning.write(new GemmTuning.Entry(d.name(), driver, tuned, 12.5));
+        assertTrue(Files.readString(tmp.resolve("gemm-tuning.tsv")).contains("\tv3 wg=8 wpt=4x2 vw=16\t"));
+        assertEquals(tuned, GemmTuning.cached(d.name(), driver));
+        try (OpenClBackend b = new OpenClBackend(0, false, true, 0)) {
+            assertEquals(3, b.gemmVersion(), "the cache's version 3 sizes choose gemm v3");
+            assertEquals(tuned, b.gemmParams());
+            assertTrue(b.name().contains("gemm v3 " + tuned), b.name());
+            BackendParity.gemm(ref, b, new GemmCase(false, false, 70, 129, 50));
+        }
+        try (OpenClBackend b = new OpenClBackend(0, false, true, 2)) {     // asking for v2: v2's defaults, not the v3 sizes
+            assertEquals(2, b.gemmVersion());
+            assertEquals(GemmParams.DEFAULT, b.gemmParams());
+        }
+        // a cache written before version 3 (sizes without a version) still reads, as version 2
+        Files.writeString(tmp.resolve("gemm-tuning.tsv"), d.name() + "\t" + driver + "\twg=16 wpt=4x8 tk=16\t82.7\n");
+        assertEquals(new GemmParams(16, 4, 8, 16), GemmTuning.cached(d.name(), driver));
+        try (OpenClBackend b = new OpenClBackend(0, false, true, 3)) {     // asking for v3 with v2 sizes cached: v3's defaults
+            assertEquals(3, b.gemmVersion());
+            assertEquals(GemmParams.DEFAULT_V3, b.gemmParams());
+        }
     }
 
     @Test
@@ -167,7 +202,7 @@ class GemmTuningTest {
         try {
             for (int i = 0; i < 2; i++) {
                 try (OpenClBackend b = new OpenClBackend(0)) {
-                    assertEquals(GemmParams.DEFAULT, b.gemmParams());
+                    assertEquals(GemmParams.defaultFor(OpenCl.device(0).type()), b.gemmParams());
                 }
             }
         } finally {
@@ -185,5 +220,10 @@ class GemmTuningTest {
         BadInput e = assertThrows(BadInput.class, () -> GemmParams.parse("wg=16 wpt=4y4 tk=16"));
         assertTrue(e.getMessage().contains("wg=N wpt=MxN tk=N"), e.getMessage());
         assertThrows(BadInput.class, () -> new GemmParams(16, 0, 4, 16));
+        assertEquals(GemmParams.v3(8, 8, 2, 8), GemmParams.parse("v3 wg=8 wpt=8x2 vw=8"));
+        assertEquals("-DV3_WPT_M=8 -DV3_WPT_N=2 -DV3_VW=8", GemmParams.v3(8, 8, 2, 8).buildOptions());
+        BadInput w = assertThrows(BadInput.class, () -> GemmParams.parse("v3 wg=8 wpt=8x2 vw=5"));
+        assertTrue(w.getMessage().contains("vector width 4, 8 or 16"), w.getMessage());
+        assertThrows(BadInput.class, () -> GemmParams.parse("v3 wg=8 wpt=8x2 tk=8"));
     }
 }
