@@ -19,7 +19,7 @@ final class DevicesCommand implements Callable<Integer> {
     @Option(names = "--tune", description = "Time the gemm kernel's versions (2 and 3) and sizes on the Nature network's products on each device and cache the fastest.")
     boolean tune;
 
-    @Option(names = "--rounds", description = "Timed rounds per tile size with --tune (default: ${DEFAULT-VALUE}).", defaultValue = "3")
+    @Option(names = "--rounds", description = "Timed rounds per tile size with --tune. Default: ${DEFAULT-VALUE}.", defaultValue = "3")
     int rounds;
 
     @Override
