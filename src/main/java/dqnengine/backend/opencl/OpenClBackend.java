@@ -199,7 +199,7 @@ public final class OpenClBackend implements Backend {
     public String name() {
         return "opencl (" + deviceName + (resident ? "" : ", per-op copies")
                 + (conv == Convolutions.IMPLICIT ? "" : ", " + conv.name().toLowerCase(java.util.Locale.ROOT) + " convolutions")
-                + ", gemm v" + gemmVersion + (gemmVersion == 2 && !gemmParams.equals(GemmParams.DEFAULT) || gemmVersion == 3 ? " " + gemmParams : "") + ")";
+                + ", gemm " + (gemmVersion == 3 ? gemmParams : "v" + gemmVersion + (gemmVersion == 2 && !gemmParams.equals(GemmParams.DEFAULT) ? " " + gemmParams : "")) + ")";
     }
 
     // ---------------------------------------------------------------- where tensors are
