@@ -36,8 +36,13 @@ final class Kernels {
      */
     Kernels(cl_context context, cl_command_queue queue, OpenCl.Device device, String gemmOptions) {
         this.queue = queue;
-        for (int s = 0; s < SOURCES.length; s++) {
-            programs[s] = build(context, device, SOURCES[s], SOURCES[s].equals("gemm") ? " " + gemmOptions : "");
+        try {
+            for (int s = 0; s < SOURCES.length; s++) {
+                programs[s] = build(context, device, SOURCES[s], SOURCES[s].equals("gemm") ? " " + gemmOptions : "");
+            }
+        } catch (RuntimeException e) {
+            close();                                   // the programs built so far (each holds the context)
+            throw e;
         }
     }
 
@@ -47,15 +52,21 @@ final class Kernels {
         try {
             CL.clBuildProgram(program, 1, new cl_device_id[] {device.id()}, "-cl-std=CL1.2" + extraOptions, null, null);
         } catch (CLException e) {
-            long[] size = new long[1];
-            CL.clGetProgramBuildInfo(program, device.id(), CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
-            byte[] log = new byte[(int) size[0]];
-            CL.clGetProgramBuildInfo(program, device.id(), CL.CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
-            String text = new String(log, StandardCharsets.UTF_8).replace('\0', ' ').strip().replace('\n', ' ');
+            String log = buildLog(program, device);
+            CL.clReleaseProgram(program);
             throw new OpenCl.UnavailableException("kernels/" + source + ".cl" + (extraOptions.isEmpty() ? "" : " (" + extraOptions.strip() + ")")
-                    + " failed to build on " + device.name() + ": " + text);
+                    + " failed to build on " + device.name() + ": " + log);
         }
         return program;
+    }
+
+    /** The compiler's log of {@code program} on {@code device}, on one line. */
+    private static String buildLog(cl_program program, OpenCl.Device device) {
+        long[] size = new long[1];
+        CL.clGetProgramBuildInfo(program, device.id(), CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
+        byte[] log = new byte[(int) size[0]];
+        CL.clGetProgramBuildInfo(program, device.id(), CL.CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
+        return new String(log, StandardCharsets.UTF_8).replace('\0', ' ').strip().replace('\n', ' ');
     }
 
     /** The text of {@code kernels/<name>.cl} from the classpath. */

@@ -155,25 +155,39 @@ public final class OpenClBackend implements Backend {
         if (gemmVersion == 2 && gemmParams.version() != 2) gemmParams = GemmParams.DEFAULT;
         if (gemmVersion == 3 && gemmParams.version() != 3) gemmParams = GemmParams.DEFAULT_V3;
         this.gemmParams = gemmParams;
+        // Everything that can fail once the context exists runs in this try, so that a device that
+        // fails to start (a kernel that does not build, say) leaves no context, queue or program behind.
+        cl_context ctx = null;
+        cl_command_queue q = null;
+        Kernels k = null;
         try {
             cl_context_properties props = new cl_context_properties();
             props.addProperty(CL.CL_CONTEXT_PLATFORM, device.platform());
-            context = CL.clCreateContext(props, 1, new cl_device_id[] {device.id()}, null, null, null);
-            queue = CL.clCreateCommandQueueWithProperties(context, device.id(), new cl_queue_properties(), null);
-            kernels = new Kernels(context, queue, device, this.gemmParams.buildOptions());
-        } catch (CLException e) {
-            throw new OpenCl.UnavailableException("OpenCL device " + index + " failed to start: " + CL.stringFor_errorCode(e.getStatus()));
+            ctx = CL.clCreateContext(props, 1, new cl_device_id[] {device.id()}, null, null, null);
+            q = CL.clCreateCommandQueueWithProperties(ctx, device.id(), new cl_queue_properties(), null);
+            k = new Kernels(ctx, q, device, this.gemmParams.buildOptions());
+            this.gemmVersion = gemmVersion != 0 ? gemmVersion : bestGemm(k, device);
+            // implicit_conv.cl's kernels need 16x16 work-groups too; where they did not compile for them, im2col (name() says so)
+            this.conv = conv == Convolutions.IMPLICIT && !implicitRuns(k, device) ? Convolutions.IM2COL : conv;
+        } catch (RuntimeException e) {
+            if (k != null) k.close();
+            if (q != null) CL.clReleaseCommandQueue(q);
+            if (ctx != null) CL.clReleaseContext(ctx);
+            if (e instanceof CLException cl) {
+                throw new OpenCl.UnavailableException("OpenCL device " + index + " failed to start: " + CL.stringFor_errorCode(cl.getStatus()));
+            }
+            throw e;
         }
+        this.context = ctx;
+        this.queue = q;
+        this.kernels = k;
         this.memory = new DeviceMemory(context, queue, resident);
         this.deviceName = device.name();
         this.gemmAuto = gemmVersion == 0;
-        this.gemmVersion = gemmVersion != 0 ? gemmVersion : bestGemm(device);
-        // implicit_conv.cl's kernels need 16x16 work-groups too; where they did not compile for them, im2col (name() says so)
-        this.conv = conv == Convolutions.IMPLICIT && !implicitRuns(device) ? Convolutions.IM2COL : conv;
     }
 
     /** Whether every kernel of implicit_conv.cl compiled with work-groups of 16x16 on {@code device}. */
-    private boolean implicitRuns(OpenCl.Device device) {
+    private static boolean implicitRuns(Kernels kernels, OpenCl.Device device) {
         for (String k : new String[] {"conv_forward_implicit", "conv_backward_data_implicit", "conv_backward_weights_implicit"}) {
             if (kernels.workGroupSize(k, device.id()) < 256) return false;
         }
@@ -190,7 +204,7 @@ public final class OpenClBackend implements Backend {
     public GemmParams gemmParams() { return gemmParams; }
 
     /** The version of the sizes if it compiled with their work-group size on {@code device}, else version 1 (16x16, runs anywhere). */
-    private int bestGemm(OpenCl.Device device) {
+    private int bestGemm(Kernels kernels, OpenCl.Device device) {
         int v = gemmParams.version();
         return kernels.workGroupSize("gemm_v" + v, device.id()) >= gemmParams.workGroupSize() ? v : 1;
     }
