@@ -39,14 +39,15 @@
 #define IG_ELEMENT(v, c) ((c) == 0 ? (v).s0 : (c) == 1 ? (v).s1 : (c) == 2 ? (v).s2 : (c) == 3 ? (v).s3 : \
                           (c) == 4 ? (v).s4 : (c) == 5 ? (v).s5 : (c) == 6 ? (v).s6 : (v).s7)
 
-// Forward, bias fused. Must equal (ReferenceBackend.conv2dForward):
-//   y[n,o,i,j] = b[o] + sum over k < K of w[o, k] * im2col(k, (n*OH + i)*OW + j)
+// Forward, bias fused, and with relu != 0 the ReLU that follows the convolution (Backend.conv2dForwardRelu).
+// Must equal (ReferenceBackend.conv2dForward, then ReferenceBackend.reluForward when relu != 0):
+//   y[n,o,i,j] = b[o] + sum over k < K of w[o, k] * im2col(k, (n*OH + i)*OW + j)      then y = max(0, y)
 // Product: M = O, NC = N*P, depth K; A(o, k) = w[o*K + k], B(k, col) = im2col(k, col).
 // Work-item lid loads column lid % BN of B's tile (its image coordinates computed once) at depth
 // rows lid / BN + (256 / BN)*l; the table holds each depth row's channel offset and tap (p, q).
 __kernel __attribute__((reqd_work_group_size(16, 16, 1)))
 void conv_forward_implicit(const int N, const int C, const int H, const int W, const int O, const int KH, const int KW,
-                           const int s, const int pad, const int OH, const int OW,
+                           const int s, const int pad, const int OH, const int OW, const int relu,
                            __global const float* x, __global const float* w, __global const float* b,
                            __global float* y) {
     const int tx = get_local_id(0), ty = get_local_id(1), lid = ty * 16 + tx;
@@ -104,7 +105,10 @@ void conv_forward_implicit(const int N, const int C, const int H, const int W, c
         const int n = col / P, ij = col % P;
         for (int r = 0; r < IG_RM; r++) {
             const int o = row0 + ty + 16 * r;
-            if (o < O) y[(n * O + o) * P + ij] = IG_ELEMENT(acc[r], c) + b[o];
+            if (o < O) {
+                const float v = IG_ELEMENT(acc[r], c) + b[o];
+                y[(n * O + o) * P + ij] = relu ? fmax(0.0f, v) : v;      // relu: the ReLU that follows, as relu_forward takes it
+            }
         }
     }
 }

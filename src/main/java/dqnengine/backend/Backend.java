@@ -47,6 +47,17 @@ public interface Backend extends AutoCloseable {
     void conv2dForward(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y);
 
     /**
+     * {@link #conv2dForward} then {@link #reluForward} on its output, y = max(0, conv(x) + b): a
+     * convolution followed by a ReLU ({@code Sequential} asks for this). A backend may take the
+     * max as the convolution writes its output instead of in a second pass over y; the result must
+     * equal this composition.
+     */
+    default void conv2dForwardRelu(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
+        conv2dForward(g, x, w, b, y);
+        reluForward(y, y);
+    }
+
+    /**
      * Gradient with respect to the input (overwrites dx):
      * dx[n,c,h,v] = Σ_{o,p,q : h = i·s−pad+p, v = j·s−pad+q} dy[n,o,i,j] · w[o,c,p,q].
      */

@@ -153,6 +153,7 @@ public final class BackendParity {
             Map.entry("addRowBias", "elementwiseOpsEqualReference"),
             Map.entry("sumRowsInto", "elementwiseOpsEqualReference"),
             Map.entry("conv2dForward", "convolutionEqualsReference"),
+            Map.entry("conv2dForwardRelu", "convolutionEqualsReference"),
             Map.entry("conv2dBackwardData", "convolutionEqualsReference"),
             Map.entry("conv2dBackwardWeights", "convolutionEqualsReference"),
             Map.entry("reluForward", "elementwiseOpsEqualReference"),
@@ -229,6 +230,15 @@ public final class BackendParity {
         ref.conv2dForward(g, x, wt, b, yRef);
         fast.conv2dForward(g, x, wt, b, yFast);
         assertClose(yRef, yFast, "forward");
+
+        // the convolution and the ReLU after it as one op (a backend may take the max as it writes y)
+        Tensor rRef = Tensor.zeros(g.outputShape()), rFast = Tensor.zeros(g.outputShape()).fill(Float.NaN);
+        ref.conv2dForwardRelu(g, x, wt, b, rRef);
+        fast.conv2dForwardRelu(g, x, wt, b, rFast);
+        assertClose(rRef, rFast, "forward + relu");
+        boolean clipped = false;
+        for (int i = 0; i < yRef.data.length; i++) clipped |= yRef.data[i] < 0f && rRef.data[i] == 0f;
+        if (!clipped) throw new AssertionError("forward + relu: no negative output to clip; the case does not test the ReLU");
 
         Tensor dxRef = Tensor.zeros(g.inputShape()), dxFast = Tensor.zeros(g.inputShape()).fill(Float.NaN);
         ref.conv2dBackwardData(g, dy, wt, dxRef);

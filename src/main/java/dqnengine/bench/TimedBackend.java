@@ -105,6 +105,13 @@ public final class TimedBackend implements Backend {
     }
 
     @Override
+    public void conv2dForwardRelu(Conv2dShape g, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        long t0 = System.nanoTime();
+        inner.conv2dForwardRelu(g, x, w, bias, y);
+        book("conv " + conv(g) + " forward + relu", t0, 2.0 * g.macs(), 0);
+    }
+
+    @Override
     public void conv2dBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
         long t0 = System.nanoTime();
         inner.conv2dBackwardData(g, dy, w, dx);

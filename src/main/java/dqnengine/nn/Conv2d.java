@@ -65,6 +65,26 @@ public final class Conv2d implements Layer {
 
     @Override
     public Tensor forward(Backend be, Tensor x) {
+        prepare(x);
+        Tensor output = outputs.get(shape.batch(), outChannels, shape.outHeight(), shape.outWidth());
+        be.conv2dForward(shape, x, weight.value(), bias.value(), output);
+        return output;
+    }
+
+    /**
+     * This layer's forward pass and then {@code relu}'s, as one backend op
+     * ({@code conv2dForwardRelu}, written straight into the ReLU's output): what {@link Sequential}
+     * runs for a convolution followed by a ReLU. Backward is unchanged: this layer keeps its input,
+     * the ReLU its output.
+     */
+    Tensor forwardThenRelu(Backend be, Tensor x, ReLU relu) {
+        prepare(x);
+        Tensor output = relu.outputFor(shape.batch(), outChannels, shape.outHeight(), shape.outWidth());
+        be.conv2dForwardRelu(shape, x, weight.value(), bias.value(), output);
+        return output;
+    }
+
+    private void prepare(Tensor x) {
         if (x.rank() != 4 || x.dim(1) != inChannels) {
             throw new IllegalArgumentException("Conv2d expects [N, " + inChannels + ", H, W], got " + x.shapeString());
         }
@@ -72,9 +92,6 @@ public final class Conv2d implements Layer {
             shape = shapeFor(x.dim(0), x.dim(2), x.dim(3));
         }
         input = x;
-        Tensor output = outputs.get(shape.batch(), outChannels, shape.outHeight(), shape.outWidth());
-        be.conv2dForward(shape, x, weight.value(), bias.value(), output);
-        return output;
     }
 
     @Override

@@ -25,6 +25,15 @@ public final class ReLU implements Layer {
         return output;
     }
 
+    /**
+     * The buffer this layer's output goes in, for a layer before it that computes the ReLU itself
+     * ({@link Conv2d#forwardThenRelu}); it becomes the output the backward pass uses.
+     */
+    Tensor outputFor(int n, int c, int h, int w) {
+        output = outputs.get(n, c, h, w);
+        return output;
+    }
+
     @Override
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
         if (output == null) throw new IllegalStateException("ReLU.backward called before forward");

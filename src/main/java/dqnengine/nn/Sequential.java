@@ -14,6 +14,8 @@ import java.util.List;
  * (a DQN never needs ∂L/∂pixels, and for the Nature network that skips the largest backward
  * convolution).
  *
+ * <p>Forward runs a convolution and the ReLU after it as one backend op (see {@link #forward}).
+ *
  * <p>Parameters are named {@code "<index>.<name>"}, e.g. {@code "0.weight"}, exactly as PyTorch
  * names the state dict of an {@code nn.Sequential} with the same layers, so saved files load
  * into the equivalent PyTorch model.
@@ -33,10 +35,24 @@ public final class Sequential implements Layer {
 
     public List<Layer> layers() { return layers; }
 
+    /**
+     * The layers in turn; a {@link Conv2d} followed by a {@link ReLU} runs as one backend op,
+     * {@code conv2dForwardRelu}, which a backend may fuse (the max taken as the convolution writes
+     * its output): the ReLU's output is the convolution's, so both layers' backward passes see
+     * exactly what the two separate ops would have left.
+     */
     @Override
     public Tensor forward(Backend be, Tensor x) {
         Tensor h = x;
-        for (int k = 0; k < layers.size(); k++) h = layers.get(k).forward(be, h);   // index loop: no iterator per call
+        for (int k = 0; k < layers.size(); k++) {                                     // index loop: no iterator per call
+            Layer layer = layers.get(k);
+            if (layer instanceof Conv2d conv && k + 1 < layers.size() && layers.get(k + 1) instanceof ReLU relu) {
+                h = conv.forwardThenRelu(be, h, relu);
+                k++;
+            } else {
+                h = layer.forward(be, h);
+            }
+        }
         return h;
     }
 

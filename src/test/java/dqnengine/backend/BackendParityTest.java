@@ -47,7 +47,9 @@ public abstract class BackendParityTest {
     void everyOpOfTheInterfaceHasAParityTest() {
         Set<String> ops = new TreeSet<>();
         for (Method m : Backend.class.getDeclaredMethods()) {
-            if (!m.isDefault() && !m.isSynthetic() && !Modifier.isStatic(m.getModifiers()) && !m.getName().equals("name")) ops.add(m.getName());
+            // the defaults about residency and closing do nothing on the host; a default that computes (a fused op) needs its check
+            boolean computes = !m.isDefault() || m.getName().equals("conv2dForwardRelu");
+            if (computes && !m.isSynthetic() && !Modifier.isStatic(m.getModifiers()) && !m.getName().equals("name")) ops.add(m.getName());
         }
         assertEquals(new TreeSet<>(BackendParity.OP_CHECKS.keySet()), ops, "ops of Backend against ops with a parity check");
         Set<String> checks = BackendParity.cases().stream().map(BackendParity.Case::check).collect(Collectors.toCollection(TreeSet::new));

@@ -186,6 +186,27 @@ public final class OpenClBackend implements Backend {
         this.gemmAuto = gemmVersion == 0;
     }
 
+    /** With implicit convolutions the ReLU is taken as the forward kernel writes y; otherwise the two ops run. */
+    @Override
+    public void conv2dForwardRelu(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
+        if (conv != Convolutions.IMPLICIT) {
+            conv2dForward(g, x, w, b, y);
+            reluForward(y, y);
+            return;
+        }
+        Checks.conv(g, x, w, b, y);
+        implicitForward(g, x, w, b, y, true);
+    }
+
+    /** conv_forward_implicit: rows are output channels, columns (n, i, j); bias, and with {@code relu} the max, in its epilogue. */
+    private void implicitForward(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y, boolean relu) {
+        int np = g.batch() * g.outHeight() * g.outWidth();
+        cl_mem X = memory.in(x), W = memory.in(w), B = memory.in(b), Y = memory.out(y);
+        kernels.run("conv_forward_implicit", new long[] {roundUp(np, IG_BN) / IG_RN, roundUp(g.outChannels(), IG_BM) / IG_RM},
+                new long[] {16, 16}, concat(withBatch(g), relu ? 1 : 0, X, W, B, Y));
+        memory.wrote(y);
+    }
+
     /** Whether every kernel of implicit_conv.cl compiled with work-groups of 16x16 on {@code device}. */
     private static boolean implicitRuns(Kernels kernels, OpenCl.Device device) {
         for (String k : new String[] {"conv_forward_implicit", "conv_backward_data_implicit", "conv_backward_weights_implicit"}) {
@@ -319,12 +340,8 @@ public final class OpenClBackend implements Backend {
     @Override
     public void conv2dForward(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
         Checks.conv(g, x, w, b, y);
-        if (conv == Convolutions.IMPLICIT) {                             // rows: output channels, columns: (n, i, j)
-            int np = g.batch() * g.outHeight() * g.outWidth();
-            cl_mem X = memory.in(x), W = memory.in(w), B = memory.in(b), Y = memory.out(y);
-            kernels.run("conv_forward_implicit", new long[] {roundUp(np, IG_BN) / IG_RN, roundUp(g.outChannels(), IG_BM) / IG_RM},
-                    new long[] {16, 16}, concat(withBatch(g), X, W, B, Y));
-            memory.wrote(y);
+        if (conv == Convolutions.IMPLICIT) {
+            implicitForward(g, x, w, b, y, false);
             return;
         }
         if (conv == Convolutions.IM2COL) {
