@@ -17,8 +17,9 @@ import java.util.Arrays;
  * each task takes up to {@link #GROUP} neighbouring panels, packs them all, then for each strip of
  * A runs along them: C is written row by row over GROUP·COLS columns instead of down one panel's
  * 192-byte column at the row stride, which the hardware prefetcher does not follow. The first
- * linear layer's weight gradient [512,3136] = dYᵀ·X (k = 32, C 6.4 MB) is the case: 15–25% faster
- * (one A/B run each at 1 and 2 threads); with several blocks of k the grouping measured no gain.
+ * linear layer's weight gradient [512,3136] = dYᵀ·X (k = 32, C 6.4 MB) is the case: 15–16% faster
+ * on one thread and 18–35% on two (A/B runs in one JVM); with several blocks of k the grouping
+ * measured no gain.
  *
  * The panels are the parallel tasks, so threads never write the same part of C. All buffers
  * grow to the largest problem seen and are then reused.

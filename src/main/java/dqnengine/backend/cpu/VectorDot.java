@@ -13,13 +13,13 @@ import jdk.incubator.vector.VectorSpecies;
  * weights for one row).
  *
  * <pre>
- *   tile: 4 rows of A × 3 rows of B, 12 vector accumulators along k
+ *   tile: 4 rows of A × 3 rows of B, 12 vector accumulators along k (4 × 6, 24, with 512-bit vectors: {@code wideTile})
  *         acc[r][c] += A[i+r, k:k+L] ⊙ B[j+c, k:k+L]        for k in steps of L lanes
  *         C[i+r, j+c] = α·Σ_lanes acc[r][c] + (tail of k in plain Java) + β·C[i+r, j+c]
  *   edges (fewer than 4 rows or 3 columns left): one dot product at a time
- *   order: for each 3 rows of B, every 4 rows of A
+ *   order: for each 3 (or 6) rows of B, every 4 rows of A
  * </pre>
- * Per step: 7 vector loads and 12 fused multiply-adds, no broadcasts and no packing.
+ * Per step: 7 vector loads and 12 fused multiply-adds (10 and 24 with the wide tile), no broadcasts and no packing.
  * The caller splits the columns of C among threads.
  */
 final class VectorDot {
@@ -32,7 +32,7 @@ final class VectorDot {
 
     /**
      * C[i, j] for every i &lt; m and j0 ≤ j &lt; j1. The columns (rows of B, the weights) are the
-     * outer loop, so each group of 3 rows of B is read from memory once and meets every row of A
+     * outer loop, so each group of 3 (or 6) rows of B is read from memory once and meets every row of A
      * (at most 64 rows, which stay in L2); with A's rows outside, all of B passed once per 4 rows of A
      * (8 times for a batch of 32: 51 MB through memory for the first linear layer's forward pass).
      */

@@ -12,7 +12,7 @@ import java.util.Locale;
  * Version 3 (no local memory): each work-item keeps {@code wptM} rows x {@code wptN} vectors of
  * {@code vw} floats (or, with B transposed, {@code wptM} x {@code wptN} outputs summed {@code vw}
  * terms at a time) in registers, in work-groups of {@code wg} x 1 work-items ({@code tk} is 0).
- * {@link #DEFAULT} is what a device gets without a tuning cache ({@link GemmTuning}).
+ * {@link #defaultFor} says what a device gets without a tuning cache ({@link GemmTuning}): {@link #DEFAULT_V3} on a CPU device, {@link #DEFAULT} on others.
  */
 public record GemmParams(int version, int wg, int wptM, int wptN, int tk, int vw) {
     /** Version 2: 16x16 work-groups, 4x4 outputs per work-item (a 64x64 block of C), 16-deep tiles. */
