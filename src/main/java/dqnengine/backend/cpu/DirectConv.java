@@ -16,7 +16,7 @@ import java.util.Arrays;
  *   pixel = (n, i, j),       base[pixel] = n·C·H·W + i·s·W + j·s  where that pixel's window starts
  *   so x[n, c, i·s+p, j·s+q] = x[base[pixel] + kOff[k]]
  *
- *   forward:   y[n, o, i, j] = b[o] + Σ_k x[base[pixel] + kOff[k]] · w[o, k]      (then max(0, ·) if asked)
+ *   forward:   y[n, o, i, j] = b[o] + Σ_k x[base[pixel] + kOff[k]] · w[o, k]
  *              tile = ROWS pixels × LANES channels, summed over k; weights packed wT[block][k][LANES]
  *   dW:        dw[o, k] += Σ_pixel x[base[pixel] + kOff[k]] · dy[n, o, i, j]
  *              tile = ROWS taps k × LANES channels, summed over pixels; dy packed dyT[block][pixel][LANES]
@@ -56,7 +56,6 @@ final class DirectConv {
     private final ThreadTeam.Job forwardJob = this::forwardTask, weightJob = this::weightTask, dataJob = this::dataTask,
             packJob = this::packTask;
     private int[] channelOff = new int[0];
-    private boolean relu;                                       // the forward call in progress takes max(0, ·)
     private float[] imageSums = new float[0];                   // the bias gradient's sums per image and channel
 
     DirectConv(ThreadTeam team, BroadcastKernel kernel) {
@@ -92,9 +91,7 @@ final class DirectConv {
 
     // ------------------------------------------------------------------ forward
 
-    /** y = conv(x) + b, and with {@code relu} max(0, ·) taken as each tile is written (as {@code Math.max(0f, v)}, the reference's ReLU). */
-    void forward(Conv2dShape g, float[] x, float[] w, float[] b, float[] y, boolean relu) {
-        this.relu = relu;
+    void forward(Conv2dShape g, float[] x, float[] w, float[] b, float[] y) {
         prepare(g, x);
         float[] wT = packedBuffer(blocks * taps * LANES);          // wT[block][k][lane] = w[block·LANES + lane, k]
         if (g.outChannels() % LANES != 0) Arrays.fill(wT, 0, blocks * taps * LANES, 0f);     // lanes past the last channel stay 0
@@ -124,8 +121,7 @@ final class DirectConv {
             kernel.accumulate(x, base, kOff, 0, taps, packed, block * taps * LANES, a);
             for (int r = 0; r < rows; r++) {                         // y[n, o, pix] for the tile's pixels
                 int pixel = p0 + r, n = pixel / ohw, dst = (n * O + o0) * ohw + (pixel - n * ohw);
-                if (relu) for (int l = 0; l < lanes; l++) out[dst + l * ohw] = Math.max(0f, a[r * LANES + l]);
-                else for (int l = 0; l < lanes; l++) out[dst + l * ohw] = a[r * LANES + l];
+                for (int l = 0; l < lanes; l++) out[dst + l * ohw] = a[r * LANES + l];
             }
         }
     }

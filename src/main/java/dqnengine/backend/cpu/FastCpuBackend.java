@@ -117,7 +117,7 @@ public final class FastCpuBackend extends ReferenceBackend {
     public void conv2dForward(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
         Checks.conv(g, x, w, b, y);
         if (DirectConv.applies(g)) {
-            direct.forward(g, x.data, w.data, b.data, y.data, false);
+            direct.forward(g, x.data, w.data, b.data, y.data);
             return;
         }
         int O = g.outChannels(), K = g.inChannels() * g.kernelH() * g.kernelW();
@@ -129,18 +129,6 @@ public final class FastCpuBackend extends ReferenceBackend {
         this.bData = b.data;
         team.run(g.batch(), scatterJob);
         this.yData = this.bData = null;
-    }
-
-    /** The direct convolution takes the max as it writes each output tile; the im2col path runs the two ops. */
-    @Override
-    public void conv2dForwardRelu(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
-        if (!DirectConv.applies(g)) {
-            conv2dForward(g, x, w, b, y);
-            reluForward(y, y);
-            return;
-        }
-        Checks.conv(g, x, w, b, y);
-        direct.forward(g, x.data, w.data, b.data, y.data, true);
     }
 
     /** y[n, o, ·] = Y[o, n·OHW …] + b[o] for one image n. */
