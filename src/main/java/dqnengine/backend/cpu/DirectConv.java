@@ -31,6 +31,7 @@ final class DirectConv {
     private static final int LANES = BroadcastKernel.LANES;
     private final int ROWS;                 // the kernel's rows: pixels (or taps) per tile
     private static final int PIXEL_TILES_PER_TASK = 16;
+    private static final int PIXEL_CHUNK = 512;            // weight gradient: pixels per pass over a task's units
 
     /** Whether the forward and weight-gradient paths apply to the convolution. */
     static boolean applies(Conv2dShape g) {
@@ -56,6 +57,8 @@ final class DirectConv {
     private final ThreadTeam.Job forwardJob = this::forwardTask, weightJob = this::weightTask, dataJob = this::dataTask,
             packJob = this::packTask;
     private int[] channelOff = new int[0];
+    private int units, unitsPerTask;                            // weight gradient: (block, tile of taps) pairs, and how many a task takes
+    private float[][][] unitAcc = new float[0][0][];            // [worker][unit of its task][ROWS·LANES]
     private float[] imageSums = new float[0];                   // the bias gradient's sums per image and channel
 
     DirectConv(ThreadTeam team, BroadcastKernel kernel) {
@@ -148,7 +151,13 @@ final class DirectConv {
         this.x = x;
         this.out = dw;
         tileCount = (taps + ROWS - 1) / ROWS;
-        team.run(blocks * tileCount, weightJob);
+        units = blocks * tileCount;
+        int tasks = Math.min(units, 2 * team.size());               // every task reads all of x and dy once
+        unitsPerTask = (units + tasks - 1) / tasks;
+        if (unitAcc.length < team.size() || unitAcc[0].length < unitsPerTask) {
+            unitAcc = new float[team.size()][unitsPerTask][ROWS * LANES];
+        }
+        team.run((units + unitsPerTask - 1) / unitsPerTask, weightJob);
         this.out = this.x = null;
     }
 
@@ -163,16 +172,33 @@ final class DirectConv {
         }
     }
 
+    /**
+     * Units [task·unitsPerTask, …): each a (block, tile of ROWS taps) summed over every pixel.
+     * The pixels come in chunks and, within a chunk, every unit of the task takes its turn, so a
+     * chunk of x and dyT is read from memory once per task and then from cache, not once per unit
+     * (conv1's x and dyT, 5 MB together, do not fit in a core's cache: 22 passes over them made
+     * its weight gradient wait on memory).
+     */
     private void weightTask(int task, int worker) {
-        int block = task / tileCount, k0 = (task % tileCount) * ROWS, rows = Math.min(ROWS, taps - k0);
-        float[] a = acc[worker];
+        int first = task * unitsPerTask, last = Math.min(units, first + unitsPerTask);
+        float[][] a = unitAcc[worker];
         int[] base = rowBase[worker];
-        for (int r = 0; r < ROWS; r++) base[r] = kOff[k0 + Math.min(r, rows - 1)];
-        Arrays.fill(a, 0f);
-        kernel.accumulate(x, base, pixelBase, 0, pixels, packed, block * pixels * LANES, a);
-        int o0 = block * LANES, lanes = Math.min(LANES, g.outChannels() - o0);
-        for (int r = 0; r < rows; r++) {
-            for (int l = 0; l < lanes; l++) out[(o0 + l) * taps + k0 + r] += a[r * LANES + l];
+        for (int u = first; u < last; u++) Arrays.fill(a[u - first], 0f);
+        for (int p0 = 0; p0 < pixels; p0 += PIXEL_CHUNK) {
+            int p1 = Math.min(pixels, p0 + PIXEL_CHUNK);
+            for (int u = first; u < last; u++) {
+                int block = u / tileCount, k0 = (u % tileCount) * ROWS, rows = Math.min(ROWS, taps - k0);
+                for (int r = 0; r < ROWS; r++) base[r] = kOff[k0 + Math.min(r, rows - 1)];
+                kernel.accumulate(x, base, pixelBase, p0, p1, packed, block * pixels * LANES, a[u - first]);
+            }
+        }
+        for (int u = first; u < last; u++) {
+            int block = u / tileCount, k0 = (u % tileCount) * ROWS, rows = Math.min(ROWS, taps - k0);
+            int o0 = block * LANES, lanes = Math.min(LANES, g.outChannels() - o0);
+            float[] au = a[u - first];
+            for (int r = 0; r < rows; r++) {
+                for (int l = 0; l < lanes; l++) out[(o0 + l) * taps + k0 + r] += au[r * LANES + l];
+            }
         }
     }
 
