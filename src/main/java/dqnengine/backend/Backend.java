@@ -161,6 +161,27 @@ public interface Backend extends AutoCloseable {
      */
     void sgdUpdate(Tensor p, Tensor g, Tensor momentumBuf, float lr, float momentum);
 
+    // ---------------------------------------------------------------- independent work
+
+    /** A piece of work for {@link #runBoth}: ops issued on the backend it is handed. */
+    @FunctionalInterface
+    interface Work {
+        void run(Backend be);
+    }
+
+    /**
+     * Runs two pieces of work that write disjoint tensors (a DQN update's target-network forward
+     * pass on s′ and its online-network forward pass on s) and returns when both are done. Each
+     * piece issues its ops on the backend it is handed, which may not be this one. The default runs
+     * them one after the other on this backend; a backend with threads to spare may run them at the
+     * same time, each on part of its threads. Either way each op computes what it would compute
+     * alone.
+     */
+    default void runBoth(Work first, Work second) {
+        first.run(this);
+        second.run(this);
+    }
+
     // ---------------------------------------------------------------- where tensors live
 
     /**

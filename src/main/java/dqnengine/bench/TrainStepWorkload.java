@@ -72,6 +72,20 @@ public final class TrainStepWorkload {
         dq = Tensor.zeros(batch, ACTIONS);
     }
 
+    private Consumer<String> phase;
+    private Tensor nextQ, q;
+    private final Backend.Work targetForward = this::targetForward, onlineForward = this::onlineForward;
+
+    private void targetForward(Backend b) {
+        phase.accept("target fwd");
+        nextQ = target.forward(b, nextStates);
+    }
+
+    private void onlineForward(Backend b) {
+        phase.accept("online fwd");
+        q = online.forward(b, states);
+    }
+
     /** One DQN update; returns the loss. */
     public float trainStep() {
         return trainStep(phase -> {});
@@ -79,13 +93,11 @@ public final class TrainStepWorkload {
 
     /** One DQN update, naming each phase to {@code phase} before it starts (for the per-op breakdown). */
     public float trainStep(Consumer<String> phase) {
-        phase.accept("target fwd");
-        Tensor nextQ = target.forward(be, nextStates);
+        this.phase = phase;
+        be.runBoth(targetForward, onlineForward);         // at the same time where the backend can (as DqnLearner)
+        this.phase = null;
         phase.accept("loss");
         be.tdTarget(nextQ, null, rewards.data, discounts.data, targets);
-        phase.accept("online fwd");
-        Tensor q = online.forward(be, states);
-        phase.accept("loss");
         float loss = huber.compute(be, q, actions, targets, dq);
         phase.accept("optimizer");
         adam.zeroGrad(be);

@@ -81,6 +81,8 @@ public final class DqnLearner {
     private Tensor actInput, actMax;
     private final byte[] batchBytes;          // the sampled observations as stored, for u8ToFloat on the backend
     private float lastLoss = Float.NaN, lastMeanMaxQ = Float.NaN;
+    private Tensor nextQ, q;                  // the update's Q̂(s′, ·; θ⁻) and Q(s, ·; θ)
+    private final Backend.Work targetForward = this::targetForward, onlineForward = this::onlineForward;
 
     /**
      * A learner for observations of {@code obsShape} (no batch dimension) stored with
@@ -213,10 +215,12 @@ public final class DqnLearner {
             be.rowMax(online.forward(be, nextStates), nextMax, nextArgmax);       // a* from the online network
             nextActions = nextArgmax;
         }
+        // The two forward passes are independent: the backend may run them at the same time.
+        be.runBoth(targetForward, onlineForward);
         // [A1.13] y_j = r_j + d_j · max_a' Q̂(s'_j, a'; θ⁻)   (d_j = γ^m, or 0 when terminal)
-        be.tdTarget(target.forward(be, nextStates), nextActions, batch.rewards, batch.discount, targets);
+        be.tdTarget(nextQ, nextActions, batch.rewards, batch.discount, targets);
 
-        Tensor q = online.forward(be, states);                                   // last forward: backward uses it
+        Tensor q = this.q;                                                       // the online forward came last: backward uses it
         be.rowMax(q, rowMax, null);
         be.toHost(rowMax);
         float l = loss.compute(be, q, batch.actions, targets, dq);
@@ -240,6 +244,10 @@ public final class DqnLearner {
         lastLoss = l;
         return l;
     }
+
+    private void targetForward(Backend b) { nextQ = target.forward(b, nextStates); }
+
+    private void onlineForward(Backend b) { q = online.forward(b, states); }
 
     /**
      * Puts the sampled observations into {@code dst}. On a device backend byte encodings go over as
