@@ -105,7 +105,9 @@ public final class BackendParity {
             new GemmCase(false, false, 100, 130, 37), new GemmCase(true, true, 70, 129, 50), new GemmCase(true, false, 129, 65, 17),
             new GemmCase(false, true, 64, 64, 16),
             // one block of k over many panels (the CPU backend's grouped panels), ragged rows and last panel
-            new GemmCase(true, false, 37, 1111, 29), new GemmCase(false, true, 37, 1111, 29));
+            new GemmCase(true, false, 37, 1111, 29), new GemmCase(false, true, 37, 1111, 29),
+            // a short A times a B that fits in cache (the CPU backend's streamed products): MinAtar's dX, ragged rows, 64 rows
+            new GemmCase(false, false, 32, 1024, 128), new GemmCase(false, false, 13, 64, 17), new GemmCase(false, false, 64, 96, 40));
 
     /** A convolution [n, c, h, w] → o channels, a k×k kernel, stride s, padding p; {@code note} says what it covers. */
     public record ConvCase(int n, int c, int h, int w, int o, int k, int s, int p, String note) {

@@ -44,18 +44,28 @@ public final class FastCpuBackend extends ReferenceBackend {
     private float[] product = new float[0];         // Y or dcols, [rows, P]
     private final MicroKernel microKernel;
     private final BroadcastKernel broadcastKernel;
+    private final StreamedGemm.Kernel streamedKernel;
+    private final StreamedGemm streamed;            // A·B with a short A and a B that fits in cache, B unpacked (512-bit vectors only)
 
     public FastCpuBackend(int threads) {
         this(threads, VectorSupport.bestKernel(), VectorSupport.bestBroadcastKernel(), VectorSupport.bestElementwise());
     }
 
     FastCpuBackend(int threads, MicroKernel kernel, BroadcastKernel broadcastKernel, Elementwise elementwise) {
+        this(threads, kernel, broadcastKernel, elementwise,
+                kernel instanceof VectorMicroKernel && VectorSupport.vectorBits() >= 512 ? new StreamedGemm.Vector() : null);
+    }
+
+    /** @param streamedKernel the kernel of {@link StreamedGemm}, or null to send those products to the packed GEMM */
+    FastCpuBackend(int threads, MicroKernel kernel, BroadcastKernel broadcastKernel, Elementwise elementwise, StreamedGemm.Kernel streamedKernel) {
         this.microKernel = kernel;
+        this.streamedKernel = streamedKernel;
         this.broadcastKernel = broadcastKernel;
         this.elementwise = elementwise;
         this.dotProducts = kernel instanceof VectorMicroKernel;
         this.team = new ThreadTeam(threads);
         this.gemm = new PackedGemm(team, kernel);
+        this.streamed = streamedKernel == null ? null : new StreamedGemm(team, streamedKernel);
         this.direct = new DirectConv(team, broadcastKernel);
         this.kernelName = kernel instanceof VectorMicroKernel ? "vector" : "scalar";
         this.im2col = new Operands.Im2col(threads);
@@ -99,6 +109,10 @@ public final class FastCpuBackend extends ReferenceBackend {
             dBeta = beta;
             team.run((n + DOT_COLUMNS_PER_TASK - 1) / DOT_COLUMNS_PER_TASK, dotJob);
             dA = dB = dC = null;
+            return;
+        }
+        if (streamed != null && StreamedGemm.applies(transA, transB, m, n, k)) {
+            streamed.multiply(m, n, k, alpha, a.data, b.data, beta, c.data);
             return;
         }
         gemm.multiply(m, n, k, alpha, denseA.set(a.data, 0, a.dim(1), transA), denseB.set(b.data, 0, b.dim(1), transB),
@@ -350,8 +364,8 @@ public final class FastCpuBackend extends ReferenceBackend {
             return;
         }
         if (halves == null) {
-            halves = new FastCpuBackend[] {new FastCpuBackend((team.size() + 1) / 2, microKernel, broadcastKernel, elementwise),
-                    new FastCpuBackend(team.size() / 2, microKernel, broadcastKernel, elementwise)};
+            halves = new FastCpuBackend[] {new FastCpuBackend((team.size() + 1) / 2, microKernel, broadcastKernel, elementwise, streamedKernel),
+                    new FastCpuBackend(team.size() / 2, microKernel, broadcastKernel, elementwise, streamedKernel)};
         }
         firstWork = first;
         secondWork = second;

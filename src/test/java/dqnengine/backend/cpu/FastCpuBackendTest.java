@@ -68,6 +68,24 @@ class FastCpuBackendTest {
         protected Backend createBackend() { return new FastCpuBackend(3, new VectorMicroKernel(), new VectorBroadcastKernel(), new VectorElementwise()); }
     }
 
+    /** The streamed products' vector kernel at whatever width the run has (chosen with 512-bit vectors; correct, if spilled, with 256). */
+    @Nested
+    class StreamedVectorKernelTwoThreads extends VectorKernels {
+        @Override
+        protected Backend createBackend() {
+            return new FastCpuBackend(2, new VectorMicroKernel(), new WideBroadcastKernel(), new VectorElementwise(), new StreamedGemm.Vector());
+        }
+    }
+
+    /** The streamed products' plain loop, beside the scalar kernels. */
+    @Nested
+    class StreamedScalarKernelOneThread extends BackendParityTest {
+        @Override
+        protected Backend createBackend() {
+            return new FastCpuBackend(1, new ScalarMicroKernel(), new BroadcastKernel.Scalar(), new Elementwise.Scalar(), new StreamedGemm.Scalar());
+        }
+    }
+
     /** The 12-row direct-convolution kernel (chosen with 512-bit vectors; correct, if spilled, with 256). */
     @Nested
     class WideDirectKernelTwoThreads extends VectorKernels {
