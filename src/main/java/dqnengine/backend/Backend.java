@@ -171,7 +171,8 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Runs two pieces of work that write disjoint tensors (a DQN update's target-network forward
-     * pass on s′ and its online-network forward pass on s) and returns when both are done. Each
+     * pass on s′ and its online-network forward pass on s; a linear layer's parameter gradients and
+     * its input gradient) and returns when both are done. Each
      * piece issues its ops on the backend it is handed, which may not be this one. The default runs
      * them one after the other on this backend; a backend with threads to spare may run them at the
      * same time, each on part of its threads. Either way each op computes what it would compute

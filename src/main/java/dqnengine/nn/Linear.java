@@ -67,12 +67,29 @@ public final class Linear implements Layer {
     @Override
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
         if (input == null) throw new IllegalStateException("Linear.backward called before forward");
+        this.dy = dy;
+        if (!needInputGrad) {
+            parameterGrads(be);
+            this.dy = null;
+            return null;
+        }
+        dInput = inputGrads.like(input);
+        be.runBoth(parameterGrads, inputGrad);                         // independent: the backend may run them at once
+        Tensor dx = dInput;
+        this.dy = this.dInput = null;
+        return dx;
+    }
+
+    private Tensor dy, dInput;                                         // the backward pass in progress
+    private final Backend.Work parameterGrads = this::parameterGrads, inputGrad = this::inputGrad;
+
+    private void parameterGrads(Backend be) {
         be.gemm(true, false, 1f, dy, input, 1f, weight.grad());        // dW += dyᵀ·x
         be.sumRowsInto(dy, bias.grad());                               // db += Σ_n dy
-        if (!needInputGrad) return null;
-        Tensor dInput = inputGrads.like(input);
+    }
+
+    private void inputGrad(Backend be) {
         be.gemm(false, false, 1f, dy, weight.value(), 0f, dInput);     // dx = dy·w
-        return dInput;
     }
 
     @Override

@@ -58,6 +58,35 @@ class RunBothTest {
         }
     }
 
+    /** A backward pass, whose linear layers compute their weight and input gradients at once on two threads, equals one thread's bit for bit. */
+    @Test
+    void aBackwardPassWithBothGradientsAtOnceEqualsOneThreadBitForBit() {
+        for (String net : List.of("nature", "minatar")) {
+            boolean nature = net.equals("nature");
+            List<float[]> grads = new ArrayList<>();
+            for (int threads : new int[] {1, 2}) {
+                Random rng = new Random(11);
+                Sequential online = nature ? Networks.nature(4, 6, rng) : Networks.minatar(4, 6, rng);
+                int side = nature ? 84 : 10, batch = nature ? 3 : 32;
+                Tensor s = input(rng, batch, 4, side, side), dq = input(rng, batch, 6);
+                try (FastCpuBackend be = new FastCpuBackend(threads)) {
+                    for (int step = 0; step < 2; step++) {                  // the second pass adds to the first's gradients
+                        online.forward(be, s);
+                        online.backward(be, dq);
+                    }
+                }
+                int total = online.parameters().stream().mapToInt(p -> p.grad().size()).sum(), at = 0;
+                float[] all = new float[total];
+                for (var p : online.parameters()) {
+                    System.arraycopy(p.grad().data, 0, all, at, p.grad().size());
+                    at += p.grad().size();
+                }
+                grads.add(all);
+            }
+            assertArrayEquals(grads.get(0), grads.get(1), net + ": every parameter's gradient");
+        }
+    }
+
     @Test
     void withOneThreadBothPiecesRunOnThisBackendInOrder() {
         try (FastCpuBackend one = new FastCpuBackend(1)) {
