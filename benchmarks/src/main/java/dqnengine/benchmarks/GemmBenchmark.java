@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * C = op(A)·op(B) for the products of the Nature network's fully connected layers at batch 32.
  * Shapes are "m x n x k, transA, transB":
- * fc1 forward (x·Wᵀ), fc1 weight gradient (dyᵀ·x), fc1 input gradient (dy·W).
+ * fc1 forward (x·Wᵀ), fc1 weight gradient (dyᵀ·x), fc1 input gradient (dy·W), and MinAtar's fc1
+ * input gradient (on the CPU backend with 512-bit vectors, the streamed product: B read in place).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -22,7 +23,7 @@ public class GemmBenchmark {
     @Param({"cpu", "reference"})
     public String backend;
 
-    @Param({"32x512x3136,N,T", "1x512x3136,N,T", "512x3136x32,T,N", "32x3136x512,N,N"})
+    @Param({"32x512x3136,N,T", "1x512x3136,N,T", "512x3136x32,T,N", "32x3136x512,N,N", "32x1024x128,N,N"})
     public String shape;
 
     private Backend be;
