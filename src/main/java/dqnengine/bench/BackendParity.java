@@ -127,6 +127,8 @@ public final class BackendParity {
             new ConvCase(2, 3, 8, 7, 48, 2, 1, 0, "48 channels: one full and one half block with 512-bit vectors"),
             new ConvCase(2, 3, 8, 7, 8, 2, 1, 0, "8 channels: half a block with 256-bit vectors"),
             new ConvCase(3, 9, 13, 11, 33, 4, 2, 1, "implicit GEMM: 33 channels (one past a 32-row tile), depth 144 and 33 gradient rows past a 128-column tile, 4 stride phases"),
+            new ConvCase(2, 3, 44, 44, 32, 8, 4, 0, "rows of 10 pixels at stride 4 (conv1's run kernel), 3 channels"),
+            new ConvCase(1, 2, 44, 44, 48, 8, 4, 0, "the run kernel with one full and one half block (512-bit)"),
             new ConvCase(4, 4, 84, 84, 32, 8, 4, 0, "Nature conv1"),
             new ConvCase(4, 32, 20, 20, 64, 4, 2, 0, "Nature conv2"),
             new ConvCase(4, 64, 9, 9, 64, 3, 1, 0, "Nature conv3"),

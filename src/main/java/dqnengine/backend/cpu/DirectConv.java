@@ -45,6 +45,7 @@ final class DirectConv {
 
     private final ThreadTeam team;
     private final BroadcastKernel kernel;
+    private final RunKernel runKernel;                          // forward tiles of RUN pixels along an output row, or null
     private final float[][] acc;
     private final int[][] rowBase;
     private int[] kOff = new int[0], pixelBase = new int[0];
@@ -56,7 +57,9 @@ final class DirectConv {
     private float[] biasTiles = new float[0];                   // forward: [block][ROWS][LANES], each row the block's biases
     private int taps, pixels, blocks, tileCount;
     private final ThreadTeam.Job forwardJob = this::forwardTask, weightJob = this::weightTask, dataJob = this::dataTask,
-            packJob = this::packTask;
+            packJob = this::packTask, runJob = this::runTask;
+    private static final int RUNS_PER_TASK = 20;            // forward with the run kernel: 200 pixels per task
+    private int runCount;
     private int[] channelOff = new int[0];
     private int units, unitsPerTask;                            // weight gradient: (block, tile of taps) pairs, and how many a task takes
     private float[][][] unitAcc = new float[0][0][];            // [worker][unit of its task][ROWS·LANES]
@@ -67,6 +70,10 @@ final class DirectConv {
     DirectConv(ThreadTeam team, BroadcastKernel kernel) {
         this.team = team;
         this.kernel = kernel;
+        // conv1's rows of pixels take the run kernel beside the 12-row one: its vector form with the 512-bit kernel, its
+        // plain form beside the plain 12-row loop (so the parity tests check the tiling without vectors too)
+        this.runKernel = kernel instanceof WideBroadcastKernel ? new RunKernel.Vector()
+                : kernel instanceof BroadcastKernel.Scalar && kernel.rows() == 12 ? new RunKernel.Scalar() : null;
         this.ROWS = kernel.rows();
         this.acc = new float[team.size()][ROWS * LANES];
         this.rowBase = new int[team.size()][ROWS];
@@ -115,6 +122,12 @@ final class DirectConv {
             }
         }
         this.out = y;
+        if (runKernel != null && RunKernel.fits(g.stride(), g.outWidth())) {
+            runCount = pixels / RunKernel.RUN;                      // every output row is whole runs
+            team.run(blocks * ((runCount + RUNS_PER_TASK - 1) / RUNS_PER_TASK), runJob);
+            this.out = this.x = null;
+            return;
+        }
         tileCount = (pixels + ROWS - 1) / ROWS;
         int tasksPerBlock = (tileCount + PIXEL_TILES_PER_TASK - 1) / PIXEL_TILES_PER_TASK;
         team.run(blocks * tasksPerBlock, forwardJob);
@@ -145,6 +158,28 @@ final class DirectConv {
                     pix = 0;
                     n++;
                 }
+            }
+        }
+    }
+
+    /**
+     * Runs [first, first + 20) of one block: each RUN neighbouring pixels of an output row, whose
+     * windows start RunKernel.STRIDE apart ({@link RunKernel}). The outputs of a run are
+     * neighbours in y too, so each channel's RUN values are written side by side.
+     */
+    private void runTask(int task, int worker) {
+        int tasksPerBlock = (runCount + RUNS_PER_TASK - 1) / RUNS_PER_TASK;
+        int block = task / tasksPerBlock, first = (task % tasksPerBlock) * RUNS_PER_TASK;
+        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), o0 = block * LANES, lanes = Math.min(LANES, O - o0);
+        float[] a = acc[worker];
+        for (int run = first; run < Math.min(runCount, first + RUNS_PER_TASK); run++) {
+            int p0 = run * RunKernel.RUN, n = p0 / ohw;            // the run's first pixel, (n, i, j0)
+            System.arraycopy(biasTiles, block * ROWS * LANES, a, 0, RunKernel.RUN * LANES);
+            runKernel.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * LANES, a);
+            int dst = (n * O + o0) * ohw + (p0 - n * ohw);
+            for (int l = 0; l < lanes; l++) {
+                int row = dst + l * ohw;
+                for (int r = 0; r < RunKernel.RUN; r++) out[row + r] = a[r * LANES + l];
             }
         }
     }
