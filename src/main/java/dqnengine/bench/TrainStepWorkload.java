@@ -93,9 +93,14 @@ public final class TrainStepWorkload {
 
     /** One DQN update, naming each phase to {@code phase} before it starts (for the per-op breakdown). */
     public float trainStep(Consumer<String> phase) {
+        // At the same time where the backend can (as DqnLearner). Then phase is called from two threads at once; the one
+        // consumer that records phases, the breakdown's TimedBackend, runs the pieces one after the other.
         this.phase = phase;
-        be.runBoth(targetForward, onlineForward);         // at the same time where the backend can (as DqnLearner)
-        this.phase = null;
+        try {
+            be.runBoth(targetForward, onlineForward);
+        } finally {
+            this.phase = null;
+        }
         phase.accept("loss");
         be.tdTarget(nextQ, null, rewards.data, discounts.data, targets);
         float loss = huber.compute(be, q, actions, targets, dq);

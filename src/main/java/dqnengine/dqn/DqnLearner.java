@@ -91,6 +91,7 @@ public final class DqnLearner {
      */
     public DqnLearner(Backend be, Settings settings, Sequential online, Sequential target, Optimizer optimizer,
                       int[] obsShape, ObservationEncoding encoding, int actions) {
+        if (online == target) throw new IllegalArgumentException("the online and target networks must be two networks (their forward passes may run at once)");
         this.be = be;
         this.settings = settings;
         this.obsShape = obsShape.clone();

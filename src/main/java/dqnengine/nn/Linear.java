@@ -68,16 +68,17 @@ public final class Linear implements Layer {
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
         if (input == null) throw new IllegalStateException("Linear.backward called before forward");
         this.dy = dy;
-        if (!needInputGrad) {
-            parameterGrads(be);
-            this.dy = null;
-            return null;
+        try {
+            if (!needInputGrad) {
+                parameterGrads(be);
+                return null;
+            }
+            Tensor dx = dInput = inputGrads.like(input);
+            be.runBoth(parameterGrads, inputGrad);                     // independent: the backend may run them at once
+            return dx;
+        } finally {
+            this.dy = this.dInput = null;
         }
-        dInput = inputGrads.like(input);
-        be.runBoth(parameterGrads, inputGrad);                         // independent: the backend may run them at once
-        Tensor dx = dInput;
-        this.dy = this.dInput = null;
-        return dx;
     }
 
     private Tensor dy, dInput;                                         // the backward pass in progress

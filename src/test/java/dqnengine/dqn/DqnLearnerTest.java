@@ -278,4 +278,58 @@ class DqnLearnerTest {
         float want = expectedLoss(false, false, "huber", l);
         assertEquals(want, l.update(oneTransition(false, false)), 1e-5 * Math.max(1, Math.abs(want)));
     }
+
+    /** A replay of 40 transitions with random observations, the same for the same seed. */
+    private static ReplayBuffer randomTransitions(long seed) {
+        Random r = new Random(seed);
+        ReplayBuffer rb = new ReplayBuffer(100, 1, 16, 1, seed);
+        rb.start(0, floats(r.nextFloat(), r.nextFloat(), r.nextFloat(), r.nextFloat()));
+        for (int i = 0; i < 40; i++) {
+            boolean end = i % 13 == 12;
+            rb.add(0, r.nextInt(2), r.nextFloat() - 0.5f, end, false, floats(r.nextFloat(), r.nextFloat(), r.nextFloat(), r.nextFloat()));
+            if (end) rb.start(0, floats(r.nextFloat(), r.nextFloat(), r.nextFloat(), r.nextFloat()));
+        }
+        return rb;
+    }
+
+    /**
+     * On two threads the fast CPU backend runs each update's two forward passes, and each linear
+     * layer's two gradients, at the same time (Backend.runBoth): the weights after several updates
+     * equal one thread's bit for bit, with and without Double DQN.
+     */
+    @Test
+    void updatesOnTwoThreadsEqualUpdatesOnOneBitForBit() {
+        for (boolean doubleDqn : new boolean[] {false, true}) {
+            DqnConfig c = tiny(doubleDqn, "huber");
+            c.hidden = new int[] {40, 40};
+            c.batchSize = 16;
+            List<float[]> weights = new java.util.ArrayList<>();
+            for (int threads : new int[] {1, 2}) {
+                try (var be = new dqnengine.backend.cpu.FastCpuBackend(threads)) {
+                    DqnLearner l = DqnLearner.fromConfig(be, c, new int[] {4}, ObservationEncoding.FLOAT32, 2, 21);
+                    perturbTarget(l);
+                    ReplayBuffer rb = randomTransitions(9);
+                    for (int step = 0; step < 5; step++) l.update(rb);
+                    List<float[]> all = new java.util.ArrayList<>();
+                    for (var p : l.online.parameters()) all.add(p.value().data.clone());
+                    weights.add(all.stream().reduce(new float[0], (x, y) -> {
+                        float[] z = Arrays.copyOf(x, x.length + y.length);
+                        System.arraycopy(y, 0, z, x.length, y.length);
+                        return z;
+                    }));
+                }
+            }
+            assertArrayEquals(weights.get(0), weights.get(1), "doubleDqn=" + doubleDqn);
+            assertFalse(Arrays.equals(weights.get(0), new float[weights.get(0).length]), "the weights are not all zero");
+        }
+    }
+
+    @Test
+    void theOnlineAndTargetNetworksMustBeTwoNetworks() {
+        DqnLearner l = DqnLearner.fromConfig(new ReferenceBackend(), tiny(false, "huber"), new int[] {4}, ObservationEncoding.FLOAT32, 2, 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DqnLearner(new ReferenceBackend(),
+                DqnLearner.Settings.of(tiny(false, "huber")), l.online, l.online, new Sgd(l.online.parameters(), 1e-3f, 0f), new int[] {4},
+                ObservationEncoding.FLOAT32, 2));
+        assertTrue(e.getMessage().contains("two networks"), e.getMessage());
+    }
 }

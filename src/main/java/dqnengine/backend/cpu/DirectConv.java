@@ -18,8 +18,10 @@ import java.util.Arrays;
  *
  *   forward:   y[n, o, i, j] = b[o] + Σ_k x[base[pixel] + kOff[k]] · w[o, k]
  *              tile = ROWS pixels × LANES channels, summed over k; weights packed wT[block][k][LANES]
+ *              (stride 4 with output rows in whole tens, conv1: tiles of 10 neighbouring pixels of a row, {@link RunKernel})
  *   dW:        dw[o, k] += Σ_pixel x[base[pixel] + kOff[k]] · dy[n, o, i, j]
- *              tile = ROWS taps k × LANES channels, summed over pixels; dy packed dyT[block][pixel][LANES]
+ *              tile = ROWS taps k × LANES channels, summed over pixels; dy packed dyT[block][pixel][LANES];
+ *              the pixels in chunks of PIXEL_CHUNK, every tile of a task taking its turn within a chunk
  *   dx:        dcols[pixel, k] = Σ_o dy[n, o, i, j] · w[o, k], then dx[base[pixel] + kOff[k]] += dcols
  *              tile = ROWS pixels × LANES taps, summed over o; weights packed wK[block of taps][o][LANES];
  *              one task per image, so the overlapping windows of one image never race
@@ -68,12 +70,18 @@ final class DirectConv {
     private float[] imageSums = new float[0];                   // the bias gradient's sums per image and channel
 
     DirectConv(ThreadTeam team, BroadcastKernel kernel) {
-        this.team = team;
-        this.kernel = kernel;
         // conv1's rows of pixels take the run kernel beside the 12-row one: its vector form with the 512-bit kernel, its
         // plain form beside the plain 12-row loop (so the parity tests check the tiling without vectors too)
-        this.runKernel = kernel instanceof WideBroadcastKernel ? new RunKernel.Vector()
-                : kernel instanceof BroadcastKernel.Scalar && kernel.rows() == 12 ? new RunKernel.Scalar() : null;
+        this(team, kernel, kernel instanceof WideBroadcastKernel ? new RunKernel.Vector()
+                : kernel instanceof BroadcastKernel.Scalar && kernel.rows() == 12 ? new RunKernel.Scalar() : null);
+    }
+
+    /** @param runKernel the forward pass's kernel for rows of neighbouring pixels ({@link RunKernel}), or null for none; needs a kernel of 10 rows or more */
+    DirectConv(ThreadTeam team, BroadcastKernel kernel, RunKernel runKernel) {
+        if (runKernel != null && kernel.rows() < RunKernel.RUN) throw new IllegalArgumentException("the run kernel needs a tile of " + RunKernel.RUN + " rows or more");
+        this.team = team;
+        this.kernel = kernel;
+        this.runKernel = runKernel;
         this.ROWS = kernel.rows();
         this.acc = new float[team.size()][ROWS * LANES];
         this.rowBase = new int[team.size()][ROWS];
@@ -188,8 +196,9 @@ final class DirectConv {
 
     /**
      * dw += the weight gradient, db += Σ dy over pixels. First dy is packed (and summed per image
-     * and channel for the bias), one task per image; then one task per block and tile of taps, each
-     * summing over every pixel. (Packing and the bias's sums ran on one thread before: ~0.8 ms of
+     * and channel for the bias), one task per image; then each task (twice as many as threads)
+     * takes several (block, tile of taps) units and sums each over every pixel, chunk by chunk
+     * ({@link #weightTask}). (Packing and the bias's sums ran on one thread before: ~0.8 ms of
      * conv1's 2.2 ms.)
      */
     void weightGradient(Conv2dShape g, float[] x, float[] dy, float[] dw, float[] db) {

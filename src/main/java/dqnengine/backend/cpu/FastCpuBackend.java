@@ -12,8 +12,10 @@ import java.util.Arrays;
  * layer's forward pass at batch size up to 64), which runs as dot products with no packing
  * ({@link VectorDot}) when the vector kernels are on and K is at least one vector; unpadded
  * convolutions with channel counts in multiples of half the direct kernel's lanes (every Nature
- * DQN layer) run as direct convolutions ({@link DirectConv}); the optimizer passes run in
- * parallel chunks. The operations not overridden here are cheap (a few thousand elements per
+ * DQN layer) run as direct convolutions ({@link DirectConv}); A·B with a short A and a B that
+ * fits in cache reads B in place ({@link StreamedGemm}, 512-bit vectors only); the optimizer
+ * passes run in parallel chunks; {@link #runBoth} runs two independent pieces of a step at once
+ * on two half-size backends of its own. The operations not overridden here are cheap (a few thousand elements per
  * step) and come from {@link ReferenceBackend}.
  *
  * <p>Every other convolution is a product, with P = N·OH·OW output pixels and K = C·KH·KW:
@@ -24,7 +26,8 @@ import java.util.Arrays;
  * </pre>
  * cols(x) is never stored: the GEMM packs it straight from x ({@link Operands.Im2col}).
  *
- * <p>Not thread-safe: one training thread drives a backend; the backend drives its own team.
+ * <p>Not thread-safe: one thread at a time drives a backend (the training thread, or for a half
+ * backend the team thread that runs that piece of {@link #runBoth}); the backend drives its own team.
  * All work buffers grow to the largest shape seen and are reused, so a steady training loop
  * allocates nothing here.
  */
@@ -363,6 +366,10 @@ public final class FastCpuBackend extends ReferenceBackend {
             first.run(this);
             second.run(this);
             return;
+        }
+        if (firstWork != null) {
+            // a piece that issued ops on this backend instead of the one it was handed would share this team with itself
+            throw new IllegalStateException("runBoth called from inside a piece of runBoth on the same backend; use the backend the piece is handed");
         }
         if (halves == null) {
             halves = new FastCpuBackend[] {new FastCpuBackend((team.size() + 1) / 2, microKernel, broadcastKernel, elementwise, streamedKernel),

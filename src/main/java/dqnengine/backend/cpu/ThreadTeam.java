@@ -28,7 +28,8 @@ import java.util.concurrent.locks.LockSupport;
  * round's job the caller closes the old round (next task = {@code CLOSED}), so a task claimed in a
  * round always runs that round's job.
  *
- * <p>One caller at a time: a team belongs to one backend, and a backend to one thread.
+ * <p>One caller at a time: a team belongs to one backend, and a backend is driven by one thread
+ * at a time.
  */
 public final class ThreadTeam implements AutoCloseable {
 

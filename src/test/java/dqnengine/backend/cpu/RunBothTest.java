@@ -7,7 +7,6 @@ import dqnengine.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
@@ -16,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link Backend#runBoth} on the fast CPU backend: the DQN update's two forward passes at the same time. */
 class RunBothTest {
@@ -43,17 +43,20 @@ class RunBothTest {
             }
             try (FastCpuBackend two = new FastCpuBackend(2)) {
                 Tensor[] out = new Tensor[2];
-                List<Backend> used = Collections.synchronizedList(new ArrayList<>());
+                Backend[] first = new Backend[3], second = new Backend[3];   // each piece's backend, per round
                 for (int round = 0; round < 3; round++) {           // the two backends are made once and reused
-                    two.runBoth(b -> { used.add(b); out[0] = target.forward(b, s2); }, b -> { used.add(b); out[1] = online.forward(b, s); });
+                    int r = round;
+                    two.runBoth(b -> { first[r] = b; out[0] = target.forward(b, s2); }, b -> { second[r] = b; out[1] = online.forward(b, s); });
                     assertArrayEquals(nextQ, out[0].data, net + ": target network's Q");
                     assertArrayEquals(q, out[1].data, net + ": online network's Q");
                 }
-                assertEquals(6, used.size());
-                assertNotSame(two, used.get(0), "the pieces run on backends of their own, one thread each");
-                assertNotSame(used.get(0), used.get(1));
-                assertSame(used.get(0), used.get(2));
-                assertSame(used.get(1), used.get(3));
+                assertNotSame(two, first[0], "the pieces run on backends of their own, one thread each");
+                assertNotSame(two, second[0]);
+                assertNotSame(first[0], second[0]);
+                for (int round = 1; round < 3; round++) {
+                    assertSame(first[0], first[round]);
+                    assertSame(second[0], second[round]);
+                }
             }
         }
     }
@@ -93,6 +96,18 @@ class RunBothTest {
             List<String> order = new ArrayList<>();
             one.runBoth(b -> { assertSame(one, b); order.add("first"); }, b -> { assertSame(one, b); order.add("second"); });
             assertEquals(List.of("first", "second"), order);
+        }
+    }
+
+    @Test
+    void aPieceThatCallsRunBothOnTheOuterBackendIsRefused() {
+        try (FastCpuBackend two = new FastCpuBackend(2)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> two.runBoth(b -> two.runBoth(x -> { }, x -> { }), b -> { }));
+            assertTrue(e.getMessage().contains("runBoth"), e.getMessage());
+            float[] done = new float[2];                            // and the backend still works afterwards
+            two.runBoth(b -> done[0] = 1, b -> done[1] = 1);
+            assertArrayEquals(new float[] {1, 1}, done);
         }
     }
 

@@ -53,6 +53,30 @@ class StreamedGemmTest {
         }
     }
 
+    /** Counts the tiles it is given, and computes them with the plain loop. */
+    private static final class Counting implements StreamedGemm.Kernel {
+        final java.util.concurrent.atomic.AtomicInteger tiles = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void tile(float[] aT, int a0, int mp, float[] b, int b0, int ldb, int k, float[] acc) {
+            tiles.incrementAndGet();
+            new StreamedGemm.Scalar().tile(aT, a0, mp, b, b0, ldb, k, acc);
+        }
+    }
+
+    @Test
+    void theBackendSendsTheProductsItAppliesToAndNoOthers() {
+        Counting counting = new Counting();
+        try (FastCpuBackend be = new FastCpuBackend(2, new ScalarMicroKernel(), new BroadcastKernel.Scalar(), new Elementwise.Scalar(), counting)) {
+            be.gemm(false, false, 1f, dqnengine.tensor.Tensor.zeros(32, 128), dqnengine.tensor.Tensor.zeros(128, 1024), 0f, dqnengine.tensor.Tensor.zeros(32, 1024));
+            assertEquals(3 * (1024 / L), counting.tiles.get(), "MinAtar's dX: 3 tiles of 12 rows per block of columns");
+            counting.tiles.set(0);
+            be.gemm(false, false, 1f, dqnengine.tensor.Tensor.zeros(32, 512), dqnengine.tensor.Tensor.zeros(512, 3136), 0f, dqnengine.tensor.Tensor.zeros(32, 3136));
+            be.gemm(true, false, 1f, dqnengine.tensor.Tensor.zeros(32, 128), dqnengine.tensor.Tensor.zeros(32, 1024), 1f, dqnengine.tensor.Tensor.zeros(128, 1024));
+            assertEquals(0, counting.tiles.get(), "the Nature network's dX (B past the cache) and a weight gradient (Aᵀ) go to the packed GEMM");
+        }
+    }
+
     @Test
     void thePlainLoopEqualsTheTripleLoop() {
         for (float beta : new float[] {0f, 1f}) {
