@@ -221,7 +221,7 @@ public final class DqnLearner {
         // [A1.13] y_j = r_j + d_j · max_a' Q̂(s'_j, a'; θ⁻)   (d_j = γ^m, or 0 when terminal)
         be.tdTarget(nextQ, nextActions, batch.rewards, batch.discount, targets);
 
-        Tensor q = this.q;                                                       // the online forward came last: backward uses it
+        Tensor q = this.q;                                                       // the online network's last forward (on s): backward uses it
         be.rowMax(q, rowMax, null);
         be.toHost(rowMax);
         float l = loss.compute(be, q, batch.actions, targets, dq);
