@@ -310,13 +310,7 @@ class DqnLearnerTest {
                     perturbTarget(l);
                     ReplayBuffer rb = randomTransitions(9);
                     for (int step = 0; step < 5; step++) l.update(rb);
-                    List<float[]> all = new java.util.ArrayList<>();
-                    for (var p : l.online.parameters()) all.add(p.value().data.clone());
-                    weights.add(all.stream().reduce(new float[0], (x, y) -> {
-                        float[] z = Arrays.copyOf(x, x.length + y.length);
-                        System.arraycopy(y, 0, z, x.length, y.length);
-                        return z;
-                    }));
+                    weights.add(TrainerBehaviourTest.flat(l.online.parameters()));
                 }
             }
             assertArrayEquals(weights.get(0), weights.get(1), "doubleDqn=" + doubleDqn);

@@ -184,7 +184,8 @@ class TrainerBehaviourTest {
         assertEquals(eps.size(), r.episodes());
     }
 
-    private static float[] flat(List<Parameter> ps) {
+    /** Every parameter's values, one after the other (also DqnLearnerTest's). */
+    static float[] flat(List<Parameter> ps) {
         int n = 0;
         for (Parameter p : ps) n += p.value().size();
         float[] out = new float[n];

@@ -1,5 +1,6 @@
 package dqnengine.backend.cpu;
 
+import dqnengine.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -68,11 +69,11 @@ class StreamedGemmTest {
     void theBackendSendsTheProductsItAppliesToAndNoOthers() {
         Counting counting = new Counting();
         try (FastCpuBackend be = new FastCpuBackend(2, new ScalarMicroKernel(), new BroadcastKernel.Scalar(), new Elementwise.Scalar(), counting)) {
-            be.gemm(false, false, 1f, dqnengine.tensor.Tensor.zeros(32, 128), dqnengine.tensor.Tensor.zeros(128, 1024), 0f, dqnengine.tensor.Tensor.zeros(32, 1024));
+            be.gemm(false, false, 1f, Tensor.zeros(32, 128), Tensor.zeros(128, 1024), 0f, Tensor.zeros(32, 1024));
             assertEquals(3 * (1024 / L), counting.tiles.get(), "MinAtar's dX: 3 tiles of 12 rows per block of columns");
             counting.tiles.set(0);
-            be.gemm(false, false, 1f, dqnengine.tensor.Tensor.zeros(32, 512), dqnengine.tensor.Tensor.zeros(512, 3136), 0f, dqnengine.tensor.Tensor.zeros(32, 3136));
-            be.gemm(true, false, 1f, dqnengine.tensor.Tensor.zeros(32, 128), dqnengine.tensor.Tensor.zeros(32, 1024), 1f, dqnengine.tensor.Tensor.zeros(128, 1024));
+            be.gemm(false, false, 1f, Tensor.zeros(32, 512), Tensor.zeros(512, 3136), 0f, Tensor.zeros(32, 3136));
+            be.gemm(true, false, 1f, Tensor.zeros(32, 128), Tensor.zeros(32, 1024), 1f, Tensor.zeros(128, 1024));
             assertEquals(0, counting.tiles.get(), "the Nature network's dX (B past the cache) and a weight gradient (Aᵀ) go to the packed GEMM");
         }
     }
