@@ -16,6 +16,8 @@ package dqnengine.backend.cpu;
  * the vectors are LANES output channels of dy. Either way no im2col matrix is built or packed.
  * {@code acc} holds [rows()][LANES] and is added to. (6 × 2 vectors measured fastest on AVX2: 12
  * accumulators, 2 vector loads and 6 broadcasts per step; 3 × 4 vectors spilled registers.)
+ * A kernel may be narrower: {@link #lanes()} lanes instead of LANES ({@link NarrowBroadcastKernel},
+ * one vector), with {@code vectors} and {@code acc} laid out by that width.
  */
 interface BroadcastKernel {
     int ROWS = 6;
@@ -24,28 +26,40 @@ interface BroadcastKernel {
     /** Rows of this kernel's tile: {@link #ROWS}, or 12 for {@link WideBroadcastKernel}. */
     default int rows() { return ROWS; }
 
+    /** Lanes of this kernel's tile: {@link #LANES} (two vectors), or one vector's for {@link NarrowBroadcastKernel}. */
+    default int lanes() { return LANES; }
+
     void accumulate(float[] x, int[] rowBase, int[] offsets, int from, int to, float[] vectors, int vecOff, float[] acc);
 
     /** The same loop in plain Java. */
     final class Scalar implements BroadcastKernel {
-        private final int rows;
+        private final int rows, lanes;
 
         Scalar() { this(ROWS); }
 
         /** The plain loop with the tile of another kernel ({@code rows} rows). */
-        Scalar(int rows) { this.rows = rows; }
+        Scalar(int rows) { this(rows, LANES); }
+
+        /** The plain loop with a tile of {@code rows} rows and {@code lanes} lanes (LANES / 2: the narrow kernel's). */
+        Scalar(int rows, int lanes) {
+            this.rows = rows;
+            this.lanes = lanes;
+        }
 
         @Override
         public int rows() { return rows; }
 
         @Override
+        public int lanes() { return lanes; }
+
+        @Override
         public void accumulate(float[] x, int[] rowBase, int[] offsets, int from, int to, float[] vectors, int vecOff, float[] acc) {
             for (int r = 0; r < rows; r++) {
-                int base = rowBase[r], a = r * LANES;
+                int base = rowBase[r], a = r * lanes;
                 for (int t = from; t < to; t++) {
                     float xv = x[base + offsets[t]];
-                    int v = vecOff + t * LANES;
-                    for (int l = 0; l < LANES; l++) acc[a + l] += xv * vectors[v + l];
+                    int v = vecOff + t * lanes;
+                    for (int l = 0; l < lanes; l++) acc[a + l] += xv * vectors[v + l];
                 }
             }
         }

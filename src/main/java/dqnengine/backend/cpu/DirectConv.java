@@ -7,9 +7,11 @@ import java.util.Arrays;
 /**
  * Convolution forward and weight gradient without im2col, for unpadded convolutions whose output
  * channels come in multiples of LANES/2 (LANES is 16 with 256-bit vectors, 32 with 512-bit ones:
- * every Nature DQN layer fills its blocks, MinAtar's 16 channels fill half of one, whose other
- * lanes are computed from zero weights and dropped). The LANES output channels of a block are the
- * vector lanes; input values are broadcast straight from x ({@link BroadcastKernel}).
+ * every Nature DQN layer fills its blocks, MinAtar's 16 channels fill half of one). The LANES
+ * output channels of a block are the vector lanes; input values are broadcast straight from x
+ * ({@link BroadcastKernel}). Channels that fill half of one block take a kernel half as wide, one
+ * vector ({@link NarrowBroadcastKernel}), where there is one; otherwise the lanes past the last
+ * channel are computed from zero weights and dropped.
  *
  * <pre>
  *   k = (c, p, q) ∈ [0, K),  kOff[k] = (c·H + p)·W + q           offset of a kernel tap in one image
@@ -31,7 +33,6 @@ import java.util.Arrays;
  */
 final class DirectConv {
     private static final int LANES = BroadcastKernel.LANES;
-    private final int ROWS;                 // the kernel's rows: pixels (or taps) per tile
     private static final int PIXEL_TILES_PER_TASK = 16;
     private static final int PIXEL_CHUNK = 512;            // weight gradient: pixels per pass over a task's units
 
@@ -47,6 +48,7 @@ final class DirectConv {
 
     private final ThreadTeam team;
     private final BroadcastKernel kernel;
+    private final BroadcastKernel narrowKernel;                 // one vector wide, for channels in half blocks, or null
     private final RunKernel runKernel;                          // forward tiles of RUN pixels along an output row, or null
     private final float[][] acc;
     private final int[][] rowBase;
@@ -54,6 +56,8 @@ final class DirectConv {
     private float[] packed = new float[0];
 
     // The call in progress.
+    private BroadcastKernel active;                             // kernel or narrowKernel
+    private int tileLanes, tileRows;                            // its tile: channels per block, pixels (or taps) per tile
     private Conv2dShape g;
     private float[] x, out;
     private float[] biasTiles = new float[0];                   // forward: [block][ROWS][LANES], each row the block's biases
@@ -78,23 +82,55 @@ final class DirectConv {
 
     /** @param runKernel the forward pass's kernel for rows of neighbouring pixels ({@link RunKernel}), or null for none; needs a kernel of 10 rows or more */
     DirectConv(ThreadTeam team, BroadcastKernel kernel, RunKernel runKernel) {
-        if (runKernel != null && kernel.rows() < RunKernel.RUN) throw new IllegalArgumentException("the run kernel needs a tile of " + RunKernel.RUN + " rows or more");
-        this.team = team;
-        this.kernel = kernel;
-        this.runKernel = runKernel;
-        this.ROWS = kernel.rows();
-        this.acc = new float[team.size()][ROWS * LANES];
-        this.rowBase = new int[team.size()][ROWS];
+        this(team, kernel, runKernel, narrowFor(kernel));
     }
 
-    private void prepare(Conv2dShape g, float[] x) {
+    /** @param narrowKernel the kernel, {@code LANES / 2} lanes wide, for output channels that fill half blocks, or null for none */
+    DirectConv(ThreadTeam team, BroadcastKernel kernel, RunKernel runKernel, BroadcastKernel narrowKernel) {
+        if (runKernel != null && kernel.rows() < RunKernel.RUN) throw new IllegalArgumentException("the run kernel needs a tile of " + RunKernel.RUN + " rows or more");
+        if (kernel.lanes() != LANES) throw new IllegalArgumentException("the direct convolution's kernel must be " + LANES + " lanes wide");
+        if (narrowKernel != null && narrowKernel.lanes() != LANES / 2) throw new IllegalArgumentException("the narrow kernel must be " + LANES / 2 + " lanes wide");
+        this.team = team;
+        this.kernel = kernel;
+        this.narrowKernel = narrowKernel;
+        this.runKernel = runKernel;
+        int narrowRows = narrowKernel == null ? 0 : narrowKernel.rows();
+        this.acc = new float[team.size()][Math.max(kernel.rows() * LANES, narrowRows * LANES / 2)];
+        this.rowBase = new int[team.size()][Math.max(kernel.rows(), narrowRows)];
+    }
+
+    /**
+     * The one-vector kernel beside a two-vector one: with 512-bit vectors, and in plain form beside
+     * the plain loop (so the parity tests check its tiling without vectors too). With 256-bit
+     * vectors a block is 16 channels, which MinAtar's layer fills: there is none.
+     */
+    private static BroadcastKernel narrowFor(BroadcastKernel kernel) {
+        if (kernel instanceof WideBroadcastKernel) return new NarrowBroadcastKernel();
+        if (kernel instanceof BroadcastKernel.Scalar) return new BroadcastKernel.Scalar(kernel.rows(), LANES / 2);
+        return null;
+    }
+
+    /**
+     * Whether the forward pass and weight gradient of this shape take the narrow kernel: when its
+     * output channels fill half of one block, so that the wide kernel would throw away half of its
+     * work (MinAtar's 16 channels). With more blocks (48 channels, say) at most one is half empty,
+     * and the wide kernel (with the run kernel, where it fits) keeps them.
+     */
+    boolean narrow(Conv2dShape g) {
+        return narrowKernel != null && g.outChannels() < LANES;
+    }
+
+    private void prepare(Conv2dShape g, float[] x, BroadcastKernel use) {
         this.g = g;
         this.x = x;
+        this.active = use;
+        this.tileLanes = use.lanes();
+        this.tileRows = use.rows();
         int C = g.inChannels(), H = g.inHeight(), W = g.inWidth(), KH = g.kernelH(), KW = g.kernelW(), s = g.stride();
         int OH = g.outHeight(), OW = g.outWidth();
         taps = C * KH * KW;
         pixels = g.batch() * OH * OW;
-        blocks = (g.outChannels() + LANES - 1) / LANES;
+        blocks = (g.outChannels() + tileLanes - 1) / tileLanes;
         if (kOff.length < taps) kOff = new int[taps];
         if (pixelBase.length < pixels) pixelBase = new int[pixels];
         for (int c = 0, k = 0; c < C; c++)
@@ -113,30 +149,30 @@ final class DirectConv {
     // ------------------------------------------------------------------ forward
 
     void forward(Conv2dShape g, float[] x, float[] w, float[] b, float[] y) {
-        prepare(g, x);
-        float[] wT = packedBuffer(blocks * taps * LANES);          // wT[block][k][lane] = w[block·LANES + lane, k]
-        if (g.outChannels() % LANES != 0) Arrays.fill(wT, 0, blocks * taps * LANES, 0f);     // lanes past the last channel stay 0
+        prepare(g, x, narrow(g) ? narrowKernel : kernel);
+        float[] wT = packedBuffer(blocks * taps * tileLanes);          // wT[block][k][lane] = w[block·tileLanes + lane, k]
+        if (g.outChannels() % tileLanes != 0) Arrays.fill(wT, 0, blocks * taps * tileLanes, 0f);     // lanes past the last channel stay 0
         for (int o = 0; o < g.outChannels(); o++) {
-            int block = o / LANES, lane = o % LANES;
-            for (int k = 0; k < taps; k++) wT[(block * taps + k) * LANES + lane] = w[o * taps + k];
+            int block = o / tileLanes, lane = o % tileLanes;
+            for (int k = 0; k < taps; k++) wT[(block * taps + k) * tileLanes + lane] = w[o * taps + k];
         }
-        if (biasTiles.length < blocks * ROWS * LANES) biasTiles = new float[blocks * ROWS * LANES];
-        for (int block = 0; block < blocks; block++) {             // biasTiles[block][r][lane] = b[block·LANES + lane], 0 past the last channel
-            int o0 = block * LANES, lanes = Math.min(LANES, g.outChannels() - o0);
-            for (int r = 0; r < ROWS; r++) {
-                int row = (block * ROWS + r) * LANES;
+        if (biasTiles.length < blocks * tileRows * tileLanes) biasTiles = new float[blocks * tileRows * tileLanes];
+        for (int block = 0; block < blocks; block++) {             // biasTiles[block][r][lane] = b[block·tileLanes + lane], 0 past the last channel
+            int o0 = block * tileLanes, lanes = Math.min(tileLanes, g.outChannels() - o0);
+            for (int r = 0; r < tileRows; r++) {
+                int row = (block * tileRows + r) * tileLanes;
                 System.arraycopy(b, o0, biasTiles, row, lanes);
-                Arrays.fill(biasTiles, row + lanes, row + LANES, 0f);
+                Arrays.fill(biasTiles, row + lanes, row + tileLanes, 0f);
             }
         }
         this.out = y;
-        if (runKernel != null && RunKernel.fits(g.stride(), g.outWidth())) {
+        if (runKernel != null && active == kernel && RunKernel.fits(g.stride(), g.outWidth())) {
             runCount = pixels / RunKernel.RUN;                      // every output row is whole runs
             team.run(blocks * ((runCount + RUNS_PER_TASK - 1) / RUNS_PER_TASK), runJob);
             this.out = this.x = null;
             return;
         }
-        tileCount = (pixels + ROWS - 1) / ROWS;
+        tileCount = (pixels + tileRows - 1) / tileRows;
         int tasksPerBlock = (tileCount + PIXEL_TILES_PER_TASK - 1) / PIXEL_TILES_PER_TASK;
         team.run(blocks * tasksPerBlock, forwardJob);
         this.out = this.x = null;
@@ -150,18 +186,26 @@ final class DirectConv {
     private void forwardTask(int task, int worker) {
         int tasksPerBlock = (tileCount + PIXEL_TILES_PER_TASK - 1) / PIXEL_TILES_PER_TASK;
         int block = task / tasksPerBlock, firstTile = (task % tasksPerBlock) * PIXEL_TILES_PER_TASK;
-        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), o0 = block * LANES, lanes = Math.min(LANES, O - o0);
+        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), o0 = block * tileLanes, lanes = Math.min(tileLanes, O - o0);
         float[] a = acc[worker];
         int[] base = rowBase[worker];
         for (int tile = firstTile; tile < Math.min(tileCount, firstTile + PIXEL_TILES_PER_TASK); tile++) {
-            int p0 = tile * ROWS, rows = Math.min(ROWS, pixels - p0);
-            for (int r = 0; r < ROWS; r++) base[r] = pixelBase[p0 + Math.min(r, rows - 1)];   // ragged tile: repeat the last pixel
-            System.arraycopy(biasTiles, block * ROWS * LANES, a, 0, ROWS * LANES);       // start from the bias (0 in padded lanes)
-            kernel.accumulate(x, base, kOff, 0, taps, packed, block * taps * LANES, a);
+            int p0 = tile * tileRows, rows = Math.min(tileRows, pixels - p0);
+            for (int r = 0; r < tileRows; r++) base[r] = pixelBase[p0 + Math.min(r, rows - 1)];   // ragged tile: repeat the last pixel
+            System.arraycopy(biasTiles, block * tileRows * tileLanes, a, 0, tileRows * tileLanes);       // start from the bias (0 in padded lanes)
+            active.accumulate(x, base, kOff, 0, taps, packed, block * taps * tileLanes, a);
             int n = p0 / ohw, pix = p0 - n * ohw;
-            for (int r = 0; r < rows; r++) {                         // y[n, o, pix] for the tile's pixels
+            if (pix + rows <= ohw) {                                 // one image: each channel's outputs side by side
                 int dst = (n * O + o0) * ohw + pix;
-                for (int l = 0; l < lanes; l++) out[dst + l * ohw] = a[r * LANES + l];
+                for (int l = 0; l < lanes; l++) {
+                    int row = dst + l * ohw;
+                    for (int r = 0; r < rows; r++) out[row + r] = a[r * tileLanes + l];
+                }
+                continue;
+            }
+            for (int r = 0; r < rows; r++) {                         // y[n, o, pix] for the tile's pixels, across images
+                int dst = (n * O + o0) * ohw + pix;
+                for (int l = 0; l < lanes; l++) out[dst + l * ohw] = a[r * tileLanes + l];
                 if (++pix == ohw) {
                     pix = 0;
                     n++;
@@ -178,16 +222,16 @@ final class DirectConv {
     private void runTask(int task, int worker) {
         int tasksPerBlock = (runCount + RUNS_PER_TASK - 1) / RUNS_PER_TASK;
         int block = task / tasksPerBlock, first = (task % tasksPerBlock) * RUNS_PER_TASK;
-        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), o0 = block * LANES, lanes = Math.min(LANES, O - o0);
+        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), o0 = block * tileLanes, lanes = Math.min(tileLanes, O - o0);
         float[] a = acc[worker];
         for (int run = first; run < Math.min(runCount, first + RUNS_PER_TASK); run++) {
             int p0 = run * RunKernel.RUN, n = p0 / ohw;            // the run's first pixel, (n, i, j0)
-            System.arraycopy(biasTiles, block * ROWS * LANES, a, 0, RunKernel.RUN * LANES);
-            runKernel.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * LANES, a);
+            System.arraycopy(biasTiles, block * tileRows * tileLanes, a, 0, RunKernel.RUN * tileLanes);
+            runKernel.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * tileLanes, a);
             int dst = (n * O + o0) * ohw + (p0 - n * ohw);
             for (int l = 0; l < lanes; l++) {
                 int row = dst + l * ohw;
-                for (int r = 0; r < RunKernel.RUN; r++) out[row + r] = a[r * LANES + l];
+                for (int r = 0; r < RunKernel.RUN; r++) out[row + r] = a[r * tileLanes + l];
             }
         }
     }
@@ -202,20 +246,20 @@ final class DirectConv {
      * conv1's 2.2 ms.)
      */
     void weightGradient(Conv2dShape g, float[] x, float[] dy, float[] dw, float[] db) {
-        prepare(g, x);
+        prepare(g, x, narrow(g) ? narrowKernel : kernel);
         int O = g.outChannels();
-        // dyT[block][pixel][lane] = dy[n, block·LANES + lane, pix], in a buffer of its own. The lanes past the last channel
+        // dyT[block][pixel][lane] = dy[n, block·tileLanes + lane, pix], in a buffer of its own. The lanes past the last channel
         // are never written back; they are kept at 0 so that no stale value (a denormal, say) goes through the FMAs. Once
         // zeroed they stay 0 for every later call with the same channels and pixels (none writes them): MinAtar's 16-channel
         // convolution filled 256 KB per call before.
-        if (dyT.length < blocks * pixels * LANES) {
-            dyT = new float[blocks * pixels * LANES];
+        if (dyT.length < blocks * pixels * tileLanes) {
+            dyT = new float[blocks * pixels * tileLanes];
             dyTZeroFor = 0;
         }
-        if (O % LANES != 0 && dyTZeroFor != ((long) O << 32 | pixels)) {
-            Arrays.fill(dyT, 0, blocks * pixels * LANES, 0f);
+        if (O % tileLanes != 0 && dyTZeroFor != ((long) O << 32 | pixels)) {
+            Arrays.fill(dyT, 0, blocks * pixels * tileLanes, 0f);
             dyTZeroFor = (long) O << 32 | pixels;
-        } else if (O % LANES == 0) {
+        } else if (O % tileLanes == 0) {
             dyTZeroFor = 0;                                          // this call writes every lane
         }
         if (imageSums.length < g.batch() * O) imageSums = new float[g.batch() * O];
@@ -226,12 +270,12 @@ final class DirectConv {
         }
         this.x = x;
         this.out = dw;
-        tileCount = (taps + ROWS - 1) / ROWS;
+        tileCount = (taps + tileRows - 1) / tileRows;
         units = blocks * tileCount;
         int tasks = Math.min(units, 2 * team.size());               // every task reads all of x and dy once
         unitsPerTask = (units + tasks - 1) / tasks;
         if (unitAcc.length < team.size() || unitAcc[0].length < unitsPerTask) {
-            unitAcc = new float[team.size()][unitsPerTask][ROWS * LANES];
+            unitAcc = new float[team.size()][unitsPerTask][acc[0].length];       // the larger of the two kernels' tiles
         }
         team.run((units + unitsPerTask - 1) / unitsPerTask, weightJob);
         this.out = this.x = null;
@@ -241,15 +285,15 @@ final class DirectConv {
     private void packTask(int n, int worker) {
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth();
         for (int o = 0; o < O; o++) {
-            int block = o / LANES, lane = o % LANES, src = (n * O + o) * ohw;
-            int dst = (block * pixels + n * ohw) * LANES + lane;
-            for (int pix = 0; pix < ohw; pix++) dyT[dst + pix * LANES] = x[src + pix];
+            int block = o / tileLanes, lane = o % tileLanes, src = (n * O + o) * ohw;
+            int dst = (block * pixels + n * ohw) * tileLanes + lane;
+            for (int pix = 0; pix < ohw; pix++) dyT[dst + pix * tileLanes] = x[src + pix];
             imageSums[n * O + o] = sum(x, src, ohw);
         }
     }
 
     /**
-     * Units [task·unitsPerTask, …): each a (block, tile of ROWS taps) summed over every pixel.
+     * Units [task·unitsPerTask, …): each a (block, tile of tileRows taps) summed over every pixel.
      * The pixels come in chunks and, within a chunk, every unit of the task takes its turn, so a
      * chunk of x and dyT is read from memory once per task and then from cache, not once per unit
      * (conv1's x and dyT, 5 MB together, do not fit in a core's cache: 22 passes over them made
@@ -263,17 +307,17 @@ final class DirectConv {
         for (int p0 = 0; p0 < pixels; p0 += PIXEL_CHUNK) {
             int p1 = Math.min(pixels, p0 + PIXEL_CHUNK);
             for (int u = first; u < last; u++) {
-                int block = u / tileCount, k0 = (u % tileCount) * ROWS, rows = Math.min(ROWS, taps - k0);
-                for (int r = 0; r < ROWS; r++) base[r] = kOff[k0 + Math.min(r, rows - 1)];
-                kernel.accumulate(x, base, pixelBase, p0, p1, dyT, block * pixels * LANES, a[u - first]);
+                int block = u / tileCount, k0 = (u % tileCount) * tileRows, rows = Math.min(tileRows, taps - k0);
+                for (int r = 0; r < tileRows; r++) base[r] = kOff[k0 + Math.min(r, rows - 1)];
+                active.accumulate(x, base, pixelBase, p0, p1, dyT, block * pixels * tileLanes, a[u - first]);
             }
         }
         for (int u = first; u < last; u++) {
-            int block = u / tileCount, k0 = (u % tileCount) * ROWS, rows = Math.min(ROWS, taps - k0);
-            int o0 = block * LANES, lanes = Math.min(LANES, g.outChannels() - o0);
+            int block = u / tileCount, k0 = (u % tileCount) * tileRows, rows = Math.min(tileRows, taps - k0);
+            int o0 = block * tileLanes, lanes = Math.min(tileLanes, g.outChannels() - o0);
             float[] au = a[u - first];
             for (int r = 0; r < rows; r++) {
-                for (int l = 0; l < lanes; l++) out[(o0 + l) * taps + k0 + r] += au[r * LANES + l];
+                for (int l = 0; l < lanes; l++) out[(o0 + l) * taps + k0 + r] += au[r * tileLanes + l];
             }
         }
     }
@@ -293,7 +337,7 @@ final class DirectConv {
     // ------------------------------------------------------------------ input gradient
 
     void dataGradient(Conv2dShape g, float[] dy, float[] w, float[] dx) {
-        prepare(g, null);
+        prepare(g, null, kernel);
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), tapBlocks = taps / LANES;
         float[] wK = packedBuffer(taps * O);                         // wK[tapBlock][o][lane] = w[o, tapBlock·LANES + lane]
         for (int tb = 0; tb < tapBlocks; tb++)
@@ -311,9 +355,9 @@ final class DirectConv {
         Arrays.fill(out, n * chw, (n + 1) * chw, 0f);
         float[] a = acc[worker];
         int[] base = rowBase[worker];
-        for (int pix0 = 0; pix0 < ohw; pix0 += ROWS) {
-            int rows = Math.min(ROWS, ohw - pix0);
-            for (int r = 0; r < ROWS; r++) base[r] = n * O * ohw + pix0 + Math.min(r, rows - 1);
+        for (int pix0 = 0; pix0 < ohw; pix0 += tileRows) {
+            int rows = Math.min(tileRows, ohw - pix0);
+            for (int r = 0; r < tileRows; r++) base[r] = n * O * ohw + pix0 + Math.min(r, rows - 1);
             for (int tb = 0; tb < taps / LANES; tb++) {
                 Arrays.fill(a, 0f);
                 kernel.accumulate(x, base, channelOff, 0, O, packed, tb * O * LANES, a);

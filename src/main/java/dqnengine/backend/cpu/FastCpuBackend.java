@@ -49,6 +49,7 @@ public final class FastCpuBackend extends ReferenceBackend {
     private final BroadcastKernel broadcastKernel;
     private final StreamedGemm.Kernel streamedKernel;
     private final StreamedGemm streamed;            // A·B with a short A and a B that fits in cache, B unpacked (512-bit vectors only)
+    private final BroadcastGemm broadcastGemm;      // A·Bᵀ with A's rows (a batch of 32 or 64) as the lanes
 
     public FastCpuBackend(int threads) {
         this(threads, VectorSupport.bestKernel(), VectorSupport.bestBroadcastKernel(), VectorSupport.bestElementwise());
@@ -70,6 +71,8 @@ public final class FastCpuBackend extends ReferenceBackend {
         this.gemm = new PackedGemm(team, kernel);
         this.streamed = streamedKernel == null ? null : new StreamedGemm(team, streamedKernel);
         this.direct = new DirectConv(team, broadcastKernel);
+        this.broadcastGemm = new BroadcastGemm(team, broadcastKernel, !(broadcastKernel instanceof BroadcastKernel.Scalar));
+        if (kernel instanceof VectorMicroKernel) VectorSupport.firstUse();
         this.kernelName = kernel instanceof VectorMicroKernel ? "vector" : "scalar";
         this.im2col = new Operands.Im2col(threads);
         this.im2colT = new Operands.Im2colTransposed(threads);
@@ -101,6 +104,10 @@ public final class FastCpuBackend extends ReferenceBackend {
     public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         Checks.gemmShapes(transA, transB, a, b, c);
         int m = c.dim(0), n = c.dim(1), k = transA ? a.dim(0) : a.dim(1);
+        if (BroadcastGemm.applies(transA, transB, m, n, k)) {
+            broadcastGemm.multiply(m, n, k, alpha, a.data, b.data, beta, c.data);
+            return;
+        }
         if (!transA && transB && dotProducts && m <= DOT_MAX_ROWS && k >= VectorSupport.LANES) {
             dA = a.data;
             dB = b.data;

@@ -107,6 +107,29 @@ public final class VectorSupport {
     }
 
     private static volatile float sink;
+    private static boolean used;
+
+    /**
+     * Runs the dot-product and packed-GEMM kernels once, on a few numbers, when the first vector
+     * backend of the JVM is made. Seen on JDK 17.0.15: once the linear layers' forward pass had
+     * moved from {@link VectorDot} to {@link BroadcastGemm}, about one MinAtar loop in five (6 of
+     * 33 runs of {@code bench loop --env minatar:breakout --threads 1}) ran six times slower from
+     * start to end. C2 had compiled the packed GEMM's kernel ({@link VectorMicroKernel#tile}) with
+     * its 24 vector stores not intrinsified ("missing constant" for the vector class: every store
+     * boxed its vector and stored it element by element) and never compiled it again. With
+     * VectorDot run first, as it had been run first in every step before, none of the runs since
+     * was slow (README, Benchmarks). What inside C2 makes the difference is not pinned down.
+     */
+    static synchronized void firstUse() {
+        if (used || !vectorKernels()) return;
+        used = true;
+        float[] a = new float[4 * 64], b = new float[24 * 64], c = new float[4 * 24];
+        for (int i = 0; i < 3; i++) VectorDot.columns(4, 64, 1f, a, 64, b, 64, 0f, c, 24, 0, 24);
+        float[] ap = new float[MicroKernel.ROWS * 8], bp = new float[MicroKernel.COLS * 8];
+        float[] out = new float[MicroKernel.ROWS * MicroKernel.COLS], scratch = new float[MicroKernel.ROWS * MicroKernel.COLS];
+        new VectorMicroKernel().tile(ap, 0, bp, 8, out, 0, MicroKernel.COLS, MicroKernel.ROWS, MicroKernel.COLS, false, scratch);
+        sink = c[0] + out[0];
+    }
 
     /** Isolated so that the Vector API classes are only touched when the module is present. */
     static final class Width {
