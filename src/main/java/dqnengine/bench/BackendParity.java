@@ -107,7 +107,9 @@ public final class BackendParity {
             // one block of k over many panels (the CPU backend's grouped panels), ragged rows and last panel
             new GemmCase(true, false, 37, 1111, 29), new GemmCase(false, true, 37, 1111, 29),
             // a short A times a B that fits in cache (the CPU backend's streamed products): MinAtar's dX, ragged rows, 64 rows
-            new GemmCase(false, false, 32, 1024, 128), new GemmCase(false, false, 13, 64, 17), new GemmCase(false, false, 64, 96, 40));
+            new GemmCase(false, false, 32, 1024, 128), new GemmCase(false, false, 13, 64, 17), new GemmCase(false, false, 64, 96, 40),
+            // A·Bᵀ with A's rows as the lanes (BroadcastGemm): MinAtar's forward pass, and a last tile of one row of B
+            new GemmCase(false, true, 32, 128, 1024), new GemmCase(false, true, 32, 13, 200));
 
     /** A convolution [n, c, h, w] → o channels, a k×k kernel, stride s, padding p; {@code note} says what it covers. */
     public record ConvCase(int n, int c, int h, int w, int o, int k, int s, int p, String note) {
@@ -123,7 +125,7 @@ public final class BackendParity {
             new ConvCase(1, 2, 6, 7, 64, 2, 1, 0, "direct path: two channel blocks"),
             new ConvCase(2, 4, 9, 9, 16, 2, 2, 0, "direct input gradient with 256-bit vectors: 16 taps, 16 pixels per image (ragged tile)"),
             new ConvCase(2, 8, 9, 9, 32, 2, 2, 0, "direct paths with 512-bit vectors too: 32 channels, 32 taps, ragged tiles"),
-            new ConvCase(3, 4, 10, 10, 16, 3, 1, 0, "MinAtar's conv: 16 channels, half a 512-bit block of zero weights"),
+            new ConvCase(3, 4, 10, 10, 16, 3, 1, 0, "MinAtar's conv: 16 channels, the one-vector kernel with 512-bit vectors"),
             new ConvCase(2, 3, 8, 7, 48, 2, 1, 0, "48 channels: one full and one half block with 512-bit vectors"),
             new ConvCase(2, 3, 8, 7, 8, 2, 1, 0, "8 channels: half a block with 256-bit vectors"),
             new ConvCase(3, 9, 13, 11, 33, 4, 2, 1, "implicit GEMM: 33 channels (one past a 32-row tile), depth 144 and 33 gradient rows past a 128-column tile, 4 stride phases"),

@@ -71,7 +71,7 @@ public final class FastCpuBackend extends ReferenceBackend {
         this.gemm = new PackedGemm(team, kernel);
         this.streamed = streamedKernel == null ? null : new StreamedGemm(team, streamedKernel);
         this.direct = new DirectConv(team, broadcastKernel);
-        this.broadcastGemm = new BroadcastGemm(team, broadcastKernel, !(broadcastKernel instanceof BroadcastKernel.Scalar));
+        this.broadcastGemm = new BroadcastGemm(team, broadcastKernel, kernel instanceof VectorMicroKernel);   // gathers where the vector kernels are on
         if (kernel instanceof VectorMicroKernel) VectorSupport.firstUse();
         this.kernelName = kernel instanceof VectorMicroKernel ? "vector" : "scalar";
         this.im2col = new Operands.Im2col(threads);

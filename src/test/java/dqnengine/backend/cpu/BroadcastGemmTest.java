@@ -1,0 +1,144 @@
+package dqnengine.backend.cpu;
+
+import dqnengine.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** {@link BroadcastGemm}: which products it takes, its results against a triple loop, and that the backend routes to it. */
+class BroadcastGemmTest {
+    private static final int L = BroadcastGemm.LANES;
+
+    private static float[] random(Random rng, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = rng.nextFloat() - 0.5f;
+        return a;
+    }
+
+    @Test
+    void takesABatchOfWholeLaneBlocksTimesTransposedWeights() {
+        assertTrue(BroadcastGemm.applies(false, true, L, 512, 3136), "a linear layer's forward pass at one block of rows");
+        assertTrue(BroadcastGemm.applies(false, true, 2 * L, 128, 1024), "two blocks of rows");
+        assertFalse(BroadcastGemm.applies(false, true, 1, 512, 3136), "acting's one row stays with the dot products");
+        assertFalse(BroadcastGemm.applies(false, true, L + 1, 512, 3136), "rows past a whole block");
+        assertFalse(BroadcastGemm.applies(false, true, 32, 6, 512), "the output layer's 6 columns: fewer than a tile");
+        assertFalse(BroadcastGemm.applies(false, true, 32, 512, 8), "a reduction shorter than 16");
+        assertFalse(BroadcastGemm.applies(false, false, 32, 512, 3136), "B not transposed");
+        assertFalse(BroadcastGemm.applies(true, true, 32, 512, 3136), "A transposed");
+        assertFalse(BroadcastGemm.applies(false, true, BroadcastGemm.MAX_ROWS + L, 512, 3136), "more than 64 rows");
+    }
+
+    /** C = α·A·Bᵀ + β·C in double, the oracle. */
+    private static float[] tripleLoop(int m, int n, int k, float alpha, float[] a, float[] b, float beta, float[] c0) {
+        float[] c = new float[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int t = 0; t < k; t++) s += (double) a[i * k + t] * b[j * k + t];
+                c[i * n + j] = (float) (alpha * s + (beta == 0f ? 0 : beta * c0[i * n + j]));
+            }
+        return c;
+    }
+
+    private static float[] run(BroadcastKernel kernel, boolean gather, int threads, int m, int n, int k, float alpha, float[] a, float[] b,
+                               float beta, float[] c0) {
+        float[] c = c0.clone();
+        try (ThreadTeam team = new ThreadTeam(threads)) {
+            new BroadcastGemm(team, kernel, gather).multiply(m, n, k, alpha, a, b, beta, c);
+        }
+        return c;
+    }
+
+    private static void check(BroadcastKernel kernel, boolean gather) {
+        Random rng = new Random(11);
+        int[][] shapes = {{L, 13, 40}, {2 * L, 128, 300}, {L, 50, 16}};    // a last tile of 1 row of B; two blocks of rows; the shortest k
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            float[] a = random(rng, m * k), b = random(rng, n * k), old = random(rng, m * n), nans = new float[m * n];
+            Arrays.fill(nans, Float.NaN);
+            for (int threads : new int[] {1, 3}) {
+                String what = kernel.getClass().getSimpleName() + (gather ? " (gathered)" : " (copied)") + " " + m + "x" + n + "x" + k + " on " + threads;
+                float[] expected = tripleLoop(m, n, k, 1.5f, a, b, 0f, null);
+                float[] got = run(kernel, gather, threads, m, n, k, 1.5f, a, b, 0f, nans);     // β = 0: the NaNs in C are never read
+                for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], 1e-5f * (1 + Math.abs(expected[i])), what + ", β = 0, at " + i);
+                expected = tripleLoop(m, n, k, 0.5f, a, b, 2f, old);
+                got = run(kernel, gather, threads, m, n, k, 0.5f, a, b, 2f, old);
+                for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], 1e-5f * (1 + Math.abs(expected[i])), what + ", β = 2, at " + i);
+            }
+        }
+    }
+
+    @Test
+    void thePlainLoopEqualsTheTripleLoop() {
+        check(new BroadcastKernel.Scalar(), false);
+        check(new BroadcastKernel.Scalar(12), false);
+    }
+
+    @Test
+    void theVectorKernelEqualsTheTripleLoopWithEitherCopyOfA() {
+        assumeTrue(FastCpuBackendTest.preferredVectorBits() >= 256, "no vector kernels on this CPU");
+        BroadcastKernel kernel = VectorSupport.bestBroadcastKernel();
+        check(kernel, true);
+        check(kernel, false);
+    }
+
+    @Test
+    void everyElementIsOneSumWhateverTheThreadsOrTheCopy() {
+        assumeTrue(FastCpuBackendTest.preferredVectorBits() >= 256, "no vector kernels on this CPU");
+        Random rng = new Random(13);
+        int m = L, n = 100, k = 1111;
+        float[] a = random(rng, m * k), b = random(rng, n * k), c0 = new float[m * n];
+        BroadcastKernel kernel = VectorSupport.bestBroadcastKernel();
+        float[] one = run(kernel, true, 1, m, n, k, 1f, a, b, 0f, c0);
+        assertArrayEquals(one, run(kernel, true, 3, m, n, k, 1f, a, b, 0f, c0), "1 against 3 threads");
+        assertArrayEquals(one, run(kernel, false, 2, m, n, k, 1f, a, b, 0f, c0), "gathered against copied");
+    }
+
+    @Test
+    void refusesAProductItDoesNotTake() {
+        try (ThreadTeam team = new ThreadTeam(1)) {
+            BroadcastGemm g = new BroadcastGemm(team, new BroadcastKernel.Scalar(), false);
+            assertThrows(IllegalArgumentException.class, () -> g.multiply(L + 1, 20, 20, 1f, new float[(L + 1) * 20], new float[400], 0f, new float[(L + 1) * 20]));
+            assertThrows(IllegalArgumentException.class, () -> new BroadcastGemm(team, new BroadcastKernel.Scalar(12, L / 2), false));
+        }
+    }
+
+    /** Counts the tiles it is given, and computes them with the plain loop. */
+    private static final class Counting implements BroadcastKernel {
+        final AtomicInteger tiles = new AtomicInteger();
+        private final BroadcastKernel plain = new BroadcastKernel.Scalar(12);
+
+        @Override
+        public int rows() { return 12; }
+
+        @Override
+        public void accumulate(float[] x, int[] rowBase, int[] offsets, int from, int to, float[] vectors, int vecOff, float[] acc) {
+            tiles.incrementAndGet();
+            plain.accumulate(x, rowBase, offsets, from, to, vectors, vecOff, acc);
+        }
+    }
+
+    @Test
+    void theBackendSendsTheForwardPassesOfABatchAndNothingElse() {
+        Counting counting = new Counting();
+        try (FastCpuBackend be = new FastCpuBackend(2, new ScalarMicroKernel(), counting, new Elementwise.Scalar())) {
+            be.gemm(false, true, 1f, Tensor.zeros(32, 1024), Tensor.zeros(128, 1024), 0f, Tensor.zeros(32, 128));
+            assertEquals((32 / L) * ((128 + 11) / 12), counting.tiles.get(), "MinAtar's forward pass: 11 tiles of 12 rows of W per block of 32 rows");
+            counting.tiles.set(0);
+            be.gemm(false, true, 1f, Tensor.zeros(1, 1024), Tensor.zeros(128, 1024), 0f, Tensor.zeros(1, 128));
+            be.gemm(false, true, 1f, Tensor.zeros(32, 128), Tensor.zeros(6, 128), 0f, Tensor.zeros(32, 6));
+            be.gemm(false, false, 1f, Tensor.zeros(32, 128), Tensor.zeros(128, 1024), 0f, Tensor.zeros(32, 1024));
+            be.gemm(true, false, 1f, Tensor.zeros(32, 128), Tensor.zeros(32, 1024), 1f, Tensor.zeros(128, 1024));
+            assertEquals(0, counting.tiles.get(), "acting's one row, the 6-action layer, dX and dW go elsewhere");
+        }
+    }
+}
