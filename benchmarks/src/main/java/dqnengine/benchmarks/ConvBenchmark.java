@@ -8,7 +8,7 @@ import org.openjdk.jmh.annotations.*;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-/** Each Nature convolution at batch 32: forward, backward-data and backward-weights. */
+/** Each Nature convolution, and MinAtar's, at batch 32: forward, backward-data and backward-weights. */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
@@ -19,8 +19,8 @@ public class ConvBenchmark {
     @Param({"cpu", "reference"})
     public String backend;
 
-    /** conv1: 4→32, 8×8/4 on 84×84; conv2: 32→64, 4×4/2 on 20×20; conv3: 64→64, 3×3/1 on 9×9. */
-    @Param({"conv1", "conv2", "conv3"})
+    /** conv1: 4→32, 8×8/4 on 84×84; conv2: 32→64, 4×4/2 on 20×20; conv3: 64→64, 3×3/1 on 9×9; minatar: 4→16, 3×3/1 on 10×10. */
+    @Param({"conv1", "conv2", "conv3", "minatar"})
     public String layer;
 
     private Backend be;
@@ -34,6 +34,7 @@ public class ConvBenchmark {
             case "conv1" -> new Conv2dShape(32, 4, 84, 84, 32, 8, 8, 4, 0);
             case "conv2" -> new Conv2dShape(32, 32, 20, 20, 64, 4, 4, 2, 0);
             case "conv3" -> new Conv2dShape(32, 64, 9, 9, 64, 3, 3, 1, 0);
+            case "minatar" -> new Conv2dShape(32, 4, 10, 10, 16, 3, 3, 1, 0);
             default -> throw new IllegalArgumentException(layer);
         };
         Random rng = new Random(2);

@@ -23,7 +23,7 @@ public class GemmBenchmark {
     @Param({"cpu", "reference"})
     public String backend;
 
-    @Param({"32x512x3136,N,T", "1x512x3136,N,T", "512x3136x32,T,N", "32x3136x512,N,N", "32x1024x128,N,N"})
+    @Param({"32x512x3136,N,T", "1x512x3136,N,T", "512x3136x32,T,N", "32x3136x512,N,N", "32x1024x128,N,N", "32x128x1024,N,T"})
     public String shape;
 
     private Backend be;
