@@ -8,9 +8,11 @@ import java.util.Arrays;
 
 /**
  * The fast CPU backend: matrix products go through one blocked, multithreaded GEMM
- * ({@link PackedGemm}), except A·Bᵀ with at most {@code DOT_MAX_ROWS} = 64 rows of A (a linear
- * layer's forward pass at batch size up to 64), which runs as dot products with no packing
- * ({@link VectorDot}) when the vector kernels are on and K is at least one vector; unpadded
+ * ({@link PackedGemm}), except A·Bᵀ (a linear layer's forward pass): with A's rows a whole
+ * number of lane blocks up to 64 (a batch of 32 or 64) the rows are the vector lanes
+ * ({@link BroadcastGemm}); with other counts up to {@code DOT_MAX_ROWS} = 64 (acting's one row)
+ * it runs as dot products with no packing ({@link VectorDot}) when the vector kernels are on and
+ * K is at least one vector; unpadded
  * convolutions with channel counts in multiples of half the direct kernel's lanes (every Nature
  * DQN layer) run as direct convolutions ({@link DirectConv}); A·B with a short A and a B that
  * fits in cache reads B in place ({@link StreamedGemm}, 512-bit vectors only); the optimizer
