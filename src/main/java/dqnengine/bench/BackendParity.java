@@ -109,7 +109,8 @@ public final class BackendParity {
             // a short A times a B that fits in cache (the CPU backend's streamed products): MinAtar's dX, ragged rows, 64 rows
             new GemmCase(false, false, 32, 1024, 128), new GemmCase(false, false, 13, 64, 17), new GemmCase(false, false, 64, 96, 40),
             // A·Bᵀ with A's rows as the lanes (BroadcastGemm): MinAtar's forward pass, and a last tile of one row of B
-            new GemmCase(false, true, 32, 128, 1024), new GemmCase(false, true, 32, 13, 200));
+            new GemmCase(false, true, 32, 128, 1024), new GemmCase(false, true, 32, 13, 200),
+            new GemmCase(false, true, 63, 20, 100));                    // 63 rows: the dot products' largest
 
     /** A convolution [n, c, h, w] → o channels, a k×k kernel, stride s, padding p; {@code note} says what it covers. */
     public record ConvCase(int n, int c, int h, int w, int o, int k, int s, int p, String note) {

@@ -7,7 +7,8 @@ import java.util.Arrays;
 
 /**
  * C = α·A·Bᵀ + β·C with A's rows as the vector lanes: a linear layer's forward pass y = x·Wᵀ at a
- * batch of 32 (or 64), A = x [M,K], B = W [N,K]. A is copied transposed, k-major, one block of
+ * batch of 32 or 64 (any whole number of blocks of LANES rows up to 64: 16 and 48 too where LANES
+ * is 16), A = x [M,K], B = W [N,K]. A is copied transposed, k-major, one block of
  * {@link #LANES} rows at a time; then each tile broadcasts the k-th weight of {@code rows} rows of
  * B (the direct convolutions' {@link BroadcastKernel}, reading W where it lies) against the k-th
  * column of A, and every step is fused multiply-adds with no horizontal sums.

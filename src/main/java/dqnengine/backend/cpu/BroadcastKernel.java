@@ -1,8 +1,8 @@
 package dqnengine.backend.cpu;
 
 /**
- * The inner loop of the direct convolutions ({@link DirectConv}): {@link #rows()} rows (6, or 12 for
- * {@link WideBroadcastKernel}) of {@link #LANES}
+ * The inner loop of the direct convolutions ({@link DirectConv}) and of {@link BroadcastGemm}: {@link #rows()} rows (6, or 12 for
+ * {@link WideBroadcastKernel} and {@link NarrowBroadcastKernel}) of {@link #LANES}
  * accumulators (two vectors: 16 with 256-bit vectors, 32 with 512-bit ones; see
  * {@link VectorSupport}), each row fed by scalars broadcast from the input and the lanes fed by a
  * packed vector.
@@ -23,7 +23,7 @@ interface BroadcastKernel {
     int ROWS = 6;
     int LANES = 2 * VectorSupport.LANES;
 
-    /** Rows of this kernel's tile: {@link #ROWS}, or 12 for {@link WideBroadcastKernel}. */
+    /** Rows of this kernel's tile: {@link #ROWS}, or 12 for {@link WideBroadcastKernel} and {@link NarrowBroadcastKernel}. */
     default int rows() { return ROWS; }
 
     /** Lanes of this kernel's tile: {@link #LANES} (two vectors), or one vector's for {@link NarrowBroadcastKernel}. */

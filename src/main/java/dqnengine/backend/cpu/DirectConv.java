@@ -20,6 +20,7 @@ import java.util.Arrays;
  *
  *   forward:   y[n, o, i, j] = b[o] + Σ_k x[base[pixel] + kOff[k]] · w[o, k]
  *              tile = ROWS pixels × LANES channels, summed over k; weights packed wT[block][k][LANES]
+ *              (ROWS and LANES are the kernel's: 12 × LANES/2 for the narrow kernel, blocks of LANES/2 channels)
  *              (stride 4 with output rows in whole tens, conv1: tiles of 10 neighbouring pixels of a row, {@link RunKernel})
  *   dW:        dw[o, k] += Σ_pixel x[base[pixel] + kOff[k]] · dy[n, o, i, j]
  *              tile = ROWS taps k × LANES channels, summed over pixels; dy packed dyT[block][pixel][LANES];
@@ -60,7 +61,7 @@ final class DirectConv {
     private int tileLanes, tileRows;                            // its tile: channels per block, pixels (or taps) per tile
     private Conv2dShape g;
     private float[] x, out;
-    private float[] biasTiles = new float[0];                   // forward: [block][ROWS][LANES], each row the block's biases
+    private float[] biasTiles = new float[0];                   // forward: [block][tileRows][tileLanes], each row the block's biases
     private int taps, pixels, blocks, tileCount;
     private final ThreadTeam.Job forwardJob = this::forwardTask, weightJob = this::weightTask, dataJob = this::dataTask,
             packJob = this::packTask, runJob = this::runTask;
@@ -68,7 +69,7 @@ final class DirectConv {
     private int runCount;
     private int[] channelOff = new int[0];
     private int units, unitsPerTask;                            // weight gradient: (block, tile of taps) pairs, and how many a task takes
-    private float[][][] unitAcc = new float[0][0][];            // [worker][unit of its task][ROWS·LANES]
+    private float[][][] unitAcc = new float[0][0][];            // [worker][unit of its task][tileRows·tileLanes, or more]
     private float[] dyT = new float[0];                          // the weight gradient's packed dy
     private long dyTZeroFor;                                     // (channels << 32 | pixels) whose padded lanes of dyT are 0; 0 = none
     private float[] imageSums = new float[0];                   // the bias gradient's sums per image and channel

@@ -92,7 +92,7 @@ public final class FastCpuBackend extends ReferenceBackend {
 
     // ---------------------------------------------------------------- matrix products
 
-    /** A·Bᵀ with at most this many rows in A goes to {@link VectorDot}: no packing of B, which few rows cannot repay. */
+    /** A·Bᵀ with at most this many rows in A, and not taken by {@link BroadcastGemm}, goes to {@link VectorDot}: no packing of B, which few rows cannot repay. */
     static final int DOT_MAX_ROWS = 64;
     /** Columns of C per task of the dot-product path. */
     private static final int DOT_COLUMNS_PER_TASK = 24;

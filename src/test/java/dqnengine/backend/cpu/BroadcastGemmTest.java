@@ -58,21 +58,27 @@ class BroadcastGemmTest {
         return c;
     }
 
+    /** One instance per thread count, through shapes whose k, rows and columns change from call to call (its buffers are reused). */
     private static void check(BroadcastKernel kernel, boolean gather) {
-        Random rng = new Random(11);
-        int[][] shapes = {{L, 13, 40}, {2 * L, 128, 300}, {L, 50, 16}};    // a last tile of 1 row of B; two blocks of rows; the shortest k
-        for (int[] s : shapes) {
-            int m = s[0], n = s[1], k = s[2];
-            float[] a = random(rng, m * k), b = random(rng, n * k), old = random(rng, m * n), nans = new float[m * n];
-            Arrays.fill(nans, Float.NaN);
-            for (int threads : new int[] {1, 3}) {
-                String what = kernel.getClass().getSimpleName() + (gather ? " (gathered)" : " (copied)") + " " + m + "x" + n + "x" + k + " on " + threads;
-                float[] expected = tripleLoop(m, n, k, 1.5f, a, b, 0f, null);
-                float[] got = run(kernel, gather, threads, m, n, k, 1.5f, a, b, 0f, nans);     // β = 0: the NaNs in C are never read
-                for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], 1e-5f * (1 + Math.abs(expected[i])), what + ", β = 0, at " + i);
-                expected = tripleLoop(m, n, k, 0.5f, a, b, 2f, old);
-                got = run(kernel, gather, threads, m, n, k, 0.5f, a, b, 2f, old);
-                for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], 1e-5f * (1 + Math.abs(expected[i])), what + ", β = 2, at " + i);
+        // a last tile of 1 row of B; two blocks of rows; the shortest k; k past one copying chunk of 512, and a shorter k again
+        int[][] shapes = {{L, 13, 40}, {2 * L, 128, 300}, {L, 50, 16}, {L, 30, 1100}, {2 * L, 12, 100}};
+        for (int threads : new int[] {1, 3}) {
+            Random rng = new Random(11);
+            try (ThreadTeam team = new ThreadTeam(threads)) {
+                BroadcastGemm gemm = new BroadcastGemm(team, kernel, gather);
+                for (int[] s : shapes) {
+                    int m = s[0], n = s[1], k = s[2];
+                    float[] a = random(rng, m * k), b = random(rng, n * k), old = random(rng, m * n), got = new float[m * n];
+                    String what = kernel.getClass().getSimpleName() + (gather ? " (gathered)" : " (copied)") + " " + m + "x" + n + "x" + k + " on " + threads;
+                    float[] expected = tripleLoop(m, n, k, 1.5f, a, b, 0f, null);
+                    Arrays.fill(got, Float.NaN);                                 // β = 0: the NaNs in C are never read
+                    gemm.multiply(m, n, k, 1.5f, a, b, 0f, got);
+                    for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], 1e-5f * (1 + Math.abs(expected[i])), what + ", β = 0, at " + i);
+                    expected = tripleLoop(m, n, k, 0.5f, a, b, 2f, old);
+                    got = old.clone();
+                    gemm.multiply(m, n, k, 0.5f, a, b, 2f, got);
+                    for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], 1e-5f * (1 + Math.abs(expected[i])), what + ", β = 2, at " + i);
+                }
             }
         }
     }

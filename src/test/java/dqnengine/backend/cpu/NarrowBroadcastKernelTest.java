@@ -60,32 +60,35 @@ class NarrowBroadcastKernelTest {
     void convolutionsThatFillHalfOfOneBlockTakeItAndEqualTheReference() {
         Random rng = new Random(9);
         ReferenceBackend ref = new ReferenceBackend();
-        // MinAtar's layer (half of one block); a full block; one full block and a half one, which stay with the wide kernel
+        // MinAtar's layer (half of one block); a full block; one full block and a half one, which stay with the wide kernel;
+        // half a block again with ragged tiles (128 pixels, 16 taps: neither a multiple of 12). One DirectConv for all, so
+        // that its buffers go from one kernel's tiles to the other's and back.
         Conv2dShape[] shapes = {new Conv2dShape(3, 4, 10, 10, L / 2, 3, 3, 1, 0), new Conv2dShape(2, 3, 8, 7, L, 2, 2, 1, 0),
-                new Conv2dShape(2, 3, 8, 7, L + L / 2, 2, 2, 1, 0)};
-        for (Conv2dShape g : shapes) {
-            int xs = g.batch() * g.inChannels() * g.inHeight() * g.inWidth(), ws = g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW();
-            int ys = g.batch() * g.outChannels() * g.outHeight() * g.outWidth();
-            float[] x = random(rng, xs), w = random(rng, ws), b = random(rng, g.outChannels()), dy = random(rng, ys);
-            Tensor xt = Tensor.wrap(x.clone(), g.batch(), g.inChannels(), g.inHeight(), g.inWidth());
-            Tensor wt = Tensor.wrap(w.clone(), g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW());
-            Tensor y = Tensor.zeros(g.batch(), g.outChannels(), g.outHeight(), g.outWidth());
-            Tensor dw = Tensor.zeros(g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW()), db = Tensor.zeros(g.outChannels());
-            ref.conv2dForward(g, xt, wt, Tensor.wrap(b.clone(), g.outChannels()), y);
-            ref.conv2dBackwardWeights(g, xt, Tensor.wrap(dy.clone(), g.batch(), g.outChannels(), g.outHeight(), g.outWidth()), dw, db);
-            Counting counting = new Counting();
-            float[] gotY = new float[ys], gotDw = new float[ws], gotDb = new float[g.outChannels()];
-            try (ThreadTeam team = new ThreadTeam(2)) {
-                DirectConv dc = new DirectConv(team, new BroadcastKernel.Scalar(12), null, counting);
+                new Conv2dShape(2, 3, 8, 7, L + L / 2, 2, 2, 1, 0), new Conv2dShape(2, 4, 9, 9, L / 2, 2, 2, 1, 0)};
+        Counting counting = new Counting();
+        try (ThreadTeam team = new ThreadTeam(2)) {
+            DirectConv dc = new DirectConv(team, new BroadcastKernel.Scalar(12), null, counting);
+            for (Conv2dShape g : shapes) {
+                int xs = g.batch() * g.inChannels() * g.inHeight() * g.inWidth(), ws = g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW();
+                int ys = g.batch() * g.outChannels() * g.outHeight() * g.outWidth();
+                float[] x = random(rng, xs), w = random(rng, ws), b = random(rng, g.outChannels()), dy = random(rng, ys);
+                Tensor xt = Tensor.wrap(x.clone(), g.batch(), g.inChannels(), g.inHeight(), g.inWidth());
+                Tensor wt = Tensor.wrap(w.clone(), g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW());
+                Tensor y = Tensor.zeros(g.batch(), g.outChannels(), g.outHeight(), g.outWidth());
+                Tensor dw = Tensor.zeros(g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW()), db = Tensor.zeros(g.outChannels());
+                ref.conv2dForward(g, xt, wt, Tensor.wrap(b.clone(), g.outChannels()), y);
+                ref.conv2dBackwardWeights(g, xt, Tensor.wrap(dy.clone(), g.batch(), g.outChannels(), g.outHeight(), g.outWidth()), dw, db);
+                counting.tiles.set(0);
+                float[] gotY = new float[ys], gotDw = new float[ws], gotDb = new float[g.outChannels()];
                 dc.forward(g, x, w, b, gotY);
                 dc.weightGradient(g, x, dy, gotDw, gotDb);
+                for (int i = 0; i < ys; i++) assertEquals(y.data[i], gotY[i], 1e-4f * (1 + Math.abs(y.data[i])), g + " y at " + i);
+                for (int i = 0; i < ws; i++) assertEquals(dw.data[i], gotDw[i], 1e-4f * (1 + Math.abs(dw.data[i])), g + " dW at " + i);
+                for (int i = 0; i < gotDb.length; i++) assertEquals(db.data[i], gotDb[i], 1e-4f * (1 + Math.abs(db.data[i])), g + " db at " + i);
+                int pixels = g.batch() * g.outHeight() * g.outWidth(), taps = g.inChannels() * g.kernelH() * g.kernelW();
+                int expected = g.outChannels() < L ? (pixels + 11) / 12 + (taps + 11) / 12 : 0;     // forward tiles, then weight-gradient units
+                assertEquals(expected, counting.tiles.get(), g + ": tiles given to the narrow kernel");
             }
-            for (int i = 0; i < ys; i++) assertEquals(y.data[i], gotY[i], 1e-4f * (1 + Math.abs(y.data[i])), g + " y at " + i);
-            for (int i = 0; i < ws; i++) assertEquals(dw.data[i], gotDw[i], 1e-4f * (1 + Math.abs(dw.data[i])), g + " dW at " + i);
-            for (int i = 0; i < gotDb.length; i++) assertEquals(db.data[i], gotDb[i], 1e-4f * (1 + Math.abs(db.data[i])), g + " db at " + i);
-            int pixels = g.batch() * g.outHeight() * g.outWidth(), taps = g.inChannels() * g.kernelH() * g.kernelW();
-            int expected = g.outChannels() < L ? (pixels + 11) / 12 + (taps + 11) / 12 : 0;     // forward tiles, then weight-gradient units
-            assertEquals(expected, counting.tiles.get(), g + ": tiles given to the narrow kernel");
         }
     }
 
