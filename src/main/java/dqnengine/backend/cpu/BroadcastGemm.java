@@ -27,8 +27,13 @@ final class BroadcastGemm {
     static final int LANES = BroadcastKernel.LANES;
     /** The most rows of A taken: a batch of up to 64, in whole blocks of LANES. */
     static final int MAX_ROWS = 64;
-    /** The fewest rows of B taken: with fewer than a tile (the output layer's 6 actions) the dot products are as fast. */
-    static final int MIN_COLUMNS = 12;
+    /**
+     * The fewest rows of B taken: any. The output layer's 6 actions fill half a tile here; left to
+     * {@link VectorDot}, which then ran 16 small tiles per Nature step and nothing else, its tile
+     * stayed in C1's code (no Vector API intrinsics) for the first hundreds of steps: 0.02–0.23 ms
+     * per product in {@code bench --breakdown}, against 0.006 ms before.
+     */
+    static final int MIN_COLUMNS = 1;
     /** The shortest reduction taken. */
     static final int MIN_K = 16;
     private static final int TILES_PER_TASK = 2;

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * C = α·A·Bᵀ + β·C as dot products, for a short A: the linear layer's forward pass when A's rows
  * are not a whole number of lane blocks ({@link BroadcastGemm} takes a batch of 32 or 64), so
- * acting at batch 1, and the 6-action output layer. Both A
+ * acting at batch 1. Both A
  * [M,K] and B [N,K] are read along their rows, which are contiguous, so nothing is packed: with
  * few rows in A, {@link PackedGemm} spent most of its time repacking B (all of W) for a handful of
  * rows (measured: 53 GFLOP/s on [32,3136]·[512,3136]ᵀ, and acting at batch 1 packed 1.6 M

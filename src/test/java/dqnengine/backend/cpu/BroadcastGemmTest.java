@@ -30,7 +30,7 @@ class BroadcastGemmTest {
         assertTrue(BroadcastGemm.applies(false, true, 2 * L, 128, 1024), "two blocks of rows");
         assertFalse(BroadcastGemm.applies(false, true, 1, 512, 3136), "acting's one row stays with the dot products");
         assertFalse(BroadcastGemm.applies(false, true, L + 1, 512, 3136), "rows past a whole block");
-        assertFalse(BroadcastGemm.applies(false, true, 32, 6, 512), "the output layer's 6 columns: fewer than a tile");
+        assertTrue(BroadcastGemm.applies(false, true, L, 6, 512), "the output layer's 6 columns: half a tile");
         assertFalse(BroadcastGemm.applies(false, true, 32, 512, 8), "a reduction shorter than 16");
         assertFalse(BroadcastGemm.applies(false, false, 32, 512, 3136), "B not transposed");
         assertFalse(BroadcastGemm.applies(true, true, 32, 512, 3136), "A transposed");
@@ -61,7 +61,7 @@ class BroadcastGemmTest {
     /** One instance per thread count, through shapes whose k, rows and columns change from call to call (its buffers are reused). */
     private static void check(BroadcastKernel kernel, boolean gather) {
         // a last tile of 1 row of B; two blocks of rows; the shortest k; k past one copying chunk of 512, and a shorter k again
-        int[][] shapes = {{L, 13, 40}, {2 * L, 128, 300}, {L, 50, 16}, {L, 30, 1100}, {2 * L, 12, 100}};
+        int[][] shapes = {{L, 13, 40}, {2 * L, 128, 300}, {L, 50, 16}, {L, 30, 1100}, {2 * L, 12, 100}, {L, 6, 512}};  // …, the 6 actions
         for (int threads : new int[] {1, 3}) {
             Random rng = new Random(11);
             try (ThreadTeam team = new ThreadTeam(threads)) {
@@ -140,11 +140,13 @@ class BroadcastGemmTest {
             be.gemm(false, true, 1f, Tensor.zeros(32, 1024), Tensor.zeros(128, 1024), 0f, Tensor.zeros(32, 128));
             assertEquals((32 / L) * ((128 + 11) / 12), counting.tiles.get(), "MinAtar's forward pass: 11 tiles of 12 rows of W per block of 32 rows");
             counting.tiles.set(0);
-            be.gemm(false, true, 1f, Tensor.zeros(1, 1024), Tensor.zeros(128, 1024), 0f, Tensor.zeros(1, 128));
             be.gemm(false, true, 1f, Tensor.zeros(32, 128), Tensor.zeros(6, 128), 0f, Tensor.zeros(32, 6));
+            assertEquals(32 / L, counting.tiles.get(), "the 6-action layer: one tile per block of 32 rows");
+            counting.tiles.set(0);
+            be.gemm(false, true, 1f, Tensor.zeros(1, 1024), Tensor.zeros(128, 1024), 0f, Tensor.zeros(1, 128));
             be.gemm(false, false, 1f, Tensor.zeros(32, 128), Tensor.zeros(128, 1024), 0f, Tensor.zeros(32, 1024));
             be.gemm(true, false, 1f, Tensor.zeros(32, 128), Tensor.zeros(32, 1024), 1f, Tensor.zeros(128, 1024));
-            assertEquals(0, counting.tiles.get(), "acting's one row, the 6-action layer, dX and dW go elsewhere");
+            assertEquals(0, counting.tiles.get(), "acting's one row, dX and dW go elsewhere");
         }
     }
 }
