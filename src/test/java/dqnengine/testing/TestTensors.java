@@ -16,6 +16,13 @@ public final class TestTensors {
         return BackendParity.uniform(rng, shape);          // one definition: the parity checks in main sources draw their inputs so too
     }
 
+    /** {@code n} floats ~ U(-0.5, 0.5), drawn one {@code nextFloat} each, in order: the kernels' unit tests' inputs. */
+    public static float[] centred(Random rng, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = rng.nextFloat() - 0.5f;
+        return a;
+    }
+
     /** Entries ~ ±U(margin, 1): kept at least {@code margin} away from 0 (off the ReLU kink). */
     public static Tensor awayFromZero(Random rng, float margin, int... shape) {
         Tensor t = Tensor.zeros(shape);

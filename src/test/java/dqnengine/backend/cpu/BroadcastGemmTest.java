@@ -5,8 +5,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import static dqnengine.testing.TestTensors.assertClose;
+import static dqnengine.testing.TestTensors.centred;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,12 +18,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** {@link BroadcastGemm}: which products it takes, its results against a triple loop, and that the backend routes to it. */
 class BroadcastGemmTest {
     private static final int L = BroadcastGemm.LANES;
-
-    private static float[] random(Random rng, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = rng.nextFloat() - 0.5f;
-        return a;
-    }
 
     @Test
     void takesABatchOfWholeLaneBlocksTimesTransposedWeights() {
@@ -68,16 +63,16 @@ class BroadcastGemmTest {
                 BroadcastGemm gemm = new BroadcastGemm(team, kernel, gather);
                 for (int[] s : shapes) {
                     int m = s[0], n = s[1], k = s[2];
-                    float[] a = random(rng, m * k), b = random(rng, n * k), old = random(rng, m * n), got = new float[m * n];
+                    float[] a = centred(rng, m * k), b = centred(rng, n * k), old = centred(rng, m * n), got = new float[m * n];
                     String what = kernel.getClass().getSimpleName() + (gather ? " (gathered)" : " (copied)") + " " + m + "x" + n + "x" + k + " on " + threads;
                     float[] expected = tripleLoop(m, n, k, 1.5f, a, b, 0f, null);
                     Arrays.fill(got, Float.NaN);                                 // β = 0: the NaNs in C are never read
                     gemm.multiply(m, n, k, 1.5f, a, b, 0f, got);
-                    for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], 1e-5f * (1 + Math.abs(expected[i])), what + ", β = 0, at " + i);
+                    assertClose(expected, got, 1e-5, 1e-5, what + ", β = 0");
                     expected = tripleLoop(m, n, k, 0.5f, a, b, 2f, old);
                     got = old.clone();
                     gemm.multiply(m, n, k, 0.5f, a, b, 2f, got);
-                    for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], 1e-5f * (1 + Math.abs(expected[i])), what + ", β = 2, at " + i);
+                    assertClose(expected, got, 1e-5, 1e-5, what + ", β = 2");
                 }
             }
         }
@@ -102,7 +97,7 @@ class BroadcastGemmTest {
         assumeTrue(FastCpuBackendTest.preferredVectorBits() >= 256, "no vector kernels on this CPU");
         Random rng = new Random(13);
         int m = L, n = 100, k = 1111;
-        float[] a = random(rng, m * k), b = random(rng, n * k), c0 = new float[m * n];
+        float[] a = centred(rng, m * k), b = centred(rng, n * k), c0 = new float[m * n];
         BroadcastKernel kernel = VectorSupport.bestBroadcastKernel();
         float[] one = run(kernel, true, 1, m, n, k, 1f, a, b, 0f, c0);
         assertArrayEquals(one, run(kernel, true, 3, m, n, k, 1f, a, b, 0f, c0), "1 against 3 threads");
@@ -118,24 +113,9 @@ class BroadcastGemmTest {
         }
     }
 
-    /** Counts the tiles it is given, and computes them with the plain loop. */
-    private static final class Counting implements BroadcastKernel {
-        final AtomicInteger tiles = new AtomicInteger();
-        private final BroadcastKernel plain = new BroadcastKernel.Scalar(12);
-
-        @Override
-        public int rows() { return 12; }
-
-        @Override
-        public void accumulate(float[] x, int[] rowBase, int[] offsets, int from, int to, float[] vectors, int vecOff, float[] acc) {
-            tiles.incrementAndGet();
-            plain.accumulate(x, rowBase, offsets, from, to, vectors, vecOff, acc);
-        }
-    }
-
     @Test
     void theBackendSendsTheForwardPassesOfABatchAndNothingElse() {
-        Counting counting = new Counting();
+        CountingBroadcastKernel counting = new CountingBroadcastKernel(L);
         try (FastCpuBackend be = new FastCpuBackend(2, new ScalarMicroKernel(), counting, new Elementwise.Scalar())) {
             be.gemm(false, true, 1f, Tensor.zeros(32, 1024), Tensor.zeros(128, 1024), 0f, Tensor.zeros(32, 128));
             assertEquals((32 / L) * ((128 + 11) / 12), counting.tiles.get(), "MinAtar's forward pass: 11 tiles of 12 rows of W per block of 32 rows");

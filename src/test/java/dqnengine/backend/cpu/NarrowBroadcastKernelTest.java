@@ -5,8 +5,9 @@ import dqnengine.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import static dqnengine.testing.TestTensors.assertClose;
+import static dqnengine.testing.TestTensors.centred;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,12 +16,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class NarrowBroadcastKernelTest {
     private static final int L = BroadcastKernel.LANES;
 
-    private static float[] random(Random rng, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = rng.nextFloat() - 0.5f;
-        return a;
-    }
-
     @Test
     void theVectorFormEqualsThePlainLoop() {
         assumeTrue(FastCpuBackendTest.preferredVectorBits() >= 256, "no vector kernels on this CPU");
@@ -28,32 +23,14 @@ class NarrowBroadcastKernelTest {
         assertEquals(L / 2, vector.lanes(), "one vector: half the two-vector tile");
         Random rng = new Random(7);
         int taps = 41, lanes = vector.lanes();
-        float[] x = random(rng, 3000), w = random(rng, taps * lanes), acc0 = random(rng, 12 * lanes);
+        float[] x = centred(rng, 3000), w = centred(rng, taps * lanes), acc0 = centred(rng, 12 * lanes);
         int[] offsets = new int[taps], rowBase = new int[12];
         for (int t = 0; t < taps; t++) offsets[t] = rng.nextInt(1500);
         for (int r = 0; r < 12; r++) rowBase[r] = rng.nextInt(1500);
         float[] plain = acc0.clone(), vec = acc0.clone();
         new BroadcastKernel.Scalar(12, lanes).accumulate(x, rowBase, offsets, 5, taps, w, 0, plain);    // from tap 5: the sum starts where it is told
         vector.accumulate(x, rowBase, offsets, 5, taps, w, 0, vec);
-        for (int i = 0; i < plain.length; i++) assertEquals(plain[i], vec[i], 1e-5f * (1 + Math.abs(plain[i])), "acc[" + i + "]");
-    }
-
-    /** Counts the tiles it is given, and computes them with the plain loop. */
-    private static final class Counting implements BroadcastKernel {
-        final AtomicInteger tiles = new AtomicInteger();
-        private final BroadcastKernel plain = new BroadcastKernel.Scalar(12, L / 2);
-
-        @Override
-        public int rows() { return 12; }
-
-        @Override
-        public int lanes() { return L / 2; }
-
-        @Override
-        public void accumulate(float[] x, int[] rowBase, int[] offsets, int from, int to, float[] vectors, int vecOff, float[] acc) {
-            tiles.incrementAndGet();
-            plain.accumulate(x, rowBase, offsets, from, to, vectors, vecOff, acc);
-        }
+        assertClose(plain, vec, 1e-5, 1e-5, "acc");
     }
 
     @Test
@@ -65,13 +42,13 @@ class NarrowBroadcastKernelTest {
         // that its buffers go from one kernel's tiles to the other's and back.
         Conv2dShape[] shapes = {new Conv2dShape(3, 4, 10, 10, L / 2, 3, 3, 1, 0), new Conv2dShape(2, 3, 8, 7, L, 2, 2, 1, 0),
                 new Conv2dShape(2, 3, 8, 7, L + L / 2, 2, 2, 1, 0), new Conv2dShape(2, 4, 9, 9, L / 2, 2, 2, 1, 0)};
-        Counting counting = new Counting();
+        CountingBroadcastKernel counting = new CountingBroadcastKernel(L / 2);
         try (ThreadTeam team = new ThreadTeam(2)) {
             DirectConv dc = new DirectConv(team, new BroadcastKernel.Scalar(12), null, counting);
             for (Conv2dShape g : shapes) {
                 int xs = g.batch() * g.inChannels() * g.inHeight() * g.inWidth(), ws = g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW();
                 int ys = g.batch() * g.outChannels() * g.outHeight() * g.outWidth();
-                float[] x = random(rng, xs), w = random(rng, ws), b = random(rng, g.outChannels()), dy = random(rng, ys);
+                float[] x = centred(rng, xs), w = centred(rng, ws), b = centred(rng, g.outChannels()), dy = centred(rng, ys);
                 Tensor xt = Tensor.wrap(x.clone(), g.batch(), g.inChannels(), g.inHeight(), g.inWidth());
                 Tensor wt = Tensor.wrap(w.clone(), g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW());
                 Tensor y = Tensor.zeros(g.batch(), g.outChannels(), g.outHeight(), g.outWidth());
@@ -82,9 +59,9 @@ class NarrowBroadcastKernelTest {
                 float[] gotY = new float[ys], gotDw = new float[ws], gotDb = new float[g.outChannels()];
                 dc.forward(g, x, w, b, gotY);
                 dc.weightGradient(g, x, dy, gotDw, gotDb);
-                for (int i = 0; i < ys; i++) assertEquals(y.data[i], gotY[i], 1e-4f * (1 + Math.abs(y.data[i])), g + " y at " + i);
-                for (int i = 0; i < ws; i++) assertEquals(dw.data[i], gotDw[i], 1e-4f * (1 + Math.abs(dw.data[i])), g + " dW at " + i);
-                for (int i = 0; i < gotDb.length; i++) assertEquals(db.data[i], gotDb[i], 1e-4f * (1 + Math.abs(db.data[i])), g + " db at " + i);
+                assertClose(y.data, gotY, 1e-4, 1e-4, g + " y");
+                assertClose(dw.data, gotDw, 1e-4, 1e-4, g + " dW");
+                assertClose(db.data, gotDb, 1e-4, 1e-4, g + " db");
                 int pixels = g.batch() * g.outHeight() * g.outWidth(), taps = g.inChannels() * g.kernelH() * g.kernelW();
                 int expected = g.outChannels() < L ? (pixels + 11) / 12 + (taps + 11) / 12 : 0;     // forward tiles, then weight-gradient units
                 assertEquals(expected, counting.tiles.get(), g + ": tiles given to the narrow kernel");
