@@ -126,6 +126,7 @@ public final class BackendParity {
             new ConvCase(1, 2, 6, 7, 64, 2, 1, 0, "direct path: two channel blocks"),
             new ConvCase(2, 4, 9, 9, 16, 2, 2, 0, "direct input gradient with 256-bit vectors: 16 taps, 16 pixels per image (ragged tile)"),
             new ConvCase(2, 8, 9, 9, 32, 2, 2, 0, "direct paths with 512-bit vectors too: 32 channels, 32 taps, ragged tiles"),
+            new ConvCase(6, 8, 6, 6, 32, 2, 1, 0, "direct input gradient: 6 images in tasks of 4 and 2, 25 pixels each, tiles across images"),
             new ConvCase(3, 4, 10, 10, 16, 3, 1, 0, "MinAtar's conv: 16 channels, the one-vector kernel with 512-bit vectors"),
             new ConvCase(2, 3, 8, 7, 48, 2, 1, 0, "48 channels: one full and one half block with 512-bit vectors"),
             new ConvCase(2, 3, 8, 7, 8, 2, 1, 0, "8 channels: half a block with 256-bit vectors"),

@@ -31,6 +31,17 @@ interface BroadcastKernel {
 
     void accumulate(float[] x, int[] rowBase, int[] offsets, int from, int to, float[] vectors, int vecOff, float[] acc);
 
+    /**
+     * One row of a tile added where its lanes belong: out[dst + index[indexFrom + l]] += acc[accFrom + l]
+     * for l &lt; {@link #lanes()}, the lanes in order. The indices of one call must be distinct (they are
+     * the offsets of distinct kernel taps in the input gradient's col2im), so the order of the lanes
+     * does not change the result. This plain loop is the reference; the 512-bit kernels gather, add
+     * and scatter a vector at a time.
+     */
+    default void addScattered(float[] acc, int accFrom, float[] out, int dst, int[] index, int indexFrom) {
+        for (int l = 0; l < lanes(); l++) out[dst + index[indexFrom + l]] += acc[accFrom + l];
+    }
+
     /** The same loop in plain Java. */
     final class Scalar implements BroadcastKernel {
         private final int rows, lanes;

@@ -27,7 +27,8 @@ import java.util.Arrays;
  *              the pixels in chunks of PIXEL_CHUNK, every tile of a task taking its turn within a chunk
  *   dx:        dcols[pixel, k] = Σ_o dy[n, o, i, j] · w[o, k], then dx[base[pixel] + kOff[k]] += dcols
  *              tile = ROWS pixels × LANES taps, summed over o; weights packed wK[block of taps][o][LANES];
- *              one task per image, so the overlapping windows of one image never race
+ *              one task per IMAGES_PER_DATA_TASK whole images, so the overlapping windows of one image never race;
+ *              its tiles run on across the images' boundaries, so only the task's last tile is ragged
  * </pre>
  * All three are the same loop with the roles of pixels, taps and channels exchanged. Forward and
  * dW need the output channels in multiples of LANES/2 (half a block of zeros at most), dx needs the taps K = C·KH·KW in multiples of LANES.
@@ -36,6 +37,7 @@ final class DirectConv {
     private static final int LANES = BroadcastKernel.LANES;
     private static final int PIXEL_TILES_PER_TASK = 16;
     private static final int PIXEL_CHUNK = 512;            // weight gradient: pixels per pass over a task's units
+    private static final int IMAGES_PER_DATA_TASK = 4;     // input gradient: whole images per task (8 tasks at batch 32)
 
     /** Whether the forward and weight-gradient paths apply to the convolution. */
     static boolean applies(Conv2dShape g) {
@@ -350,24 +352,33 @@ final class DirectConv {
         for (int o = 0; o < O; o++) channelOff[o] = o * ohw;        // dy[n, o, pix] = dy[n·O·ohw + pix + o·ohw]
         this.x = dy;
         this.out = dx;
-        team.run(g.batch(), dataJob);
+        team.run((g.batch() + IMAGES_PER_DATA_TASK - 1) / IMAGES_PER_DATA_TASK, dataJob);
         this.out = this.x = null;
     }
 
-    private void dataTask(int n, int worker) {
+    /**
+     * Images [task·4, task·4 + 4): their pixels as one run of tiles, so a tile may hold the last
+     * pixels of one image and the first of the next (with 49 pixels an image, tiles of one image
+     * each had computed 60 rows for 49). The grouping is fixed, not made from the thread count, so
+     * every element of dx is summed in the same order on any number of threads.
+     */
+    private void dataTask(int task, int worker) {
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), chw = g.inChannels() * g.inHeight() * g.inWidth();
-        Arrays.fill(out, n * chw, (n + 1) * chw, 0f);
+        int n0 = task * IMAGES_PER_DATA_TASK, n1 = Math.min(g.batch(), n0 + IMAGES_PER_DATA_TASK);
+        Arrays.fill(out, n0 * chw, n1 * chw, 0f);
         float[] a = acc[worker];
         int[] base = rowBase[worker];
-        for (int pix0 = 0; pix0 < ohw; pix0 += tileRows) {
-            int rows = Math.min(tileRows, ohw - pix0);
-            for (int r = 0; r < tileRows; r++) base[r] = n * O * ohw + pix0 + Math.min(r, rows - 1);
+        for (int p0 = n0 * ohw, end = n1 * ohw; p0 < end; p0 += tileRows) {
+            int rows = Math.min(tileRows, end - p0);
+            for (int r = 0; r < tileRows; r++) {
+                int pixel = p0 + Math.min(r, rows - 1), n = pixel / ohw;
+                base[r] = n * O * ohw + pixel - n * ohw;              // dy[n, 0, pix]
+            }
             for (int tb = 0; tb < taps / LANES; tb++) {
                 Arrays.fill(a, 0f);
                 kernel.accumulate(x, base, channelOff, 0, O, packed, tb * O * LANES, a);
                 for (int r = 0; r < rows; r++) {                     // col2im: add each tap back where it was read
-                    int dst = pixelBase[n * ohw + pix0 + r];
-                    for (int l = 0; l < LANES; l++) out[dst + kOff[tb * LANES + l]] += a[r * LANES + l];
+                    kernel.addScattered(a, r * LANES, out, pixelBase[p0 + r], kOff, tb * LANES);
                 }
             }
         }

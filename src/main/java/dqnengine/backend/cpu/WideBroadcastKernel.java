@@ -16,6 +16,20 @@ final class WideBroadcastKernel implements BroadcastKernel {
     @Override
     public int rows() { return 12; }
 
+    /**
+     * Two gathers, adds and scatters of 16 lanes, where the plain loop reads, adds and writes 32
+     * scalars one by one. Measured in the input gradient of Nature's third convolution alone (one
+     * thread, a /tmp copy of {@code DirectConv.dataTask}): 1.95 ms with the plain loop, 1.60 ms with
+     * this, 1.20 ms with no write-back at all; the second convolution 2.60, 1.99 and 1.49 ms.
+     */
+    @Override
+    public void addScattered(float[] acc, int accFrom, float[] out, int dst, int[] index, int indexFrom) {
+        for (int l = 0; l < LANES; l += L) {
+            FloatVector.fromArray(S, out, dst, index, indexFrom + l).add(FloatVector.fromArray(S, acc, accFrom + l))
+                    .intoArray(out, dst, index, indexFrom + l);
+        }
+    }
+
     @Override
     public void accumulate(float[] x, int[] rowBase, int[] offsets, int from, int to, float[] vectors, int vecOff, float[] acc) {
         FloatVector a00 = FloatVector.fromArray(S, acc, 0 * L), a01 = FloatVector.fromArray(S, acc, 1 * L);
