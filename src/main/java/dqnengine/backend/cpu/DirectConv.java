@@ -52,7 +52,7 @@ final class DirectConv {
     private final ThreadTeam team;
     private final BroadcastKernel kernel;
     private final BroadcastKernel narrowKernel;                 // one vector wide, for channels in half blocks, or null
-    private final RunKernel runKernel;                          // forward tiles of RUN pixels along an output row, or null
+    private final RunKernel[] runKernels;                       // tiles of neighbouring pixels (forward rows, input-gradient runs), longest first
     private final float[][] acc;
     private final int[][] rowBase;
     private int[] kOff = new int[0], pixelBase = new int[0];
@@ -60,6 +60,7 @@ final class DirectConv {
 
     // The call in progress.
     private BroadcastKernel active;                             // kernel or narrowKernel
+    private RunKernel activeRun;                                // the run kernel of a forward pass or input gradient that takes one, else null
     private int tileLanes, tileRows;                            // its tile: channels per block, pixels (or taps) per tile
     private Conv2dShape g;
     private float[] x, out;
@@ -77,26 +78,31 @@ final class DirectConv {
     private float[] imageSums = new float[0];                   // the bias gradient's sums per image and channel
 
     DirectConv(ThreadTeam team, BroadcastKernel kernel) {
-        // conv1's rows of pixels take the run kernel beside the 12-row one: its vector form with the 512-bit kernel, its
-        // plain form beside the plain 12-row loop (so the parity tests check the tiling without vectors too)
-        this(team, kernel, kernel instanceof WideBroadcastKernel ? new RunKernel.Vector()
-                : kernel instanceof BroadcastKernel.Scalar && kernel.rows() == 12 ? new RunKernel.Scalar() : null);
+        // rows of pixels take the run kernels beside the 12-row one: their vector forms with the 512-bit kernel, their
+        // plain forms beside the plain 12-row loop (so the parity tests check the tiling without vectors too)
+        this(team, kernel, kernel instanceof WideBroadcastKernel ? RunKernel.vectorKernels()
+                : kernel instanceof BroadcastKernel.Scalar && kernel.rows() == 12 ? RunKernel.plainKernels() : new RunKernel[0]);
     }
 
-    /** @param runKernel the forward pass's kernel for rows of neighbouring pixels ({@link RunKernel}), or null for none; needs a kernel of 10 rows or more */
-    DirectConv(ThreadTeam team, BroadcastKernel kernel, RunKernel runKernel) {
-        this(team, kernel, runKernel, narrowFor(kernel));
+    /**
+     * @param runKernels the kernels for rows of neighbouring pixels ({@link RunKernel}), longest run first, or none: the
+     *                   forward pass's rows and the input gradient's runs through dy; each run at most the kernel's rows
+     */
+    DirectConv(ThreadTeam team, BroadcastKernel kernel, RunKernel[] runKernels) {
+        this(team, kernel, runKernels, narrowFor(kernel));
     }
 
     /** @param narrowKernel the kernel, {@code LANES / 2} lanes wide, for output channels that fill half blocks, or null for none */
-    DirectConv(ThreadTeam team, BroadcastKernel kernel, RunKernel runKernel, BroadcastKernel narrowKernel) {
-        if (runKernel != null && kernel.rows() < RunKernel.RUN) throw new IllegalArgumentException("the run kernel needs a tile of " + RunKernel.RUN + " rows or more");
+    DirectConv(ThreadTeam team, BroadcastKernel kernel, RunKernel[] runKernels, BroadcastKernel narrowKernel) {
+        for (RunKernel rk : runKernels) {
+            if (rk.run() > kernel.rows()) throw new IllegalArgumentException("a run kernel of " + rk.run() + " pixels needs a tile of as many rows or more");
+        }
         if (kernel.lanes() != LANES) throw new IllegalArgumentException("the direct convolution's kernel must be " + LANES + " lanes wide");
         if (narrowKernel != null && narrowKernel.lanes() != LANES / 2) throw new IllegalArgumentException("the narrow kernel must be " + LANES / 2 + " lanes wide");
         this.team = team;
         this.kernel = kernel;
         this.narrowKernel = narrowKernel;
-        this.runKernel = runKernel;
+        this.runKernels = runKernels.clone();
         int narrowRows = narrowKernel == null ? 0 : narrowKernel.rows();
         this.acc = new float[team.size()][Math.max(kernel.rows() * LANES, narrowRows * LANES / 2)];
         this.rowBase = new int[team.size()][Math.max(kernel.rows(), narrowRows)];
@@ -169,8 +175,9 @@ final class DirectConv {
             }
         }
         this.out = y;
-        if (runKernel != null && active == kernel && RunKernel.fits(g.stride(), g.outWidth())) {
-            runCount = pixels / RunKernel.RUN;                      // every output row is whole runs
+        activeRun = active == kernel ? RunKernel.choose(runKernels, g.stride(), g.outWidth()) : null;
+        if (activeRun != null) {
+            runCount = pixels / activeRun.run();                    // every output row is whole runs
             team.run(blocks * ((runCount + RUNS_PER_TASK - 1) / RUNS_PER_TASK), runJob);
             this.out = this.x = null;
             return;
@@ -221,23 +228,25 @@ final class DirectConv {
      * (Only with the wide kernel, so LANES is written as the constant it is: with the tile width
      * read from a field, conv1's forward pass took 1.12× as long, its write-back loops no longer
      * unrolled on constant offsets.)
-     * Runs [first, first + 20) of one block: each RUN neighbouring pixels of an output row, whose
-     * windows start RunKernel.STRIDE apart ({@link RunKernel}). The outputs of a run are
-     * neighbours in y too, so each channel's RUN values are written side by side.
+     * Runs [first, first + 20) of one block: each the run kernel's {@code run()} neighbouring pixels
+     * of an output row, whose windows start the stride apart ({@link RunKernel}). The outputs of a
+     * run are neighbours in y too, so each channel's values are written side by side.
      */
     private void runTask(int task, int worker) {
         int tasksPerBlock = (runCount + RUNS_PER_TASK - 1) / RUNS_PER_TASK;
         int block = task / tasksPerBlock, first = (task % tasksPerBlock) * RUNS_PER_TASK;
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), o0 = block * LANES, lanes = Math.min(LANES, O - o0);
+        RunKernel rk = activeRun;
+        int length = rk.run();
         float[] a = acc[worker];
         for (int run = first; run < Math.min(runCount, first + RUNS_PER_TASK); run++) {
-            int p0 = run * RunKernel.RUN, n = p0 / ohw;            // the run's first pixel, (n, i, j0)
-            System.arraycopy(biasTiles, block * kernel.rows() * LANES, a, 0, RunKernel.RUN * LANES);
-            runKernel.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * LANES, a);
+            int p0 = run * length, n = p0 / ohw;                    // the run's first pixel, (n, i, j0)
+            System.arraycopy(biasTiles, block * kernel.rows() * LANES, a, 0, length * LANES);
+            rk.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * LANES, a);
             int dst = (n * O + o0) * ohw + (p0 - n * ohw);
             for (int l = 0; l < lanes; l++) {
                 int row = dst + l * ohw;
-                for (int r = 0; r < RunKernel.RUN; r++) out[row + r] = a[r * LANES + l];
+                for (int r = 0; r < length; r++) out[row + r] = a[r * LANES + l];
             }
         }
     }
@@ -352,6 +361,7 @@ final class DirectConv {
         for (int o = 0; o < O; o++) channelOff[o] = o * ohw;        // dy[n, o, pix] = dy[n·O·ohw + pix + o·ohw]
         this.x = dy;
         this.out = dx;
+        activeRun = RunKernel.choose(runKernels, 1, ohw);              // each image's pixels in whole runs through dy, if one fits
         team.run((g.batch() + IMAGES_PER_DATA_TASK - 1) / IMAGES_PER_DATA_TASK, dataJob);
         this.out = this.x = null;
     }
@@ -367,6 +377,10 @@ final class DirectConv {
         int n0 = task * IMAGES_PER_DATA_TASK, n1 = Math.min(g.batch(), n0 + IMAGES_PER_DATA_TASK);
         Arrays.fill(out, n0 * chw, n1 * chw, 0f);
         float[] a = acc[worker];
+        if (activeRun != null) {
+            dataRuns(n0, n1, a);
+            return;
+        }
         int[] base = rowBase[worker];
         for (int p0 = n0 * ohw, end = n1 * ohw; p0 < end; p0 += tileRows) {
             int rows = Math.min(tileRows, end - p0);
@@ -379,6 +393,29 @@ final class DirectConv {
                 kernel.accumulate(x, base, channelOff, 0, O, packed, tb * O * LANES, a);
                 for (int r = 0; r < rows; r++) {                     // col2im: add each tap back where it was read
                     kernel.addScattered(a, r * LANES, out, pixelBase[p0 + r], kOff, tb * LANES);
+                }
+            }
+        }
+    }
+
+    /**
+     * The input gradient of images [n0, n1) in runs of neighbouring pixels of one image: a run's dy
+     * values for channel o lie side by side (dy[n, o, pix0 + r]), so {@link RunKernel} reads them
+     * at fixed distances from one index, with stride 1. Taken when an image's pixels are whole runs
+     * (conv3's 49 in runs of 7, conv2's 81 in runs of 9).
+     */
+    private void dataRuns(int n0, int n1, float[] a) {
+        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth();
+        RunKernel rk = activeRun;
+        int length = rk.run();
+        for (int n = n0; n < n1; n++) {
+            for (int pix0 = 0; pix0 < ohw; pix0 += length) {
+                for (int tb = 0; tb < taps / LANES; tb++) {
+                    Arrays.fill(a, 0, length * LANES, 0f);
+                    rk.accumulate(x, n * O * ohw + pix0, channelOff, 0, O, packed, tb * O * LANES, a);
+                    for (int r = 0; r < length; r++) {               // col2im: add each tap back where it was read
+                        kernel.addScattered(a, r * LANES, out, pixelBase[n * ohw + pix0 + r], kOff, tb * LANES);
+                    }
                 }
             }
         }

@@ -44,7 +44,7 @@ class NarrowBroadcastKernelTest {
                 new Conv2dShape(2, 3, 8, 7, L + L / 2, 2, 2, 1, 0), new Conv2dShape(2, 4, 9, 9, L / 2, 2, 2, 1, 0)};
         CountingBroadcastKernel counting = new CountingBroadcastKernel(L / 2);
         try (ThreadTeam team = new ThreadTeam(2)) {
-            DirectConv dc = new DirectConv(team, new BroadcastKernel.Scalar(12), null, counting);
+            DirectConv dc = new DirectConv(team, new BroadcastKernel.Scalar(12), new RunKernel[0], counting);
             for (Conv2dShape g : shapes) {
                 int xs = g.batch() * g.inChannels() * g.inHeight() * g.inWidth(), ws = g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW();
                 int ys = g.batch() * g.outChannels() * g.outHeight() * g.outWidth();
@@ -72,8 +72,8 @@ class NarrowBroadcastKernelTest {
     @Test
     void aNarrowKernelMustBeHalfTheWidth() {
         try (ThreadTeam team = new ThreadTeam(1)) {
-            assertThrows(IllegalArgumentException.class, () -> new DirectConv(team, new BroadcastKernel.Scalar(12), null, new BroadcastKernel.Scalar(12)));
-            assertThrows(IllegalArgumentException.class, () -> new DirectConv(team, new BroadcastKernel.Scalar(12, L / 2), null, null));
+            assertThrows(IllegalArgumentException.class, () -> new DirectConv(team, new BroadcastKernel.Scalar(12), new RunKernel[0], new BroadcastKernel.Scalar(12)));
+            assertThrows(IllegalArgumentException.class, () -> new DirectConv(team, new BroadcastKernel.Scalar(12, L / 2), new RunKernel[0], null));
         }
     }
 }

@@ -11,7 +11,8 @@ import static dqnengine.testing.TestTensors.assertClose;
 import static dqnengine.testing.TestTensors.centred;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -20,57 +21,114 @@ class RunKernelTest {
     private static final int L = RunKernel.LANES;
 
     @Test
-    void theVectorFormEqualsThePlainLoop() {
+    void everyVectorFormEqualsThePlainLoopOfItsShape() {
         assumeTrue(FastCpuBackendTest.preferredVectorBits() >= 256, "no vector kernels on this CPU");
+        RunKernel[] vector = RunKernel.vectorKernels(), plainKernels = RunKernel.plainKernels();
+        assertEquals(plainKernels.length, vector.length);
         Random rng = new Random(3);
         int taps = 37;
-        float[] x = centred(rng, 2000), w = centred(rng, taps * L), acc0 = centred(rng, RunKernel.RUN * L);
-        int[] offsets = new int[taps];
-        for (int t = 0; t < taps; t++) offsets[t] = rng.nextInt(1500);
-        float[] plain = acc0.clone(), vector = acc0.clone();
-        new RunKernel.Scalar().accumulate(x, 17, offsets, 3, taps, w, 0, plain);         // from tap 3: the sum starts where it is told
-        new RunKernel.Vector().accumulate(x, 17, offsets, 3, taps, w, 0, vector);
-        assertClose(plain, vector, 1e-5, 1e-5, "acc");
+        for (int i = 0; i < vector.length; i++) {
+            RunKernel v = vector[i], p = plainKernels[i];
+            assertEquals(p.run(), v.run(), "run of kernel " + i);
+            assertEquals(p.stride(), v.stride(), "stride of kernel " + i);
+            if (i > 0) assertTrue(vector[i - 1].run() >= v.run(), "longest run first");
+            float[] x = centred(rng, 2000), w = centred(rng, taps * L), acc0 = centred(rng, v.run() * L);
+            int[] offsets = new int[taps];
+            for (int t = 0; t < taps; t++) offsets[t] = rng.nextInt(1500);
+            float[] plain = acc0.clone(), vec = acc0.clone();
+            p.accumulate(x, 17, offsets, 3, taps, w, 0, plain);         // from tap 3: the sum starts where it is told
+            v.accumulate(x, 17, offsets, 3, taps, w, 0, vec);
+            assertClose(plain, vec, 1e-5, 1e-5, v.getClass().getSimpleName());
+        }
     }
 
-    /** Counts the tiles it is given, and computes them with the plain loop. */
+    /** Counts the tiles it is given, and computes them with the plain loop of its shape. */
     private static final class Counting implements RunKernel {
         final AtomicInteger tiles = new AtomicInteger();
+        private final RunKernel plain;
+
+        Counting(int run, int stride) { this.plain = new RunKernel.Scalar(run, stride); }
+
+        @Override
+        public int run() { return plain.run(); }
+
+        @Override
+        public int stride() { return plain.stride(); }
 
         @Override
         public void accumulate(float[] x, int base, int[] offsets, int from, int to, float[] vectors, int vecOff, float[] acc) {
             tiles.incrementAndGet();
-            new RunKernel.Scalar().accumulate(x, base, offsets, from, to, vectors, vecOff, acc);
+            plain.accumulate(x, base, offsets, from, to, vectors, vecOff, acc);
         }
     }
 
-    private static float[] forward(Conv2dShape g, float[] x, float[] w, float[] b, DirectConv dc) {
-        float[] y = new float[g.batch() * g.outChannels() * g.outHeight() * g.outWidth()];
-        dc.forward(g, x, w, b, y);
-        return y;
+    @Test
+    void aConvolutionTakesTheLongestRunThatCutsItsRowsAndTheInputGradientOneOfStrideOne() {
+        RunKernel[] kernels = RunKernel.plainKernels();
+        assertEquals(10, RunKernel.choose(kernels, 4, 20).run(), "conv1: rows of 20 at stride 4");
+        assertEquals(9, RunKernel.choose(kernels, 2, 9).run(), "conv2: rows of 9 at stride 2");
+        assertEquals(7, RunKernel.choose(kernels, 1, 7).run(), "conv3: rows of 7 at stride 1");
+        assertEquals(9, RunKernel.choose(kernels, 1, 81).run(), "conv2's input gradient: 81 pixels an image");
+        assertEquals(7, RunKernel.choose(kernels, 1, 49).run(), "conv3's input gradient: 49 pixels an image");
+        assertNull(RunKernel.choose(kernels, 2, 20), "rows of 20 at stride 2");
+        assertNull(RunKernel.choose(kernels, 4, 9), "rows of 9 at stride 4");
+        assertNull(RunKernel.choose(kernels, 1, 64), "MinAtar's 64 pixels");
+    }
+
+    private static Conv2dShape[] shapes() {
+        // rows of 10 at stride 4 (conv1-like, one full and one half block); rows of 9 at stride 2, 81 pixels an image
+        // (conv2-like); rows of 7 at stride 1, 49 pixels (conv3-like, 3 images: tasks of 4 and fewer); and a stride-2 one
+        // with rows of 5 and 25 pixels, which no run kernel takes
+        return new Conv2dShape[] {new Conv2dShape(2, 3, 44, 44, 48, 8, 8, 4, 0), new Conv2dShape(2, 4, 20, 20, 32, 4, 4, 2, 0),
+                new Conv2dShape(3, 32, 9, 9, 32, 3, 3, 1, 0), new Conv2dShape(2, 3, 11, 10, 32, 3, 3, 2, 0)};
     }
 
     @Test
-    void strideFourConvolutionsWithRowsOfTenGoThroughItAndEqualTheReference() {
-        assertTrue(RunKernel.fits(4, 20), "conv1: rows of 20");
-        assertFalse(RunKernel.fits(2, 20));
-        assertFalse(RunKernel.fits(4, 9));
+    void convolutionsGoThroughTheKernelThatFitsAndEqualTheReference() {
         Random rng = new Random(5);
         ReferenceBackend ref = new ReferenceBackend();
-        // conv1-like with rows of 10 pixels; and a stride-2 one, which the run kernel does not take
-        for (Conv2dShape g : new Conv2dShape[] {new Conv2dShape(2, 3, 44, 44, 48, 8, 8, 4, 0), new Conv2dShape(2, 3, 11, 10, 32, 3, 3, 2, 0)}) {
+        for (Conv2dShape g : shapes()) {
             float[] x = centred(rng, g.batch() * g.inChannels() * g.inHeight() * g.inWidth());
             float[] w = centred(rng, g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW()), b = centred(rng, g.outChannels());
-            Counting counting = new Counting();
+            float[] dy = centred(rng, g.batch() * g.outChannels() * g.outHeight() * g.outWidth());
+            RunKernel[] plain = RunKernel.plainKernels();
+            Counting[] counting = new Counting[plain.length];
+            for (int i = 0; i < plain.length; i++) counting[i] = new Counting(plain[i].run(), plain[i].stride());
+            Tensor xt = Tensor.wrap(x, g.batch(), g.inChannels(), g.inHeight(), g.inWidth());
+            Tensor wt = Tensor.wrap(w, g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW());
+            Tensor dyt = Tensor.wrap(dy, g.batch(), g.outChannels(), g.outHeight(), g.outWidth());
+            Tensor y = Tensor.zeros(g.batch(), g.outChannels(), g.outHeight(), g.outWidth()), dx = Tensor.zeros(g.batch(), g.inChannels(), g.inHeight(), g.inWidth());
+            ref.conv2dForward(g, xt, wt, Tensor.wrap(b, g.outChannels()), y);
+            ref.conv2dBackwardData(g, dyt, wt, dx);
             try (ThreadTeam team = new ThreadTeam(2)) {
-                float[] y = forward(g, x, w, b, new DirectConv(team, new BroadcastKernel.Scalar(12), counting));
-                Tensor expected = Tensor.zeros(g.batch(), g.outChannels(), g.outHeight(), g.outWidth());
-                ref.conv2dForward(g, Tensor.wrap(x, g.batch(), g.inChannels(), g.inHeight(), g.inWidth()),
-                        Tensor.wrap(w, g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW()), Tensor.wrap(b, g.outChannels()), expected);
-                assertClose(expected.data, y, 1e-4, 1e-4, g.toString());
+                DirectConv dc = new DirectConv(team, new BroadcastKernel.Scalar(12), counting);
+                float[] gotY = new float[y.size()];
+                dc.forward(g, x, w, b, gotY);
+                assertClose(y.data, gotY, 1e-4, 1e-4, g + " forward");
+                int[] forwardTiles = new int[plain.length];
+                for (int i = 0; i < plain.length; i++) forwardTiles[i] = counting[i].tiles.getAndSet(0);
+                boolean data = DirectConv.appliesToData(g);
+                if (data) {
+                    float[] gotDx = new float[dx.size()];
+                    dc.dataGradient(g, dy, w, gotDx);
+                    assertClose(dx.data, gotDx, 1e-4, 1e-4, g + " input gradient");
+                }
+                RunKernel fwd = RunKernel.choose(counting, g.stride(), g.outWidth());
+                RunKernel dxRun = data ? RunKernel.choose(counting, 1, g.outHeight() * g.outWidth()) : null;
+                int blocks = (g.outChannels() + L - 1) / L, pixels = g.batch() * g.outHeight() * g.outWidth();
+                for (int i = 0; i < plain.length; i++) {
+                    assertEquals(counting[i] == fwd ? pixels / fwd.run() * blocks : 0, forwardTiles[i], g + ": forward tiles of run kernel " + i);
+                    int tapBlocks = g.inChannels() * g.kernelH() * g.kernelW() / L;
+                    assertEquals(counting[i] == dxRun ? pixels / dxRun.run() * tapBlocks : 0, counting[i].tiles.get(), g + ": input-gradient tiles of run kernel " + i);
+                }
             }
-            int runs = g.batch() * g.outHeight() * g.outWidth() / RunKernel.RUN, blocks = (g.outChannels() + L - 1) / L;
-            assertEquals(RunKernel.fits(g.stride(), g.outWidth()) ? runs * blocks : 0, counting.tiles.get(), g + ": tiles given to the run kernel");
+        }
+    }
+
+    @Test
+    void aRunLongerThanTheTileIsRefused() {
+        try (ThreadTeam team = new ThreadTeam(1)) {
+            assertThrows(IllegalArgumentException.class, () -> new DirectConv(team, new BroadcastKernel.Scalar(6), RunKernel.plainKernels()));
         }
     }
 }
