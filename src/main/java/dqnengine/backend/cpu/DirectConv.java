@@ -21,14 +21,17 @@ import java.util.Arrays;
  *   forward:   y[n, o, i, j] = b[o] + Σ_k x[base[pixel] + kOff[k]] · w[o, k]
  *              tile = ROWS pixels × LANES channels, summed over k; weights packed wT[block][k][LANES]
  *              (ROWS and LANES are the kernel's: 12 × LANES/2 for the narrow kernel, blocks of LANES/2 channels)
- *              (stride 4 with output rows in whole tens, conv1: tiles of 10 neighbouring pixels of a row, {@link RunKernel})
+ *              (output rows in whole runs of a {@link RunKernel}: tiles of one run, e.g. conv1's 10 pixels at stride 4)
  *   dW:        dw[o, k] += Σ_pixel x[base[pixel] + kOff[k]] · dy[n, o, i, j]
  *              tile = ROWS taps k × LANES channels, summed over pixels; dy packed dyT[block][pixel][LANES];
  *              the pixels in chunks of PIXEL_CHUNK, every tile of a task taking its turn within a chunk
+ *              (kernel rows in whole runs of stride 1, conv1's 8 taps: tiles of one run)
  *   dx:        dcols[pixel, k] = Σ_o dy[n, o, i, j] · w[o, k], then dx[base[pixel] + kOff[k]] += dcols
  *              tile = ROWS pixels × LANES taps, summed over o; weights packed wK[block of taps][o][LANES];
  *              one task per IMAGES_PER_DATA_TASK whole images, so the overlapping windows of one image never race;
  *              its tiles run on across the images' boundaries, so only the task's last tile is ragged
+ *              (each image's pixels in whole runs of stride 1, conv2's 81 and conv3's 49: tiles of one run through dy);
+ *              each tile row's LANES taps added back with one gather and scatter a vector ({@link BroadcastKernel#addScattered})
  * </pre>
  * All three are the same loop with the roles of pixels, taps and channels exchanged. Forward and
  * dW need the output channels in multiples of LANES/2 (half a block of zeros at most), dx needs the taps K = C·KH·KW in multiples of LANES.
@@ -36,7 +39,7 @@ import java.util.Arrays;
 final class DirectConv {
     private static final int LANES = BroadcastKernel.LANES;
     private static final int PIXEL_TILES_PER_TASK = 16;
-    private static final int PIXEL_CHUNK = 512;            // weight gradient: pixels per pass over a task's units
+    static final int PIXEL_CHUNK = 512;                    // weight gradient: pixels per pass over a task's units
     private static final int IMAGES_PER_DATA_TASK = 4;     // input gradient: whole images per task (8 tasks at batch 32)
 
     /** Whether the forward and weight-gradient paths apply to the convolution. */
@@ -285,7 +288,10 @@ final class DirectConv {
         }
         this.x = x;
         this.out = dw;
-        tileCount = (taps + tileRows - 1) / tileRows;
+        // a kernel row's taps (c, p, q = 0 … KW−1) lie side by side in x: cut into whole runs of stride 1, if one fits
+        activeRun = active == kernel ? RunKernel.choose(runKernels, 1, g.kernelW()) : null;
+        int unitRows = activeRun != null ? activeRun.run() : tileRows;
+        tileCount = (taps + unitRows - 1) / unitRows;
         units = blocks * tileCount;
         int tasks = Math.min(units, 2 * team.size());               // every task reads all of x and dy once
         unitsPerTask = (units + tasks - 1) / tasks;
@@ -316,19 +322,26 @@ final class DirectConv {
      */
     private void weightTask(int task, int worker) {
         int first = task * unitsPerTask, last = Math.min(units, first + unitsPerTask);
+        RunKernel run = activeRun;
+        int unitRows = run != null ? run.run() : tileRows;
         float[][] a = unitAcc[worker];
         int[] base = rowBase[worker];
         for (int u = first; u < last; u++) Arrays.fill(a[u - first], 0f);
         for (int p0 = 0; p0 < pixels; p0 += PIXEL_CHUNK) {
             int p1 = Math.min(pixels, p0 + PIXEL_CHUNK);
             for (int u = first; u < last; u++) {
-                int block = u / tileCount, k0 = (u % tileCount) * tileRows, rows = Math.min(tileRows, taps - k0);
+                int block = u / tileCount;
+                if (run != null) {                                   // taps k0 … k0 + run − 1 at x[kOff[k0] + r]
+                    run.accumulate(x, kOff[(u % tileCount) * unitRows], pixelBase, p0, p1, dyT, block * pixels * tileLanes, a[u - first]);
+                    continue;
+                }
+                int k0 = (u % tileCount) * tileRows, rows = Math.min(tileRows, taps - k0);
                 for (int r = 0; r < tileRows; r++) base[r] = kOff[k0 + Math.min(r, rows - 1)];
                 active.accumulate(x, base, pixelBase, p0, p1, dyT, block * pixels * tileLanes, a[u - first]);
             }
         }
         for (int u = first; u < last; u++) {
-            int block = u / tileCount, k0 = (u % tileCount) * tileRows, rows = Math.min(tileRows, taps - k0);
+            int block = u / tileCount, k0 = (u % tileCount) * unitRows, rows = Math.min(unitRows, taps - k0);
             int o0 = block * tileLanes, lanes = Math.min(tileLanes, g.outChannels() - o0);
             float[] au = a[u - first];
             for (int r = 0; r < rows; r++) {

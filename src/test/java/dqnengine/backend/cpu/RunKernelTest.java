@@ -72,11 +72,14 @@ class RunKernelTest {
         assertEquals(7, RunKernel.choose(kernels, 1, 49).run(), "conv3's input gradient: 49 pixels an image");
         assertNull(RunKernel.choose(kernels, 2, 20), "rows of 20 at stride 2");
         assertNull(RunKernel.choose(kernels, 4, 9), "rows of 9 at stride 4");
-        assertNull(RunKernel.choose(kernels, 1, 64), "MinAtar's 64 pixels");
+        assertEquals(8, RunKernel.choose(kernels, 1, 8).run(), "conv1's weight gradient: kernel rows of 8 taps");
+        assertEquals(8, RunKernel.choose(kernels, 1, 64).run(), "an input gradient of 64 pixels an image");
+        assertNull(RunKernel.choose(kernels, 1, 4), "conv2's kernel rows of 4 taps");
+        assertNull(RunKernel.choose(kernels, 1, 3), "conv3's kernel rows of 3 taps");
     }
 
     private static Conv2dShape[] shapes() {
-        // rows of 10 at stride 4 (conv1-like, one full and one half block); rows of 9 at stride 2, 81 pixels an image
+        // rows of 10 at stride 4 and kernel rows of 8 taps (conv1-like, one full and one half block); rows of 9 at stride 2, 81 pixels an image
         // (conv2-like); rows of 7 at stride 1, 49 pixels (conv3-like, 3 images: tasks of 4 and fewer); and a stride-2 one
         // with rows of 5 and 25 pixels, which no run kernel takes
         return new Conv2dShape[] {new Conv2dShape(2, 3, 44, 44, 48, 8, 8, 4, 0), new Conv2dShape(2, 4, 20, 20, 32, 4, 4, 2, 0),
@@ -113,13 +116,24 @@ class RunKernelTest {
                     dc.dataGradient(g, dy, w, gotDx);
                     assertClose(dx.data, gotDx, 1e-4, 1e-4, g + " input gradient");
                 }
+                int[] dataTiles = new int[plain.length];
+                for (int i = 0; i < plain.length; i++) dataTiles[i] = counting[i].tiles.getAndSet(0);
+                Tensor dw = Tensor.zeros(g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW()), db = Tensor.zeros(g.outChannels());
+                ref.conv2dBackwardWeights(g, xt, dyt, dw, db);
+                float[] gotDw = new float[dw.size()], gotDb = new float[g.outChannels()];
+                dc.weightGradient(g, x, dy, gotDw, gotDb);
+                assertClose(dw.data, gotDw, 1e-4, 1e-4, g + " weight gradient");
+                assertClose(db.data, gotDb, 1e-4, 1e-4, g + " bias gradient");
                 RunKernel fwd = RunKernel.choose(counting, g.stride(), g.outWidth());
+                RunKernel dwRun = RunKernel.choose(counting, 1, g.kernelW());
                 RunKernel dxRun = data ? RunKernel.choose(counting, 1, g.outHeight() * g.outWidth()) : null;
                 int blocks = (g.outChannels() + L - 1) / L, pixels = g.batch() * g.outHeight() * g.outWidth();
                 for (int i = 0; i < plain.length; i++) {
                     assertEquals(counting[i] == fwd ? pixels / fwd.run() * blocks : 0, forwardTiles[i], g + ": forward tiles of run kernel " + i);
                     int tapBlocks = g.inChannels() * g.kernelH() * g.kernelW() / L;
-                    assertEquals(counting[i] == dxRun ? pixels / dxRun.run() * tapBlocks : 0, counting[i].tiles.get(), g + ": input-gradient tiles of run kernel " + i);
+                    assertEquals(counting[i] == dxRun ? pixels / dxRun.run() * tapBlocks : 0, dataTiles[i], g + ": input-gradient tiles of run kernel " + i);
+                    int taps = g.inChannels() * g.kernelH() * g.kernelW(), chunks = (pixels + DirectConv.PIXEL_CHUNK - 1) / DirectConv.PIXEL_CHUNK;
+                    assertEquals(counting[i] == dwRun ? taps / dwRun.run() * blocks * chunks : 0, counting[i].tiles.get(), g + ": weight-gradient tiles of run kernel " + i);
                 }
             }
         }
