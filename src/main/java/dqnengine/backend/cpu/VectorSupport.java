@@ -110,24 +110,35 @@ public final class VectorSupport {
     private static boolean used;
 
     /**
-     * Runs the dot-product and packed-GEMM kernels once, on a few numbers, when the first vector
-     * backend of the JVM is made. Seen on JDK 17.0.15: once the linear layers' forward pass had
-     * moved from {@link VectorDot} to {@link BroadcastGemm}, about one MinAtar loop in five (6 of
-     * 33 runs of {@code bench loop --env minatar:breakout --threads 1}) ran six times slower from
-     * start to end. C2 had compiled the packed GEMM's kernel ({@link VectorMicroKernel#tile}) with
-     * its 24 vector stores not intrinsified ("missing constant" for the vector class: every store
-     * boxed its vector and stored it element by element) and never compiled it again. With
-     * VectorDot run first, as it had been run first in every step before, none of the runs since
-     * was slow (README, Benchmarks). What inside C2 makes the difference is not pinned down.
+     * Runs the dot-product kernel a few times and the packed GEMM's kernel ({@link VectorMicroKernel#tile})
+     * 30,000 times on a few numbers, through all of its paths, when the first vector backend of the
+     * JVM is made (~0.1 s). Seen on JDK 17.0.15: some of C2's compilations of the tile do not know the
+     * exact vector class of its accumulators after the k loop, so its 24 vector stores are not
+     * intrinsified ("missing constant" for the vector class with {@code -XX:+PrintIntrinsics}): each
+     * store boxes its vector and writes it element by element. Usually a later compilation replaces
+     * such code; when none does, every weight gradient of the run is slow (MinAtar loops six times
+     * slower; Nature steps of 58–63 ms instead of 15–17, 2 of ~40 runs of {@code bench --breakdown}).
+     * How often such a compilation appears depended on what else the JIT had to compile around the
+     * tile's first use: in runs of {@code bench --breakdown --threads 2 --repeats 1 --iters 10
+     * --warmup 10} with {@code -XX:CompileCommand=PrintInlining} on the tile, 2 of 16 at the seventh
+     * session's end, 8 of 16 once the run kernels had come; with the tile compiled here first, on
+     * profiles of all its paths, 0 of 32. (Running it once had kept the MinAtar loops fast: 0 of 28
+     * slow, against 6 of 33.) What inside C2 decides it is not pinned down.
      */
+    private static final int TILE_WARM_UP = 30_000;
+
     static synchronized void firstUse() {
         if (used || !vectorKernels()) return;
         used = true;
         float[] a = new float[4 * 64], b = new float[24 * 64], c = new float[4 * 24];
         for (int i = 0; i < 3; i++) VectorDot.columns(4, 64, 1f, a, 64, b, 64, 0f, c, 24, 0, 24);
-        float[] ap = new float[MicroKernel.ROWS * 8], bp = new float[MicroKernel.COLS * 8];
+        float[] ap = new float[MicroKernel.ROWS * 40], bp = new float[MicroKernel.COLS * 40];
         float[] out = new float[MicroKernel.ROWS * MicroKernel.COLS], scratch = new float[MicroKernel.ROWS * MicroKernel.COLS];
-        new VectorMicroKernel().tile(ap, 0, bp, 8, out, 0, MicroKernel.COLS, MicroKernel.ROWS, MicroKernel.COLS, false, scratch);
+        VectorMicroKernel kernel = new VectorMicroKernel();
+        for (int i = 0; i < TILE_WARM_UP; i++) {                // every path: full and partial tiles, adding and overwriting, short and longer k
+            int kc = i % 3 == 0 ? 40 : 8, rows = i % 5 == 0 ? MicroKernel.ROWS - 1 : MicroKernel.ROWS;
+            kernel.tile(ap, 0, bp, kc, out, 0, MicroKernel.COLS, rows, MicroKernel.COLS, (i & 1) == 0, scratch);
+        }
         sink = c[0] + out[0];
     }
 
