@@ -230,7 +230,7 @@ final class DirectConv {
     /**
      * (Only with the wide kernel, so LANES is written as the constant it is: with the tile width
      * read from a field, conv1's forward pass took 1.12× as long, its write-back loops no longer
-     * unrolled on constant offsets.)
+     * unrolled on constant offsets; the run kernel writes its rows back itself, for the same reason.)
      * Runs [first, first + 20) of one block: each the run kernel's {@code run()} neighbouring pixels
      * of an output row, whose windows start the stride apart ({@link RunKernel}). The outputs of a
      * run are neighbours in y too, so each channel's values are written side by side.
@@ -246,11 +246,7 @@ final class DirectConv {
             int p0 = run * length, n = p0 / ohw;                    // the run's first pixel, (n, i, j0)
             System.arraycopy(biasTiles, block * kernel.rows() * LANES, a, 0, length * LANES);
             rk.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * LANES, a);
-            int dst = (n * O + o0) * ohw + (p0 - n * ohw);
-            for (int l = 0; l < lanes; l++) {
-                int row = dst + l * ohw;
-                for (int r = 0; r < length; r++) out[row + r] = a[r * LANES + l];
-            }
+            rk.writeBack(a, out, (n * O + o0) * ohw + (p0 - n * ohw), lanes, ohw);
         }
     }
 

@@ -39,6 +39,12 @@ class RunKernelTest {
             p.accumulate(x, 17, offsets, 3, taps, w, 0, plain);         // from tap 3: the sum starts where it is told
             v.accumulate(x, 17, offsets, 3, taps, w, 0, vec);
             assertClose(plain, vec, 1e-5, 1e-5, v.getClass().getSimpleName());
+            float[] outPlain = centred(rng, 5 * 40 + 60), outVec = outPlain.clone();            // 5 channels, 40 apart, written from 7 on
+            p.writeBack(plain, outPlain, 7, 5, 40);
+            v.writeBack(plain, outVec, 7, 5, 40);
+            assertArrayEquals(outPlain, outVec, v.getClass().getSimpleName() + " write-back");
+            for (int l = 0; l < 5; l++)
+                for (int r = 0; r < v.run(); r++) assertEquals(plain[r * L + l], outVec[7 + l * 40 + r], "row " + r + " of channel " + l);
         }
     }
 
@@ -54,6 +60,11 @@ class RunKernelTest {
 
         @Override
         public int stride() { return plain.stride(); }
+
+        @Override
+        public void writeBack(float[] acc, float[] out, int dst, int lanes, int channelStride) {
+            plain.writeBack(acc, out, dst, lanes, channelStride);
+        }
 
         @Override
         public void accumulate(float[] x, int base, int[] offsets, int from, int to, float[] vectors, int vecOff, float[] acc) {
