@@ -230,7 +230,11 @@ final class DirectConv {
     /**
      * (Only with the wide kernel, so LANES is written as the constant it is: with the tile width
      * read from a field, conv1's forward pass took 1.12× as long, its write-back loops no longer
-     * unrolled on constant offsets; the run kernel writes its rows back itself, for the same reason.)
+     * unrolled on constant offsets; the run kernel writes its rows back itself, for the same reason.
+     * And conv1's kernel has a call site of its own: with conv2's and conv3's kernels through the
+     * same call, C2's profile of it held three classes, and conv1's forward pass, run after the
+     * other two, took 1.54–1.66 ms on one thread against 1.36–1.44 ms with one kernel there; with
+     * its own call, 1.40–1.54 against 1.41–1.52, alternated in separate JVMs.)
      * Runs [first, first + 20) of one block: each the run kernel's {@code run()} neighbouring pixels
      * of an output row, whose windows start the stride apart ({@link RunKernel}). The outputs of a
      * run are neighbours in y too, so each channel's values are written side by side.
@@ -245,8 +249,13 @@ final class DirectConv {
         for (int run = first; run < Math.min(runCount, first + RUNS_PER_TASK); run++) {
             int p0 = run * length, n = p0 / ohw;                    // the run's first pixel, (n, i, j0)
             System.arraycopy(biasTiles, block * kernel.rows() * LANES, a, 0, length * LANES);
-            rk.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * LANES, a);
-            rk.writeBack(a, out, (n * O + o0) * ohw + (p0 - n * ohw), lanes, ohw);
+            if (rk instanceof RunKernel.Vector10x4 conv1) {                 // a call site of its own: see the method's comment
+                conv1.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * LANES, a);
+                conv1.writeBack(a, out, (n * O + o0) * ohw + (p0 - n * ohw), lanes, ohw);
+            } else {
+                rk.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * LANES, a);
+                rk.writeBack(a, out, (n * O + o0) * ohw + (p0 - n * ohw), lanes, ohw);
+            }
         }
     }
 
