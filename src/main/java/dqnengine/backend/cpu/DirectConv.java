@@ -55,7 +55,7 @@ final class DirectConv {
     private final ThreadTeam team;
     private final BroadcastKernel kernel;
     private final BroadcastKernel narrowKernel;                 // one vector wide, for channels in half blocks, or null
-    private final RunKernel[] runKernels;                       // tiles of neighbouring pixels (forward rows, input-gradient runs), longest first
+    private final RunKernel[] runKernels;                       // runs of pixels or taps (forward rows, input-gradient runs, weight-gradient kernel rows), longest first
     private final float[][] acc;
     private final int[][] rowBase;
     private int[] kOff = new int[0], pixelBase = new int[0];
@@ -63,7 +63,7 @@ final class DirectConv {
 
     // The call in progress.
     private BroadcastKernel active;                             // kernel or narrowKernel
-    private RunKernel activeRun;                                // the run kernel of a forward pass or input gradient that takes one, else null
+    private RunKernel activeRun;                                // the run kernel of the pass in progress, if it takes one, else null
     private int tileLanes, tileRows;                            // its tile: channels per block, pixels (or taps) per tile
     private Conv2dShape g;
     private float[] x, out;
@@ -88,8 +88,9 @@ final class DirectConv {
     }
 
     /**
-     * @param runKernels the kernels for rows of neighbouring pixels ({@link RunKernel}), longest run first, or none: the
-     *                   forward pass's rows and the input gradient's runs through dy; each run at most the kernel's rows
+     * @param runKernels the kernels for runs of neighbouring values ({@link RunKernel}), longest run first, or none: the
+     *                   forward pass's rows, the input gradient's runs through dy and the weight gradient's kernel rows
+     *                   of taps; each run at most the kernel's rows
      */
     DirectConv(ThreadTeam team, BroadcastKernel kernel, RunKernel[] runKernels) {
         this(team, kernel, runKernels, narrowFor(kernel));
@@ -319,7 +320,7 @@ final class DirectConv {
     }
 
     /**
-     * Units [task·unitsPerTask, …): each a (block, tile of tileRows taps) summed over every pixel.
+     * Units [task·unitsPerTask, …): each a (block, tile of unitRows taps) summed over every pixel.
      * The pixels come in chunks and, within a chunk, every unit of the task takes its turn, so a
      * chunk of x and dyT is read from memory once per task and then from cache, not once per unit
      * (conv1's x and dyT, 5 MB together, do not fit in a core's cache: 22 passes over them made
@@ -385,10 +386,11 @@ final class DirectConv {
     }
 
     /**
-     * Images [task·4, task·4 + 4): their pixels as one run of tiles, so a tile may hold the last
-     * pixels of one image and the first of the next (with 49 pixels an image, tiles of one image
-     * each had computed 60 rows for 49). The grouping is fixed, not made from the thread count, so
-     * every element of dx is summed in the same order on any number of threads.
+     * Images [task·4, task·4 + 4): where no run kernel takes them (see {@link #dataRuns}), their
+     * pixels as one run of tiles, so a tile may hold the last pixels of one image and the first of
+     * the next (with 49 pixels an image, tiles of one image each had computed 60 rows for 49). The
+     * grouping is fixed, not made from the thread count, so every element of dx is summed in the
+     * same order on any number of threads.
      */
     private void dataTask(int task, int worker) {
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), chw = g.inChannels() * g.inHeight() * g.inWidth();

@@ -63,9 +63,10 @@ interface RunKernel {
     }
 
     /**
-     * The vector kernels, longest run first: conv1 (rows of 20 at stride 4), conv2 (rows of 9 at
-     * stride 2), conv2's and conv3's input gradients (81 and 49 pixels an image), conv1's weight
-     * gradient (kernel rows of 8 taps, see {@link DirectConv}), conv3 (rows of 7 at stride 1).
+     * The vector kernels, longest run first: 10 at stride 4 (conv1's rows of 20), 9 at stride 2
+     * (conv2's rows of 9), 9 at stride 1 (conv2's input gradient, 81 pixels an image), 8 at stride 1
+     * (conv1's weight gradient, kernel rows of 8 taps), 7 at stride 1 (conv3's rows of 7 and its
+     * input gradient, 49 pixels an image).
      */
     static RunKernel[] vectorKernels() {
         return new RunKernel[] {new Vector10x4(), new Vector9x2(), new Vector9x1(), new Vector8x1(), new Vector7x1()};

@@ -109,6 +109,8 @@ public final class VectorSupport {
     private static volatile float sink;
     private static boolean used;
 
+    private static final int TILE_WARM_UP = 30_000;
+
     /**
      * Runs the dot-product kernel a few times and the packed GEMM's kernel ({@link VectorMicroKernel#tile})
      * 30,000 times on a few numbers, through all of its paths, when the first vector backend of the
@@ -125,8 +127,6 @@ public final class VectorSupport {
      * profiles of all its paths, 0 of 32. (Running it once had kept the MinAtar loops fast: 0 of 28
      * slow, against 6 of 33.) What inside C2 decides it is not pinned down.
      */
-    private static final int TILE_WARM_UP = 30_000;
-
     static synchronized void firstUse() {
         if (used || !vectorKernels()) return;
         used = true;

@@ -19,8 +19,9 @@ final class WideBroadcastKernel implements BroadcastKernel {
     /**
      * Two gathers, adds and scatters of 16 lanes, where the plain loop reads, adds and writes 32
      * scalars one by one. Measured in the input gradient of Nature's third convolution alone (one
-     * thread, a /tmp copy of {@code DirectConv.dataTask}): 1.95 ms with the plain loop, 1.60 ms with
-     * this, 1.20 ms with no write-back at all; the second convolution 2.60, 1.99 and 1.49 ms.
+     * thread, a copy of {@code DirectConv.dataTask} in a harness not committed): 1.95 ms with the
+     * plain loop, 1.60 ms with this, 1.20 ms with no write-back at all; the second convolution
+     * 2.60, 1.99 and 1.49 ms.
      */
     @Override
     public void addScattered(float[] acc, int accFrom, float[] out, int dst, int[] index, int indexFrom) {

@@ -92,7 +92,7 @@ class RunKernelTest {
     private static Conv2dShape[] shapes() {
         // rows of 10 at stride 4 and kernel rows of 8 taps (conv1-like, one full and one half block); rows of 9 at stride 2, 81 pixels an image
         // (conv2-like); rows of 7 at stride 1, 49 pixels (conv3-like, 3 images: tasks of 4 and fewer); and a stride-2 one
-        // with rows of 5 and 25 pixels, which no run kernel takes
+        // with rows of 4 and 20 pixels an image, which no run kernel takes
         return new Conv2dShape[] {new Conv2dShape(2, 3, 44, 44, 48, 8, 8, 4, 0), new Conv2dShape(2, 4, 20, 20, 32, 4, 4, 2, 0),
                 new Conv2dShape(3, 32, 9, 9, 32, 3, 3, 1, 0), new Conv2dShape(2, 3, 11, 10, 32, 3, 3, 2, 0)};
     }
@@ -147,6 +147,26 @@ class RunKernelTest {
                     assertEquals(counting[i] == dwRun ? taps / dwRun.run() * blocks * chunks : 0, counting[i].tiles.get(), g + ": weight-gradient tiles of run kernel " + i);
                 }
             }
+        }
+    }
+
+    /** dx is summed in an order fixed by the shape (tasks of 4 images), not by the thread count: 1 and 3 threads agree bit for bit. */
+    @Test
+    void theInputGradientIsTheSameOnAnyNumberOfThreads() {
+        BroadcastKernel kernel = FastCpuBackendTest.preferredVectorBits() >= 256 ? VectorSupport.bestBroadcastKernel() : new BroadcastKernel.Scalar(12);
+        Random rng = new Random(7);
+        // 6 images (tasks of 4 and 2): 25 pixels each (tiles across the images' boundaries), 49 each (runs of 7 where a run kernel is there)
+        for (Conv2dShape g : new Conv2dShape[] {new Conv2dShape(6, 8, 6, 6, 32, 2, 2, 1, 0), new Conv2dShape(6, 32, 9, 9, 32, 3, 3, 1, 0)}) {
+            float[] w = centred(rng, g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW());
+            float[] dy = centred(rng, g.batch() * g.outChannels() * g.outHeight() * g.outWidth());
+            float[][] dx = new float[2][g.batch() * g.inChannels() * g.inHeight() * g.inWidth()];
+            int[] threads = {1, 3};
+            for (int i = 0; i < 2; i++) {
+                try (ThreadTeam team = new ThreadTeam(threads[i])) {
+                    new DirectConv(team, kernel).dataGradient(g, dy, w, dx[i]);
+                }
+            }
+            assertArrayEquals(dx[0], dx[1], g + ": 1 against 3 threads");
         }
     }
 
