@@ -411,9 +411,7 @@ final class DirectConv {
             for (int tb = 0; tb < taps / LANES; tb++) {
                 Arrays.fill(a, 0f);
                 kernel.accumulate(x, base, channelOff, 0, O, packed, tb * O * LANES, a);
-                for (int r = 0; r < rows; r++) {                     // col2im: add each tap back where it was read
-                    kernel.addScattered(a, r * LANES, out, pixelBase[p0 + r], kOff, tb * LANES);
-                }
+                addBack(a, rows, p0, tb);
             }
         }
     }
@@ -433,11 +431,14 @@ final class DirectConv {
                 for (int tb = 0; tb < taps / LANES; tb++) {
                     Arrays.fill(a, 0, length * LANES, 0f);
                     rk.accumulate(x, n * O * ohw + pix0, channelOff, 0, O, packed, tb * O * LANES, a);
-                    for (int r = 0; r < length; r++) {               // col2im: add each tap back where it was read
-                        kernel.addScattered(a, r * LANES, out, pixelBase[n * ohw + pix0 + r], kOff, tb * LANES);
-                    }
+                    addBack(a, length, n * ohw + pix0, tb);
                 }
             }
         }
+    }
+
+    /** col2im for one tile: each of its rows (pixels firstPixel …) adds tap block tb's LANES values back into dx where they were read. */
+    private void addBack(float[] a, int rows, int firstPixel, int tb) {
+        for (int r = 0; r < rows; r++) kernel.addScattered(a, r * LANES, out, pixelBase[firstPixel + r], kOff, tb * LANES);
     }
 }
