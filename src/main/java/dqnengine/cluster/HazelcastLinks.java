@@ -396,9 +396,10 @@ public final class HazelcastLinks {
         Sweep.Board board = new Sweep.Board() {
             @Override public ConcurrentMap<String, String> states() { return states; }
 
-            @Override public void lease(String cell, String who) {
-                leases.set(cell, who, leaseSeconds, TimeUnit.SECONDS);
+            @Override public boolean tryLease(String cell, String who) {
+                if (leases.putIfAbsent(cell, who, leaseSeconds, TimeUnit.SECONDS) != null) return false;
                 mine.add(cell);
+                return true;
             }
 
             @Override public boolean leased(String cell) { return leases.containsKey(cell); }

@@ -31,8 +31,11 @@ import java.util.function.BooleanSupplier;
  *   a worker: take a cell that is pending, or running without a lease (its worker died);
  *             train it (from its latest checkpoint if it has one); mark it done or failed
  * </pre>
- * Claims are compare-and-set on the board ({@link ConcurrentMap#replace(Object, Object, Object)}),
- * so two workers never take the same cell. On one machine the board is a plain concurrent map; on
+ * A claim takes the cell's lease first, only if no live worker holds it, then moves the cell's
+ * state by compare-and-set on the board ({@link ConcurrentMap#replace(Object, Object, Object)}),
+ * so two workers never take the same cell: with the state moved first and the lease taken after,
+ * a second worker could see "running" with no lease yet, take the cell for an orphan and run it
+ * again (a cell of {@code SweepTest}'s twenty ran twice so, once in several CI runs). On one machine the board is a plain concurrent map; on
  * a cluster it is a Hazelcast map held by the coordinator, and the root must be storage that
  * every member reaches at the same path (NFS, a shared volume), since a cell may be resumed on
  * another machine.
@@ -138,8 +141,8 @@ public final class Sweep {
     public interface Board {
         ConcurrentMap<String, String> states();
 
-        /** Takes or renews {@code worker}'s lease on a cell. */
-        void lease(String cell, String worker);
+        /** Takes the cell's lease for {@code worker} if no live worker holds it; whether it did. */
+        boolean tryLease(String cell, String worker);
 
         /** Whether some live worker holds the cell's lease. */
         boolean leased(String cell);
@@ -152,7 +155,7 @@ public final class Sweep {
         ConcurrentMap<String, String> states = new ConcurrentHashMap<>(), leases = new ConcurrentHashMap<>();
         return new Board() {
             @Override public ConcurrentMap<String, String> states() { return states; }
-            @Override public void lease(String cell, String worker) { leases.put(cell, worker); }
+            @Override public boolean tryLease(String cell, String worker) { return leases.putIfAbsent(cell, worker) == null; }
             @Override public boolean leased(String cell) { return leases.containsKey(cell); }
             @Override public void release(String cell) { leases.remove(cell); }
         };
@@ -182,11 +185,13 @@ public final class Sweep {
                 String s = board.states().get(c.id());
                 if (s == null) continue;
                 boolean orphan = s.startsWith("running ") && !board.leased(c.id());
-                if ((s.equals("pending") || orphan) && board.states().replace(c.id(), s, "running " + worker)) {
-                    board.lease(c.id(), worker);
-                    taken = c;
-                    resume = orphan;
-                    break;
+                if ((s.equals("pending") || orphan) && board.tryLease(c.id(), worker)) {
+                    if (board.states().replace(c.id(), s, "running " + worker)) {
+                        taken = c;
+                        resume = orphan;
+                        break;
+                    }
+                    board.release(c.id());              // the cell moved on since it was read: let go of the lease just taken
                 }
             }
             if (taken == null) {
