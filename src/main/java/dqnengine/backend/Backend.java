@@ -64,6 +64,18 @@ public interface Backend extends AutoCloseable {
     void conv2dBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx);
 
     /**
+     * {@link #conv2dBackwardData} then the backward pass of the ReLU before the convolution:
+     * dx = (input gradient) · 1[reluOutput &gt; 0], where {@code reluOutput} (x's shape) is that
+     * ReLU's output, i.e. the convolution's input ({@code Sequential} asks for this for a ReLU
+     * followed by a convolution). A backend may mask dx while it is still in cache instead of in
+     * a second pass; the result must equal this composition.
+     */
+    default void conv2dBackwardDataRelu(Conv2dShape g, Tensor dy, Tensor w, Tensor reluOutput, Tensor dx) {
+        conv2dBackwardData(g, dy, w, dx);
+        reluBackward(reluOutput, dx, dx);
+    }
+
+    /**
      * Gradients with respect to the weight and bias (accumulates):
      * dw[o,c,p,q] += Σ_{n,i,j} dy[n,o,i,j] · x[n,c, i·s−pad+p, j·s−pad+q];  db[o] += Σ_{n,i,j} dy[n,o,i,j].
      */

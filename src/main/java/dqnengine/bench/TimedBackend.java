@@ -119,6 +119,13 @@ public final class TimedBackend implements Backend {
     }
 
     @Override
+    public void conv2dBackwardDataRelu(Conv2dShape g, Tensor dy, Tensor w, Tensor reluOutput, Tensor dx) {
+        long t0 = System.nanoTime();
+        inner.conv2dBackwardDataRelu(g, dy, w, reluOutput, dx);
+        book("conv " + conv(g) + " input grad + relu grad", t0, 2.0 * g.macs(), 0);
+    }
+
+    @Override
     public void conv2dBackwardWeights(Conv2dShape g, Tensor x, Tensor dy, Tensor dw, Tensor db) {
         long t0 = System.nanoTime();
         inner.conv2dBackwardWeights(g, x, dy, dw, db);

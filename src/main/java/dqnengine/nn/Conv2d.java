@@ -104,6 +104,21 @@ public final class Conv2d implements Layer {
         return dInput;
     }
 
+    /**
+     * This layer's backward pass and then that of {@code relu}, the ReLU before it (whose output
+     * is this layer's input), as one backend op for the input gradient
+     * ({@code conv2dBackwardDataRelu}): what {@link Sequential} runs for a ReLU followed by a
+     * convolution. Returns the gradient with respect to the ReLU's input.
+     */
+    Tensor backwardThenRelu(Backend be, Tensor dy, ReLU relu) {
+        if (input == null) throw new IllegalStateException("Conv2d.backward called before forward");
+        if (relu.output() != input) throw new IllegalStateException("the ReLU's last output is not this convolution's last input");
+        be.conv2dBackwardWeights(shape, input, dy, weight.grad(), bias.grad());      // dW += …, db += …
+        Tensor dInput = inputGrads.like(input);
+        be.conv2dBackwardDataRelu(shape, dy, weight.value(), input, dInput);          // dx = … · 1[input > 0]
+        return dInput;
+    }
+
     @Override
     public List<Parameter> parameters() { return List.of(weight, bias); }
 

@@ -34,6 +34,9 @@ public final class ReLU implements Layer {
         return output;
     }
 
+    /** The output of the last forward pass (what {@link Conv2d#backwardThenRelu} masks its input gradient with), or null before one. */
+    Tensor output() { return output; }
+
     @Override
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
         if (output == null) throw new IllegalStateException("ReLU.backward called before forward");

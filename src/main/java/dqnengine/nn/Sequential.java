@@ -14,7 +14,9 @@ import java.util.List;
  * (a DQN never needs ∂L/∂pixels, and for the Nature network that skips the largest backward
  * convolution).
  *
- * <p>Forward runs a convolution and the ReLU after it as one backend op (see {@link #forward}).
+ * <p>Forward runs a convolution and the ReLU after it as one backend op (see {@link #forward}), and
+ * backward a ReLU's backward pass with the input gradient of the convolution after it (see
+ * {@link #backward(Backend, Tensor, boolean)}).
  *
  * <p>Parameters are named {@code "<index>.<name>"}, e.g. {@code "0.weight"}, exactly as PyTorch
  * names the state dict of an {@code nn.Sequential} with the same layers, so saved files load
@@ -61,11 +63,23 @@ public final class Sequential implements Layer {
         backward(be, dy, false);
     }
 
+    /**
+     * The layers' backward passes from the last; a {@link ReLU} followed by a {@link Conv2d} runs
+     * the convolution's input gradient and the ReLU's backward pass as one backend op,
+     * {@code conv2dBackwardDataRelu}, which a backend may fuse (dx masked while in cache), when the
+     * ReLU's input gradient is wanted.
+     */
     @Override
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
         Tensor g = dy;
         for (int k = layers.size() - 1; k >= 0; k--) {
-            g = layers.get(k).backward(be, g, k > 0 || needInputGrad);
+            Layer layer = layers.get(k);
+            if (layer instanceof Conv2d conv && k >= 1 && layers.get(k - 1) instanceof ReLU relu && (k - 1 > 0 || needInputGrad)) {
+                g = conv.backwardThenRelu(be, g, relu);
+                k--;
+            } else {
+                g = layer.backward(be, g, k > 0 || needInputGrad);
+            }
         }
         return g;
     }

@@ -53,6 +53,7 @@ final class DirectConv {
     }
 
     private final ThreadTeam team;
+    private final Elementwise elementwise;                      // the ReLU's passes, on a tile or a task's images while they are in cache
     private final BroadcastKernel kernel;
     private final BroadcastKernel narrowKernel;                 // one vector wide, for channels in half blocks, or null
     private final RunKernel[] runKernels;                       // runs of pixels or taps (forward rows, input-gradient runs, weight-gradient kernel rows), longest first
@@ -67,6 +68,8 @@ final class DirectConv {
     private int tileLanes, tileRows;                            // its tile: channels per block, pixels (or taps) per tile
     private Conv2dShape g;
     private float[] x, out;
+    private boolean relu;                                       // forward: the ReLU after the convolution, taken on each tile before it is written
+    private float[] reluOutput;                                 // input gradient: the ReLU's output before this convolution (dx masked where it is 0), or null
     private float[] biasTiles = new float[0];                   // forward: [block][tileRows][tileLanes], each row the block's biases
     private int taps, pixels, blocks, tileCount;
     private final ThreadTeam.Job forwardJob = this::forwardTask, weightJob = this::weightTask, dataJob = this::dataTask,
@@ -81,10 +84,16 @@ final class DirectConv {
     private float[] imageSums = new float[0];                   // the bias gradient's sums per image and channel
 
     DirectConv(ThreadTeam team, BroadcastKernel kernel) {
+        this(team, kernel, new Elementwise.Scalar());
+    }
+
+    /** @param elementwise the ReLU's loops, for the fused passes ({@link #forward}'s and {@link #dataGradient}'s {@code relu} arguments) */
+    DirectConv(ThreadTeam team, BroadcastKernel kernel, Elementwise elementwise) {
         // rows of pixels take the run kernels beside the 12-row one: their vector forms with the 512-bit kernel, their
         // plain forms beside the plain 12-row loop (so the parity tests check the tiling without vectors too)
         this(team, kernel, kernel instanceof WideBroadcastKernel ? RunKernel.vectorKernels()
-                : kernel instanceof BroadcastKernel.Scalar && kernel.rows() == 12 ? RunKernel.plainKernels() : new RunKernel[0]);
+                : kernel instanceof BroadcastKernel.Scalar && kernel.rows() == 12 ? RunKernel.plainKernels() : new RunKernel[0],
+                narrowFor(kernel), elementwise);
     }
 
     /**
@@ -98,12 +107,17 @@ final class DirectConv {
 
     /** @param narrowKernel the kernel, {@code LANES / 2} lanes wide, for output channels that fill half blocks, or null for none */
     DirectConv(ThreadTeam team, BroadcastKernel kernel, RunKernel[] runKernels, BroadcastKernel narrowKernel) {
+        this(team, kernel, runKernels, narrowKernel, new Elementwise.Scalar());
+    }
+
+    private DirectConv(ThreadTeam team, BroadcastKernel kernel, RunKernel[] runKernels, BroadcastKernel narrowKernel, Elementwise elementwise) {
         for (RunKernel rk : runKernels) {
             if (rk.run() > kernel.rows()) throw new IllegalArgumentException("a run kernel of " + rk.run() + " pixels needs a tile of as many rows or more");
         }
         if (kernel.lanes() != LANES) throw new IllegalArgumentException("the direct convolution's kernel must be " + LANES + " lanes wide");
         if (narrowKernel != null && narrowKernel.lanes() != LANES / 2) throw new IllegalArgumentException("the narrow kernel must be " + LANES / 2 + " lanes wide");
         this.team = team;
+        this.elementwise = elementwise;
         this.kernel = kernel;
         this.narrowKernel = narrowKernel;
         this.runKernels = runKernels.clone();
@@ -162,7 +176,17 @@ final class DirectConv {
     // ------------------------------------------------------------------ forward
 
     void forward(Conv2dShape g, float[] x, float[] w, float[] b, float[] y) {
+        forward(g, x, w, b, y, false);
+    }
+
+    /**
+     * y = conv(x) + b, and with {@code relu} max(0, y): the max taken on each tile's accumulators
+     * before they are written, so y is written once (a separate ReLU reads and writes it again:
+     * conv1's output is 1.6 MB at batch 32).
+     */
+    void forward(Conv2dShape g, float[] x, float[] w, float[] b, float[] y, boolean relu) {
         prepare(g, x, narrow(g) ? narrowKernel : kernel);
+        this.relu = relu;
         float[] wT = packedBuffer(blocks * taps * tileLanes);          // wT[block][k][lane] = w[block·tileLanes + lane, k]
         if (g.outChannels() % tileLanes != 0) Arrays.fill(wT, 0, blocks * taps * tileLanes, 0f);     // lanes past the last channel stay 0
         for (int o = 0; o < g.outChannels(); o++) {
@@ -208,6 +232,7 @@ final class DirectConv {
             for (int r = 0; r < tileRows; r++) base[r] = pixelBase[p0 + Math.min(r, rows - 1)];   // ragged tile: repeat the last pixel
             System.arraycopy(biasTiles, block * tileRows * tileLanes, a, 0, tileRows * tileLanes);       // start from the bias (0 in padded lanes)
             active.accumulate(x, base, kOff, 0, taps, packed, block * taps * tileLanes, a);
+            if (relu) elementwise.relu(a, a, 0, tileRows * tileLanes);
             int n = p0 / ohw, pix = p0 - n * ohw;
             if (pix + rows <= ohw) {                                 // one image: each channel's outputs side by side
                 int dst = (n * O + o0) * ohw + pix;
@@ -252,9 +277,11 @@ final class DirectConv {
             System.arraycopy(biasTiles, block * kernel.rows() * LANES, a, 0, length * LANES);
             if (rk instanceof RunKernel.Vector10x4 conv1) {                 // a call site of its own: see the method's comment
                 conv1.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * LANES, a);
+                if (relu) elementwise.relu(a, a, 0, length * LANES);
                 conv1.writeBack(a, out, (n * O + o0) * ohw + (p0 - n * ohw), lanes, ohw);
             } else {
                 rk.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * LANES, a);
+                if (relu) elementwise.relu(a, a, 0, length * LANES);
                 rk.writeBack(a, out, (n * O + o0) * ohw + (p0 - n * ohw), lanes, ohw);
             }
         }
@@ -371,7 +398,17 @@ final class DirectConv {
     // ------------------------------------------------------------------ input gradient
 
     void dataGradient(Conv2dShape g, float[] dy, float[] w, float[] dx) {
+        dataGradient(g, dy, w, dx, null);
+    }
+
+    /**
+     * dx = the input gradient, and where {@code reluOutput} is given (the output of a ReLU whose
+     * input gradient this is, x's shape), dx · 1[reluOutput &gt; 0]: the ReLU's backward pass, taken
+     * on each task's images as soon as they are summed, while they are in cache.
+     */
+    void dataGradient(Conv2dShape g, float[] dy, float[] w, float[] dx, float[] reluOutput) {
         prepare(g, null, kernel);
+        this.reluOutput = reluOutput;
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), tapBlocks = taps / LANES;
         float[] wK = packedBuffer(taps * O);                         // wK[tapBlock][o][lane] = w[o, tapBlock·LANES + lane]
         for (int tb = 0; tb < tapBlocks; tb++)
@@ -382,7 +419,7 @@ final class DirectConv {
         this.out = dx;
         activeRun = RunKernel.choose(runKernels, 1, ohw);              // each image's pixels in whole runs through dy, if one fits
         team.run((g.batch() + IMAGES_PER_DATA_TASK - 1) / IMAGES_PER_DATA_TASK, dataJob);
-        this.out = this.x = null;
+        this.out = this.x = this.reluOutput = null;
     }
 
     /**
@@ -397,11 +434,14 @@ final class DirectConv {
         int n0 = task * IMAGES_PER_DATA_TASK, n1 = Math.min(g.batch(), n0 + IMAGES_PER_DATA_TASK);
         Arrays.fill(out, n0 * chw, n1 * chw, 0f);
         float[] a = acc[worker];
-        if (activeRun != null) {
-            dataRuns(n0, n1, a);
-            return;
-        }
-        int[] base = rowBase[worker];
+        if (activeRun != null) dataRuns(n0, n1, a);
+        else dataTiles(n0, n1, a, rowBase[worker]);
+        if (reluOutput != null) elementwise.reluGrad(reluOutput, out, out, n0 * chw, n1 * chw);
+    }
+
+    /** Images [n0, n1) as one run of tiles of the 12-row kernel. */
+    private void dataTiles(int n0, int n1, float[] a, int[] base) {
+        int O = g.outChannels(), ohw = g.outHeight() * g.outWidth();
         for (int p0 = n0 * ohw, end = n1 * ohw; p0 < end; p0 += tileRows) {
             int rows = Math.min(tileRows, end - p0);
             for (int r = 0; r < tileRows; r++) {

@@ -72,7 +72,7 @@ public final class FastCpuBackend extends ReferenceBackend {
         this.team = new ThreadTeam(threads);
         this.gemm = new PackedGemm(team, kernel);
         this.streamed = streamedKernel == null ? null : new StreamedGemm(team, streamedKernel);
-        this.direct = new DirectConv(team, broadcastKernel);
+        this.direct = new DirectConv(team, broadcastKernel, elementwise);
         this.broadcastGemm = new BroadcastGemm(team, broadcastKernel, kernel instanceof VectorMicroKernel);   // gathers where the vector kernels are on
         if (kernel instanceof VectorMicroKernel) VectorSupport.firstUse();
         this.kernelName = kernel instanceof VectorMicroKernel ? "vector" : "scalar";
@@ -169,6 +169,29 @@ public final class FastCpuBackend extends ReferenceBackend {
             float bias = bData[o];
             for (int i = 0; i < ohw; i++) yData[dst + i] = product[src + i] + bias;
         }
+    }
+
+    /** The direct convolutions take the max on each tile before writing it (y written once); the im2col path runs the two ops. */
+    @Override
+    public void conv2dForwardRelu(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
+        if (!DirectConv.applies(g)) {
+            super.conv2dForwardRelu(g, x, w, b, y);
+            return;
+        }
+        Checks.conv(g, x, w, b, y);
+        direct.forward(g, x.data, w.data, b.data, y.data, true);
+    }
+
+    /** The direct convolution masks each task's images of dx as soon as they are summed; the im2col path runs the two ops. */
+    @Override
+    public void conv2dBackwardDataRelu(Conv2dShape g, Tensor dy, Tensor w, Tensor reluOutput, Tensor dx) {
+        if (!DirectConv.appliesToData(g)) {
+            super.conv2dBackwardDataRelu(g, dy, w, reluOutput, dx);
+            return;
+        }
+        Checks.convBackwardData(g, dy, w, dx);
+        Tensor.requireSameShape(reluOutput, dx, "conv2dBackwardDataRelu");
+        direct.dataGradient(g, dy.data, w.data, dx.data, reluOutput.data);
     }
 
     @Override
