@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * Views that {@link PackedGemm} reads its operands through. A left operand op(A) [M,K] is packed
- * into strips of 4 rows, a right operand op(B) [K,N] into panels of COLS columns (layouts in
+ * into strips of ROWS rows, a right operand op(B) [K,N] into panels of COLS columns (layouts in
  * {@link MicroKernel}). Convolutions never build an im2col matrix: {@link Im2col} and
  * {@link Im2colTransposed} gather the same numbers straight from the NCHW input while packing,
  * and {@link ChannelMajor} reads an NCHW gradient as the [O, N·OH·OW] matrix the GEMM wants.

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * (Goto &amp; van de Geijn 2008, "Anatomy of High-Performance Matrix Multiplication"):
  *
  * <pre>
- *   pack op(A) [M,K] once into strips of 4 rows          (α folded in)
+ *   pack op(A) [M,K] once into strips of ROWS rows (8 or 4)  (α folded in)
  *   in parallel, for each panel of COLS columns of C (3 vectors: 24 or 48):
  *     for each block of KC reduction indices:
  *       pack op(B)[block, panel] (KC×COLS floats, 24 KB, stays in L1)
