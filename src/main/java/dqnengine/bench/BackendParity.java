@@ -496,8 +496,7 @@ public final class BackendParity {
         for (int i = 0; i < batch; i++) y.data[i] = reward.data[i] + 0.99f * y.data[i];
         Tensor dq = Tensor.zeros(batch, 6);
         new Huber().compute(be, online.forward(be, s), actions, y, dq);
-        adam.zeroGrad();
-        online.backward(be, dq);
+        online.backwardFresh(be, dq, false);                 // as DqnLearner
         adam.step(be);
         return online.parameters();
     }

@@ -104,10 +104,8 @@ public final class TrainStepWorkload {
         phase.accept("loss");
         be.tdTarget(nextQ, null, rewards.data, discounts.data, targets);
         float loss = huber.compute(be, q, actions, targets, dq);
-        phase.accept("optimizer");
-        adam.zeroGrad(be);
         phase.accept("backward");
-        online.backward(be, dq);
+        online.backwardFresh(be, dq, false);                // as DqnLearner: the gradients written, not zeroed first
         phase.accept("optimizer");
         adam.step(be);
         return loss;

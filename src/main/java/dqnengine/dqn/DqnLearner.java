@@ -233,8 +233,7 @@ public final class DqnLearner {
             be.scaleRows(dq, batch.weights);                // importance weights on each sample's ∂ℓ_j/∂Q
         }
         if (settings.sumOverBatch()) be.scale(dq, batch.size);          // ∂(Σ_j ℓ_j)/∂Q = B · ∂(mean_j ℓ_j)/∂Q
-        optimizer.zeroGrad(be);
-        online.backward(be, dq);
+        online.backwardFresh(be, dq, false);                                     // ∂L/∂θ written, not added to: no pass that zeroes the gradients first
         if (settings.maxGradNorm() > 0) GradClip.clipGlobalNorm(be, online.parameters(), settings.maxGradNorm());
         optimizer.step(be);                                                      // [A1.14] the gradient step on θ
         if (prioritized) replay.updatePriorities(batch, tdErrors);

@@ -108,11 +108,16 @@ public final class Conv2d implements Layer {
      * This layer's backward pass and then that of {@code relu}, the ReLU before it (whose output
      * is this layer's input), as one backend op for the input gradient
      * ({@code conv2dBackwardDataRelu}): what {@link Sequential} runs for a ReLU followed by a
-     * convolution. Returns the gradient with respect to the ReLU's input.
+     * convolution. Returns the gradient with respect to the ReLU's input. With {@code fresh} the
+     * parameter gradients are written, as {@link #backwardFresh}.
      */
-    Tensor backwardThenRelu(Backend be, Tensor dy, ReLU relu) {
+    Tensor backwardThenRelu(Backend be, Tensor dy, ReLU relu, boolean fresh) {
         if (input == null) throw new IllegalStateException("Conv2d.backward called before forward");
         if (relu.output() != input) throw new IllegalStateException("the ReLU's last output is not this convolution's last input");
+        if (fresh) {                                                                   // as backwardFresh: the gradients start from 0
+            be.fill(weight.grad(), 0f);
+            be.fill(bias.grad(), 0f);
+        }
         be.conv2dBackwardWeights(shape, input, dy, weight.grad(), bias.grad());      // dW += …, db += …
         Tensor dInput = inputGrads.like(input);
         be.conv2dBackwardDataRelu(shape, dy, weight.value(), input, dInput);          // dx = … · 1[input > 0]

@@ -66,8 +66,19 @@ public final class Linear implements Layer {
 
     @Override
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
+        return backward(be, dy, needInputGrad, false);
+    }
+
+    /** dW = dyᵀ·x with β = 0 (the product overwrites the gradient: no pass to zero its 6.4 MB first in the Nature network), db = Σ_n dy. */
+    @Override
+    public Tensor backwardFresh(Backend be, Tensor dy, boolean needInputGrad) {
+        return backward(be, dy, needInputGrad, true);
+    }
+
+    private Tensor backward(Backend be, Tensor dy, boolean needInputGrad, boolean fresh) {
         if (input == null) throw new IllegalStateException("Linear.backward called before forward");
         this.dy = dy;
+        this.fresh = fresh;
         try {
             if (!needInputGrad) {
                 parameterGrads(be);
@@ -82,11 +93,13 @@ public final class Linear implements Layer {
     }
 
     private Tensor dy, dInput;                                         // the backward pass in progress
+    private boolean fresh;                                             // … writes the parameter gradients instead of adding to them
     private final Backend.Work parameterGrads = this::parameterGrads, inputGrad = this::inputGrad;
 
     private void parameterGrads(Backend be) {
-        be.gemm(true, false, 1f, dy, input, 1f, weight.grad());        // dW += dyᵀ·x
-        be.sumRowsInto(dy, bias.grad());                               // db += Σ_n dy
+        be.gemm(true, false, 1f, dy, input, fresh ? 0f : 1f, weight.grad());   // dW (+)= dyᵀ·x
+        if (fresh) be.fill(bias.grad(), 0f);
+        be.sumRowsInto(dy, bias.grad());                               // db (+)= Σ_n dy
     }
 
     private void inputGrad(Backend be) {

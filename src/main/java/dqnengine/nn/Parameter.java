@@ -4,7 +4,8 @@ import dqnengine.tensor.Tensor;
 
 /**
  * A trainable tensor and the gradient of the loss with respect to it, of the same shape.
- * Backward passes add into {@link #grad} ({@code +=}); {@link #zeroGrad()} starts a new sum.
+ * Backward passes add into {@link #grad} ({@code +=}); {@link #zeroGrad()} starts a new sum, and a
+ * layer's {@code backwardFresh} writes it ({@code =}) as if it had been zeroed first.
  *
  * @param name  the name in saved files (PyTorch state-dict style, e.g. {@code "0.weight"})
  */

@@ -71,14 +71,25 @@ public final class Sequential implements Layer {
      */
     @Override
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
+        return backward(be, dy, needInputGrad, false);
+    }
+
+    /** {@link #backward(Backend, Tensor, boolean)} with every layer's {@code backwardFresh}: the gradients written, not added to. */
+    @Override
+    public Tensor backwardFresh(Backend be, Tensor dy, boolean needInputGrad) {
+        return backward(be, dy, needInputGrad, true);
+    }
+
+    private Tensor backward(Backend be, Tensor dy, boolean needInputGrad, boolean fresh) {
         Tensor g = dy;
         for (int k = layers.size() - 1; k >= 0; k--) {
             Layer layer = layers.get(k);
+            boolean wanted = k > 0 || needInputGrad;
             if (layer instanceof Conv2d conv && k >= 1 && layers.get(k - 1) instanceof ReLU relu && (k - 1 > 0 || needInputGrad)) {
-                g = conv.backwardThenRelu(be, g, relu);
+                g = conv.backwardThenRelu(be, g, relu, fresh);
                 k--;
             } else {
-                g = layer.backward(be, g, k > 0 || needInputGrad);
+                g = fresh ? layer.backwardFresh(be, g, wanted) : layer.backward(be, g, wanted);
             }
         }
         return g;

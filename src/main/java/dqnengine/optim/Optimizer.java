@@ -46,7 +46,11 @@ public abstract class Optimizer {
     /** Updates parameter {@code index}; {@link #step} already counts this update (t ≥ 1). */
     protected abstract void update(Backend be, int index, Parameter p);
 
-    /** Sets every parameter's gradient to zero with the backend's fill (where the gradients live). */
+    /**
+     * Sets every parameter's gradient to zero with the backend's fill (where the gradients live).
+     * A training step need not: {@code Layer.backwardFresh} writes the gradients instead of adding
+     * to them (DqnLearner does that).
+     */
     public void zeroGrad(Backend be) {
         for (int i = 0; i < params.size(); i++) be.fill(params.get(i).grad(), 0f);
     }
