@@ -39,7 +39,7 @@ import java.util.Arrays;
 final class DirectConv {
     private static final int LANES = BroadcastKernel.LANES;
     private static final int PIXEL_TILES_PER_TASK = 16;
-    static final int PIXEL_CHUNK = 512;                    // weight gradient: pixels per pass over a task's units
+    static final int PIXEL_CHUNK = 256;                    // weight gradient: pixels per pass over a task's units (dy of a chunk: 32 KB, in L1 with 512-bit blocks)
     private static final int IMAGES_PER_DATA_TASK = 4;     // input gradient: whole images per task (8 tasks at batch 32)
 
     /** Whether the forward and weight-gradient paths apply to the convolution. */
