@@ -27,8 +27,10 @@ for round in 1 2; do
     (cd "$PEERS" && OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 java -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
         -cp "target/classes:target/lib/*" peers.DjlTorchStep --threads 2 2>/dev/null | grep -v "^$")
   fi
-  echo "### round $round: dqn-engine bench --threads 2 (new)"
-  java -jar "$NEW" bench --threads 2 2>&1 | filter
+  for v in NEW OLD; do
+    echo "### round $round $v: bench --threads 2"
+    java -jar "${!v}" bench --threads 2 2>&1 | filter
+  done
 done
 for v in OLD NEW; do
   echo "### $v: bench --threads 1"

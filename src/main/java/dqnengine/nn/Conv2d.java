@@ -94,6 +94,14 @@ public final class Conv2d implements Layer {
         input = x;
     }
 
+    /** Zeroes this layer's two gradients, then {@link #backward}: as the interface's default, without making a list of them per call. */
+    @Override
+    public Tensor backwardFresh(Backend be, Tensor dy, boolean needInputGrad) {
+        be.fill(weight.grad(), 0f);
+        be.fill(bias.grad(), 0f);
+        return backward(be, dy, needInputGrad);
+    }
+
     @Override
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
         if (input == null) throw new IllegalStateException("Conv2d.backward called before forward");

@@ -35,7 +35,8 @@ public interface Layer {
      * overwrite (the linear layer's product with β = 0) does better.
      */
     default Tensor backwardFresh(Backend be, Tensor dy, boolean needInputGrad) {
-        for (Parameter p : parameters()) be.fill(p.grad(), 0f);
+        List<Parameter> params = parameters();
+        for (int i = 0; i < params.size(); i++) be.fill(params.get(i).grad(), 0f);     // index loop: no iterator per call
         return backward(be, dy, needInputGrad);
     }
 

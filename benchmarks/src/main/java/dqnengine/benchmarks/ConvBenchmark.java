@@ -8,7 +8,7 @@ import org.openjdk.jmh.annotations.*;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-/** Each Nature convolution, and MinAtar's, at batch 32: forward, backward-data and backward-weights. */
+/** Each Nature convolution, and MinAtar's, at batch 32: forward (alone and with its ReLU), backward-data (alone and masked by a ReLU before it) and backward-weights. */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
@@ -25,7 +25,7 @@ public class ConvBenchmark {
 
     private Backend be;
     private Conv2dShape g;
-    private Tensor x, w, b, y, dy, dx, dw, db;
+    private Tensor x, w, b, y, dy, dx, dw, db, reluOutput;
     private double gflop;
 
     @Setup(Level.Trial)
@@ -44,6 +44,8 @@ public class ConvBenchmark {
         y = Tensor.zeros(g.outputShape());
         dy = GemmBenchmark.fill(Tensor.zeros(g.outputShape()), rng);
         dx = Tensor.zeros(g.inputShape());
+        reluOutput = x.copy();
+        for (int i = 0; i < reluOutput.size(); i++) reluOutput.data[i] = Math.max(0f, reluOutput.data[i]);
         dw = Tensor.zeros(g.weightShape());
         db = Tensor.zeros(g.outChannels());
         gflop = 2.0 * g.macs() / 1e9;
@@ -60,9 +62,25 @@ public class ConvBenchmark {
         return y;
     }
 
+    /** The convolution and the ReLU after it as one op (the CPU backend takes the max on each tile before writing it). */
+    @Benchmark
+    public Tensor forwardRelu(Flops flops) {
+        be.conv2dForwardRelu(g, x, w, b, y);
+        flops.gflop += gflop;
+        return y;
+    }
+
     @Benchmark
     public Tensor backwardData(Flops flops) {
         be.conv2dBackwardData(g, dy, w, dx);
+        flops.gflop += gflop;
+        return dx;
+    }
+
+    /** The input gradient masked by the ReLU before the convolution (here x stands for that ReLU's output) as one op. */
+    @Benchmark
+    public Tensor backwardDataRelu(Flops flops) {
+        be.conv2dBackwardDataRelu(g, dy, w, reluOutput, dx);
         flops.gflop += gflop;
         return dx;
     }

@@ -52,7 +52,7 @@ final class BroadcastGemm {
     private final int[][] rowBase;
     private float[] aT = new float[0];
     private int[] steps = new int[0];                    // 0, 1, …, K − 1: the kernel's offsets (B's k-th weight of a row)
-    private int[] laneRows = new int[0];                 // l·K for l < one vector's lanes: where the gather finds A's rows
+    private final int[] laneRows = new int[VectorSupport.LANES];   // l·K for l < one vector's lanes: where the gather finds A's rows (rewritten when K changes)
 
     // The call in progress.
     private float[] a, b, c;
@@ -87,8 +87,9 @@ final class BroadcastGemm {
             steps = new int[k];
             for (int t = 0; t < k; t++) steps[t] = t;
         }
-        if (gather && (laneRows.length == 0 || laneRows[laneRows.length - 1] != (VectorSupport.LANES - 1) * k)) {
-            laneRows = new int[VectorSupport.LANES];
+        if (gather && laneRows[laneRows.length - 1] != (laneRows.length - 1) * k) {
+            // in place: a network's two linear layers (K = 3136 and 512) alternate here, and a new array each time was
+            // the whole of the Nature step's allocation (4 × 80 B a step, 2026-11-30)
             for (int l = 0; l < laneRows.length; l++) laneRows[l] = l * k;
         }
         int chunks = (k + PACK_CHUNK - 1) / PACK_CHUNK;
