@@ -131,7 +131,7 @@ class TrainingCommandsTest {
         String out = r.out();
         for (String row : new String[] {"target fwd  conv 4->16 k3 s1 on 10x10 forward", "online fwd  gemm 32x128x1024 B'", "loss        TD target",
                 "loss        huber loss + dL/dQ", "backward    conv 4->16 k3 s1 on 10x10 weight+bias grad", "backward    relu grad 32768",
-                "optimizer   adam update (all parameters)", "optimizer   zero gradients"}) {
+                "optimizer   adam update (all parameters)", "backward    zero gradients"}) {
             assertTrue(out.contains(row), "no row '" + row + "' in\n" + out);
         }
         assertFalse(out.contains("input grad"), "the first layer's input gradient is never computed:\n" + out);
