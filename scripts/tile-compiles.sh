@@ -12,7 +12,7 @@ RUNS=${2:-16}
 bad=0
 for i in $(seq 1 "$RUNS"); do
   log=$(java -XX:+UnlockDiagnosticVMOptions -XX:CompileCommand=quiet \
-      -XX:CompileCommand=PrintInlining,dqnengine.backend.cpu.VectorMicroKernel::tile* \
+      '-XX:CompileCommand=PrintInlining,dqnengine.backend.cpu.VectorMicroKernel::tile*' \
       -jar "$JAR" bench --breakdown --threads 2 --repeats 1 --iters 10 --warmup 10 2>&1)
   failed=$(grep -c 'VectorSupport::store.*failed to inline (intrinsic)' <<< "$log")
   step=$(grep -o 'train_step_ms median=[0-9.]*' <<< "$log" | head -1)

@@ -86,7 +86,7 @@ public interface Backend extends AutoCloseable {
     /** y = max(0, x), element-wise. */
     void reluForward(Tensor x, Tensor y);
 
-    /** dx = dy · 1[y > 0], element-wise (overwrites dx; y is the forward output). */
+    /** dx = dy · 1[y > 0], element-wise (overwrites dx; y is the forward output; dy and dx may be the same tensor). */
     void reluBackward(Tensor y, Tensor dy, Tensor dx);
 
     // ---------------------------------------------------------------- DQN-specific reductions

@@ -100,7 +100,7 @@ class DqnLearnerTest {
      * from the learner's weights, for the 4→8→2 ReLU network and the batch the learner samples);
      * the target network stays as it was until {@link DqnLearner#updateTarget()}, and each update
      * lowers the loss on its own batch. Deleting {@code optimizer.step} leaves θ unchanged;
-     * deleting {@code zeroGrad} adds the previous update's gradient into the second one.
+     * {@code backward} in place of {@code backwardFresh} adds the previous update's gradient into the second one.
      */
     @Test
     void sgdUpdatesMoveTheOnlineWeightsByMinusLrTimesTheGradientAndLeaveTheTarget() {

@@ -21,7 +21,7 @@ final class Operands {
 
     /** A view that can be the left factor. */
     interface Left {
-        /** dst[off + k·4 + r] = α·op[r0 + r, k] for every k &lt; kTotal and r &lt; rows; 0 for r ≥ rows. */
+        /** dst[off + k·ROWS + r] = α·op[r0 + r, k] for every k &lt; kTotal and r &lt; rows; 0 for r ≥ rows. */
         void packRowStrip(int r0, int rows, int kTotal, float alpha, float[] dst, int off);
     }
 

@@ -112,10 +112,10 @@ public final class VectorSupport {
     private static final int TILE_WARM_UP = 30_000;
 
     /**
-     * Runs the dot-product kernel a few times and the packed GEMM's kernel ({@link VectorMicroKernel#tile})
-     * 30,000 times on a few numbers, through all of its paths, when the first vector backend of the
-     * JVM is made (~0.1 s). Seen on JDK 17.0.15: some of C2's compilations of the tile do not know the
-     * exact vector class of its accumulators after the k loop, so its 24 vector stores are not
+     * Runs the dot-product kernel a few times and the packed GEMM's kernel ({@link VectorMicroKernel#tile}, which
+     * runs {@code tile4} or {@code tile8}) 30,000 times on a few numbers, through all of its paths, when the first
+     * vector backend of the JVM is made (~0.1 s). Seen on JDK 17.0.15: some of C2's compilations of the tile do not
+     * know the exact vector class of its accumulators after the k loop, so its vector stores (24 in the 4-row tile) are not
      * intrinsified ("missing constant" for the vector class with {@code -XX:+PrintIntrinsics}): each
      * store boxes its vector and writes it element by element. Usually a later compilation replaces
      * such code; when none does, every weight gradient of the run is slow (MinAtar loops six times

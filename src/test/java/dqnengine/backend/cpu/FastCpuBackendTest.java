@@ -41,6 +41,7 @@ class FastCpuBackendTest {
         assertEquals(expected, VectorSupport.vectorBits(), VectorSupport.kernelDescription());
         assertEquals(expected / 32, VectorSupport.LANES);
         assertEquals(3 * expected / 32, MicroKernel.COLS, "the GEMM tile is three vectors wide");
+        assertEquals(expected == 512 ? 8 : 4, MicroKernel.ROWS, "the GEMM tile has 8 rows with AVX-512's 32 registers, 4 with AVX2's 16");
         assertEquals(2 * expected / 32, BroadcastKernel.LANES, "the direct-convolution tile is two vectors wide");
         assertEquals(expected == 512 ? 128 : 256, PackedGemm.KC, "a packed panel of B stays at 24 KB");
     }
