@@ -29,6 +29,7 @@ import java.util.Random;
 public final class Conv2d implements Layer {
     private final int inChannels, outChannels, kernel, stride, padding;
     private final Parameter weight, bias;
+    private final List<Parameter> parameters;                          // weight, bias: one list, not one per call (the default backwardFresh asks every step)
 
     private Conv2dShape shape;      // geometry of the last forward
     private Tensor input;           // x of the last forward (a reference, not a copy)
@@ -51,6 +52,7 @@ public final class Conv2d implements Layer {
         this.padding = padding;
         this.weight = Parameter.of("weight", Tensor.zeros(outChannels, inChannels, kernel, kernel));
         this.bias = Parameter.of("bias", Tensor.zeros(outChannels));
+        this.parameters = List.of(weight, bias);
         Init.apply(init, weight.value(), bias.value(), inChannels * kernel * kernel, rng);
     }
 
@@ -94,14 +96,6 @@ public final class Conv2d implements Layer {
         input = x;
     }
 
-    /** Zeroes this layer's two gradients, then {@link #backward}: as the interface's default, without making a list of them per call. */
-    @Override
-    public Tensor backwardFresh(Backend be, Tensor dy, boolean needInputGrad) {
-        be.fill(weight.grad(), 0f);
-        be.fill(bias.grad(), 0f);
-        return backward(be, dy, needInputGrad);
-    }
-
     @Override
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
         if (input == null) throw new IllegalStateException("Conv2d.backward called before forward");
@@ -133,7 +127,7 @@ public final class Conv2d implements Layer {
     }
 
     @Override
-    public List<Parameter> parameters() { return List.of(weight, bias); }
+    public List<Parameter> parameters() { return parameters; }
 
     @Override
     public int[] outputShape(int[] in) {

@@ -23,12 +23,6 @@ public final class Flatten implements Layer {
         return flat;
     }
 
-    /** No parameters: the same as {@link #backward}. */
-    @Override
-    public Tensor backwardFresh(Backend be, Tensor dy, boolean needInputGrad) {
-        return backward(be, dy, needInputGrad);
-    }
-
     @Override
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
         if (input == null) throw new IllegalStateException("Flatten.backward called before forward");

@@ -37,12 +37,6 @@ public final class ReLU implements Layer {
     /** The output of the last forward pass (what {@link Conv2d#backwardThenRelu} masks its input gradient with), or null before one. */
     Tensor output() { return output; }
 
-    /** No parameters: the same as {@link #backward}. */
-    @Override
-    public Tensor backwardFresh(Backend be, Tensor dy, boolean needInputGrad) {
-        return backward(be, dy, needInputGrad);
-    }
-
     @Override
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {
         if (output == null) throw new IllegalStateException("ReLU.backward called before forward");
