@@ -52,6 +52,8 @@ public final class FastCpuBackend extends ReferenceBackend {
     private final StreamedGemm.Kernel streamedKernel;
     private final StreamedGemm streamed;            // A·B with a short A and a B that fits in cache, B unpacked (512-bit vectors only)
     private final BroadcastGemm broadcastGemm;      // A·Bᵀ with A's rows (a batch of 32 or 64) as the lanes
+    private final OuterProductGemm.Kernel outerKernel;
+    private final OuterProductGemm outer;           // A·B with a batch as A and a B past the cache, B read row by row (512-bit vectors only)
 
     public FastCpuBackend(int threads) {
         this(threads, VectorSupport.bestKernel(), VectorSupport.bestBroadcastKernel(), VectorSupport.bestElementwise());
@@ -62,8 +64,19 @@ public final class FastCpuBackend extends ReferenceBackend {
                 kernel instanceof VectorMicroKernel && VectorSupport.vectorBits() >= 512 ? new StreamedGemm.Vector() : null);
     }
 
-    /** @param streamedKernel the kernel of {@link StreamedGemm}, or null to send those products to the packed GEMM */
+    /**
+     * @param streamedKernel the kernel of {@link StreamedGemm}, or null to send those products to the packed GEMM; the
+     *                       products with a B past the cache ({@link OuterProductGemm}) take the matching kernel of
+     *                       their own (the vector one beside {@link StreamedGemm.Vector}, the plain loop beside any other)
+     */
     FastCpuBackend(int threads, MicroKernel kernel, BroadcastKernel broadcastKernel, Elementwise elementwise, StreamedGemm.Kernel streamedKernel) {
+        this(threads, kernel, broadcastKernel, elementwise, streamedKernel, streamedKernel == null ? null
+                : streamedKernel instanceof StreamedGemm.Vector ? new OuterProductGemm.Vector() : new OuterProductGemm.Scalar());
+    }
+
+    /** @param outerKernel the kernel of {@link OuterProductGemm}, or null to send those products to the packed GEMM */
+    FastCpuBackend(int threads, MicroKernel kernel, BroadcastKernel broadcastKernel, Elementwise elementwise, StreamedGemm.Kernel streamedKernel,
+                   OuterProductGemm.Kernel outerKernel) {
         this.microKernel = kernel;
         this.streamedKernel = streamedKernel;
         this.broadcastKernel = broadcastKernel;
@@ -72,6 +85,8 @@ public final class FastCpuBackend extends ReferenceBackend {
         this.team = new ThreadTeam(threads);
         this.gemm = new PackedGemm(team, kernel);
         this.streamed = streamedKernel == null ? null : new StreamedGemm(team, streamedKernel);
+        this.outerKernel = outerKernel;
+        this.outer = outerKernel == null ? null : new OuterProductGemm(team, outerKernel, OuterProductGemm.GROUP);
         this.direct = new DirectConv(team, broadcastKernel, elementwise);
         this.broadcastGemm = new BroadcastGemm(team, broadcastKernel, kernel instanceof VectorMicroKernel);   // gathers where the vector kernels are on
         if (kernel instanceof VectorMicroKernel) VectorSupport.firstUse();
@@ -121,6 +136,10 @@ public final class FastCpuBackend extends ReferenceBackend {
             dBeta = beta;
             team.run((n + DOT_COLUMNS_PER_TASK - 1) / DOT_COLUMNS_PER_TASK, dotJob);
             dA = dB = dC = null;
+            return;
+        }
+        if (outer != null && OuterProductGemm.applies(transA, transB, m, n, k)) {
+            outer.multiply(m, n, k, alpha, a.data, b.data, beta, c.data);
             return;
         }
         if (streamed != null && StreamedGemm.applies(transA, transB, m, n, k)) {
@@ -404,8 +423,8 @@ public final class FastCpuBackend extends ReferenceBackend {
             throw new IllegalStateException("runBoth called from inside a piece of runBoth on the same backend; use the backend the piece is handed");
         }
         if (halves == null) {
-            halves = new FastCpuBackend[] {new FastCpuBackend((team.size() + 1) / 2, microKernel, broadcastKernel, elementwise, streamedKernel),
-                    new FastCpuBackend(team.size() / 2, microKernel, broadcastKernel, elementwise, streamedKernel)};
+            halves = new FastCpuBackend[] {new FastCpuBackend((team.size() + 1) / 2, microKernel, broadcastKernel, elementwise, streamedKernel, outerKernel),
+                    new FastCpuBackend(team.size() / 2, microKernel, broadcastKernel, elementwise, streamedKernel, outerKernel)};
         }
         firstWork = first;
         secondWork = second;
