@@ -15,7 +15,8 @@ import java.util.Arrays;
  * K is at least one vector; unpadded
  * convolutions with channel counts in multiples of half the direct kernel's lanes (every Nature
  * DQN layer) run as direct convolutions ({@link DirectConv}); A·B with a short A and a B that
- * fits in cache reads B in place ({@link StreamedGemm}, 512-bit vectors only); the optimizer
+ * fits in cache reads B in place ({@link StreamedGemm}, 512-bit vectors only), and with a batch
+ * as A and a B past the cache, row by row ({@link OuterProductGemm}, 512-bit vectors only); the optimizer
  * passes run in parallel chunks; {@link #runBoth} runs two independent pieces of a step at once
  * on two half-size backends of its own. The operations not overridden here are cheap (a few thousand elements per
  * step) and come from {@link ReferenceBackend}.
