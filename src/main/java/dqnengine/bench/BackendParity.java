@@ -108,9 +108,9 @@ public final class BackendParity {
             new GemmCase(true, false, 37, 1111, 29), new GemmCase(false, true, 37, 1111, 29),
             // a short A times a B that fits in cache (the CPU backend's streamed products): MinAtar's dX, ragged rows, 64 rows
             new GemmCase(false, false, 32, 1024, 128), new GemmCase(false, false, 13, 64, 17), new GemmCase(false, false, 64, 96, 40),
-            // a batch times a B past the cache, read row by row (OuterProductGemm; the Nature dX above): 64 rows, k short of
-            // a whole group, an odd column count
-            new GemmCase(false, false, 64, 2051, 131),
+            // a batch times a B past the cache, read row by row (OuterProductGemm; the Nature dX above): k short of a whole
+            // group, an odd column count; and with 64 rows (the packed GEMM)
+            new GemmCase(false, false, 32, 2051, 131), new GemmCase(false, false, 64, 2051, 131),
             // A·Bᵀ with A's rows as the lanes (BroadcastGemm): MinAtar's forward pass, and a last tile of one row of B
             new GemmCase(false, true, 32, 128, 1024), new GemmCase(false, true, 32, 13, 200),
             new GemmCase(false, true, 63, 20, 100));                    // 63 rows: the dot products' largest

@@ -6,10 +6,13 @@ import jdk.incubator.vector.VectorSpecies;
 import java.util.Arrays;
 
 /**
- * C = α·A·B + β·C for a short A [M,K] (M a whole number of blocks of {@link #LANES} rows, at most
- * 64: a batch of 32 or 64) and a row-major B [K,N] too large for a core's cache: a linear layer's
+ * C = α·A·B + β·C for an A [M,K] of exactly {@link #LANES} rows (a batch of 32 with 512-bit
+ * vectors) and a row-major B [K,N] too large for a core's cache: a linear layer's
  * input gradient dX = dY·W with the batch as M (the Nature network's first linear layer: W is
- * 512 × 3136, 6.4 MB). B is read once, row by row, where it lies, and never packed.
+ * 512 × 3136, 6.4 MB). B is read once, row by row, where it lies, and never packed. (A batch of
+ * 64 would read B once per block of LANES rows; with B cold, [64,512]·[512,3136] took 1.08–1.12 ms
+ * that way on two threads against 1.03–1.04 ms packed, and 2.03–2.10 against 1.71–1.78 on one, so
+ * it stays with the packed GEMM.)
  *
  * <p>The other paths for A·B read B a column panel at a time: {@link StreamedGemm} walks down a
  * panel of 32 columns, a new row of B (12.5 KB further on) at every step, which the hardware
@@ -20,11 +23,11 @@ import java.util.Arrays;
  * of t lives in registers:
  *
  * <pre>
- *   aT[blk][t][l] = A[blk·LANES + l, t]                                  one copy of A per call
+ *   aT[t][l] = A[l, t]                                                   one copy of A per call
  *   for each group of G values t0 … t0+G−1 ({@link #GROUP}), in order:
  *       for j in the task's chunk of columns:
- *           cT[j][l] += Σ_{i&lt;G} B[t0 + i, j] · aT[blk][t0 + i][l]       l &lt; LANES: two vectors, loaded and stored once per group
- *   C[blk·LANES + l, j] = α·cT[j][l] + β·C[…]                               (β = 0: the old C is not read)
+ *           cT[j][l] += Σ_{i&lt;G} B[t0 + i, j] · aT[t0 + i][l]            l &lt; LANES: two vectors, loaded and stored once per group
+ *   C[l, j] = α·cT[j][l] + β·C[l, j]                                        (β = 0: the old C is not read)
  * </pre>
  * A group's G rows of B are read front to back across the chunk, G streams the prefetcher
  * follows; the G·2 vectors of aT stay in registers for the whole chunk. The longer the streams the
@@ -35,11 +38,12 @@ import java.util.Arrays;
  */
 final class OuterProductGemm {
     static final int LANES = BroadcastKernel.LANES;
-    /** The most rows of A taken: a batch of up to 64, in whole blocks of LANES. */
-    static final int MAX_ROWS = 64;
     /** The shortest reduction taken. */
     static final int MIN_K = 16;
-    /** Columns of C per task at most: a task's accumulators, CHUNK·LANES floats (256 KB with 512-bit vectors), stay in L2. */
+    /**
+     * Columns of C per task at most: a task's accumulators, CHUNK·LANES floats (256 KB with 512-bit
+     * vectors), stay in L2.
+     */
     static final int CHUNK = 2048;
     /**
      * Values of t per pass over a chunk: the vector kernel's widest pass. Alone, in L1, one thread,
@@ -48,9 +52,9 @@ final class OuterProductGemm {
      */
     static final int GROUP = 6;
 
-    /** Whether the path applies: neither operand transposed, A a batch of whole blocks of rows, and B past the cache ({@link StreamedGemm} takes the smaller ones). */
+    /** Whether the path applies: neither operand transposed, A one block of LANES rows, and B past the cache ({@link StreamedGemm} takes the smaller ones). */
     static boolean applies(boolean transA, boolean transB, int m, int n, int k) {
-        return !transA && !transB && m % LANES == 0 && m > 0 && m <= MAX_ROWS && n > 0 && k >= MIN_K
+        return !transA && !transB && m == LANES && n > 0 && k >= MIN_K
                 && (long) k * n > StreamedGemm.MAX_B;
     }
 
@@ -228,11 +232,10 @@ final class OuterProductGemm {
         this.a = a;
         this.b = b;
         this.c = c;
-        int blocks = m / LANES;
-        if (aT.length < blocks * k * LANES) aT = new float[blocks * k * LANES];
-        team.run(blocks, packJob);
-        // chunks of at most CHUNK columns, as many as a whole number of rounds of the team takes (3136 columns on two
-        // threads: 14 chunks of 224)
+        if (aT.length < k * LANES) aT = new float[k * LANES];
+        team.run(1, packJob);
+        // chunks of at most CHUNK columns, their count rounded up to a multiple of the team's size where the columns
+        // allow (3136 columns on two threads: 2 chunks of 1568, one per thread)
         int fewest = (n + CHUNK - 1) / CHUNK;
         chunks = (fewest + team.size() - 1) / team.size() * team.size();
         chunks = Math.min(chunks, n);
@@ -241,31 +244,30 @@ final class OuterProductGemm {
         if (cT[0].length < chunk * LANES) {
             for (int w = 0; w < cT.length; w++) cT[w] = new float[chunk * LANES];
         }
-        team.run(blocks * chunks, chunkJob);
+        team.run(chunks, chunkJob);
         this.a = this.b = this.c = null;
     }
 
-    /** aT[blk][t][l] = A[blk·LANES + l, t], 16 values of t at a time (the 16 rows of aT written stay in L1). */
-    private void packTask(int blk, int worker) {
-        int src = blk * LANES * k, dst = blk * k * LANES;
+    /** aT[t][l] = A[l, t], 16 values of t at a time (the 16 rows of aT written stay in L1). */
+    private void packTask(int task, int worker) {
         for (int s0 = 0; s0 < k; s0 += 16) {
             int s1 = Math.min(k, s0 + 16);
             for (int l = 0; l < LANES; l++) {
-                int row = src + l * k;
-                for (int t = s0; t < s1; t++) aT[dst + t * LANES + l] = a[row + t];
+                int row = l * k;
+                for (int t = s0; t < s1; t++) aT[t * LANES + l] = a[row + t];
             }
         }
     }
 
     private void chunkTask(int task, int worker) {
-        int blk = task / chunks, j0 = (task % chunks) * chunk, cols = Math.min(chunk, n - j0);
+        int j0 = task * chunk, cols = Math.min(chunk, n - j0);
         float[] sums = cT[worker];
         Arrays.fill(sums, 0, cols * LANES, 0f);
         for (int t0 = 0; t0 < k; t0 += group) {
-            kernel.pass(aT, (blk * k + t0) * LANES, Math.min(group, k - t0), b, t0 * n + j0, n, cols, sums, 0);
+            kernel.pass(aT, t0 * LANES, Math.min(group, k - t0), b, t0 * n + j0, n, cols, sums, 0);
         }
-        for (int l = 0; l < LANES; l++) {                    // C's row blk·LANES + l, columns j0 … j0 + cols − 1
-            int row = (blk * LANES + l) * n + j0;
+        for (int l = 0; l < LANES; l++) {                    // C's row l, columns j0 … j0 + cols − 1
+            int row = l * n + j0;
             if (beta == 0f) {
                 for (int j = 0; j < cols; j++) c[row + j] = alpha * sums[j * LANES + l];
             } else {
