@@ -15,8 +15,9 @@ import java.util.Arrays;
  * K is at least one vector; unpadded
  * convolutions with channel counts in multiples of half the direct kernel's lanes (every Nature
  * DQN layer) run as direct convolutions ({@link DirectConv}); A·B with a short A and a B that
- * fits in cache reads B in place ({@link StreamedGemm}, 512-bit vectors only), and with a batch
- * as A and a B past the cache, row by row ({@link OuterProductGemm}, 512-bit vectors only); the optimizer
+ * fits in cache reads B in place ({@link StreamedGemm}, 512-bit vectors only), and with one block
+ * of rows as A (a batch of 32) and a B past the cache, row by row ({@link OuterProductGemm}, 512-bit
+ * vectors only); the optimizer
  * passes run in parallel chunks; {@link #runBoth} runs two independent pieces of a step at once
  * on two half-size backends of its own. The operations not overridden here are cheap (a few thousand elements per
  * step) and come from {@link ReferenceBackend}.
@@ -54,7 +55,7 @@ public final class FastCpuBackend extends ReferenceBackend {
     private final StreamedGemm streamed;            // A·B with a short A and a B that fits in cache, B unpacked (512-bit vectors only)
     private final BroadcastGemm broadcastGemm;      // A·Bᵀ with A's rows (a batch of 32 or 64) as the lanes
     private final OuterProductGemm.Kernel outerKernel;
-    private final OuterProductGemm outer;           // A·B with a batch as A and a B past the cache, B read row by row (512-bit vectors only)
+    private final OuterProductGemm outer;           // A·B with a batch of 32 as A and a B past the cache, B read row by row (512-bit vectors only)
 
     public FastCpuBackend(int threads) {
         this(threads, VectorSupport.bestKernel(), VectorSupport.bestBroadcastKernel(), VectorSupport.bestElementwise());
