@@ -84,7 +84,8 @@ final class OuterProductGemm {
      * Groups of 6 values of t, two columns at a time: 12 vectors of aT, 4 accumulators and 12
      * broadcasts (C2 loads a step's broadcasts first), 28 of AVX-512's 32 registers (the backend takes
      * this kernel with 512-bit vectors only; with 256-bit ones it is correct, if spilled). The rest
-     * of a group in fours (four columns at a time) and ones. A loop bound written {@code j + 2 <= cols}
+     * of a group (fewer than 6 values of t: the Nature network's K = 512 leaves 2) one value at a
+     * time, the same multiply-adds in the same order. A loop bound written {@code j + 2 <= cols}
      * kept C2 from removing the array bounds checks (12 compares a step); {@code j < cols & ~1} does not.
      */
     static final class Vector implements Kernel {
@@ -95,7 +96,6 @@ final class OuterProductGemm {
         public void pass(float[] aT, int a0, int g, float[] b, int b0, int ldb, int cols, float[] cT, int c0) {
             int i = 0;
             for (; i + 6 <= g; i += 6) pass6(aT, a0 + i * LANES, b, b0 + i * ldb, ldb, cols, cT, c0);
-            for (; i + 4 <= g; i += 4) pass4(aT, a0 + i * LANES, b, b0 + i * ldb, ldb, cols, cT, c0);
             for (; i < g; i++) pass1(aT, a0 + i * LANES, b, b0 + i * ldb, cols, cT, c0);
         }
 
@@ -138,52 +138,6 @@ final class OuterProductGemm {
                 x = FloatVector.broadcast(S, b[r3 + j]); s0 = x.fma(p30, s0); s1 = x.fma(p31, s1);
                 x = FloatVector.broadcast(S, b[r4 + j]); s0 = x.fma(p40, s0); s1 = x.fma(p41, s1);
                 x = FloatVector.broadcast(S, b[r5 + j]); s0 = x.fma(p50, s0); s1 = x.fma(p51, s1);
-                s0.intoArray(cT, o);
-                s1.intoArray(cT, o + L);
-            }
-        }
-
-        private static void pass4(float[] aT, int a0, float[] b, int b0, int ldb, int cols, float[] cT, int c0) {
-            FloatVector p00 = FloatVector.fromArray(S, aT, a0), p01 = FloatVector.fromArray(S, aT, a0 + L);
-            FloatVector p10 = FloatVector.fromArray(S, aT, a0 + LANES), p11 = FloatVector.fromArray(S, aT, a0 + LANES + L);
-            FloatVector p20 = FloatVector.fromArray(S, aT, a0 + 2 * LANES), p21 = FloatVector.fromArray(S, aT, a0 + 2 * LANES + L);
-            FloatVector p30 = FloatVector.fromArray(S, aT, a0 + 3 * LANES), p31 = FloatVector.fromArray(S, aT, a0 + 3 * LANES + L);
-            int r0 = b0, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
-            int j = 0, quads = cols & ~3;
-            for (; j < quads; j += 4) {                      // four columns: eight chains of four multiply-adds
-                int o = c0 + j * LANES;
-                FloatVector s0 = FloatVector.fromArray(S, cT, o), s1 = FloatVector.fromArray(S, cT, o + L);
-                FloatVector t0 = FloatVector.fromArray(S, cT, o + LANES), t1 = FloatVector.fromArray(S, cT, o + LANES + L);
-                FloatVector u0 = FloatVector.fromArray(S, cT, o + 2 * LANES), u1 = FloatVector.fromArray(S, cT, o + 2 * LANES + L);
-                FloatVector v0 = FloatVector.fromArray(S, cT, o + 3 * LANES), v1 = FloatVector.fromArray(S, cT, o + 3 * LANES + L);
-                FloatVector x = FloatVector.broadcast(S, b[r0 + j]); s0 = x.fma(p00, s0); s1 = x.fma(p01, s1);
-                x = FloatVector.broadcast(S, b[r0 + j + 1]); t0 = x.fma(p00, t0); t1 = x.fma(p01, t1);
-                x = FloatVector.broadcast(S, b[r0 + j + 2]); u0 = x.fma(p00, u0); u1 = x.fma(p01, u1);
-                x = FloatVector.broadcast(S, b[r0 + j + 3]); v0 = x.fma(p00, v0); v1 = x.fma(p01, v1);
-                x = FloatVector.broadcast(S, b[r1 + j]); s0 = x.fma(p10, s0); s1 = x.fma(p11, s1);
-                x = FloatVector.broadcast(S, b[r1 + j + 1]); t0 = x.fma(p10, t0); t1 = x.fma(p11, t1);
-                x = FloatVector.broadcast(S, b[r1 + j + 2]); u0 = x.fma(p10, u0); u1 = x.fma(p11, u1);
-                x = FloatVector.broadcast(S, b[r1 + j + 3]); v0 = x.fma(p10, v0); v1 = x.fma(p11, v1);
-                x = FloatVector.broadcast(S, b[r2 + j]); s0 = x.fma(p20, s0); s1 = x.fma(p21, s1);
-                x = FloatVector.broadcast(S, b[r2 + j + 1]); t0 = x.fma(p20, t0); t1 = x.fma(p21, t1);
-                x = FloatVector.broadcast(S, b[r2 + j + 2]); u0 = x.fma(p20, u0); u1 = x.fma(p21, u1);
-                x = FloatVector.broadcast(S, b[r2 + j + 3]); v0 = x.fma(p20, v0); v1 = x.fma(p21, v1);
-                x = FloatVector.broadcast(S, b[r3 + j]); s0 = x.fma(p30, s0); s1 = x.fma(p31, s1);
-                x = FloatVector.broadcast(S, b[r3 + j + 1]); t0 = x.fma(p30, t0); t1 = x.fma(p31, t1);
-                x = FloatVector.broadcast(S, b[r3 + j + 2]); u0 = x.fma(p30, u0); u1 = x.fma(p31, u1);
-                x = FloatVector.broadcast(S, b[r3 + j + 3]); v0 = x.fma(p30, v0); v1 = x.fma(p31, v1);
-                s0.intoArray(cT, o); s1.intoArray(cT, o + L);
-                t0.intoArray(cT, o + LANES); t1.intoArray(cT, o + LANES + L);
-                u0.intoArray(cT, o + 2 * LANES); u1.intoArray(cT, o + 2 * LANES + L);
-                v0.intoArray(cT, o + 3 * LANES); v1.intoArray(cT, o + 3 * LANES + L);
-            }
-            for (; j < cols; j++) {
-                int o = c0 + j * LANES;
-                FloatVector s0 = FloatVector.fromArray(S, cT, o), s1 = FloatVector.fromArray(S, cT, o + L);
-                FloatVector x = FloatVector.broadcast(S, b[r0 + j]); s0 = x.fma(p00, s0); s1 = x.fma(p01, s1);
-                x = FloatVector.broadcast(S, b[r1 + j]); s0 = x.fma(p10, s0); s1 = x.fma(p11, s1);
-                x = FloatVector.broadcast(S, b[r2 + j]); s0 = x.fma(p20, s0); s1 = x.fma(p21, s1);
-                x = FloatVector.broadcast(S, b[r3 + j]); s0 = x.fma(p30, s0); s1 = x.fma(p31, s1);
                 s0.intoArray(cT, o);
                 s1.intoArray(cT, o + L);
             }

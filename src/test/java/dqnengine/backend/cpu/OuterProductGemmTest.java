@@ -76,7 +76,7 @@ class OuterProductGemmTest {
         assumeTrue(FastCpuBackendTest.preferredVectorBits() >= 256, "no vector kernels on this CPU");
         for (float beta : new float[] {0f, 1f}) {
             check(new OuterProductGemm.Vector(), OuterProductGemm.GROUP, 2, L, 3136, 512, beta);      // the Nature dX: 85 groups of 6, one of 2
-            check(new OuterProductGemm.Vector(), OuterProductGemm.GROUP, 3, L, 2051, 131, beta);      // an odd column (the pairs' tail), 4 + 1 left over
+            check(new OuterProductGemm.Vector(), OuterProductGemm.GROUP, 3, L, 2051, 131, beta);      // an odd column (the pairs' tail), 5 left over
             check(new OuterProductGemm.Vector(), 13, 1, L, 16_411, 17, beta);         // a group of 13: 6 + 6 + 1; one chunk's tail of columns
         }
     }
