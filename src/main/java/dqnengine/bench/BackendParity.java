@@ -137,6 +137,8 @@ public final class BackendParity {
             new ConvCase(2, 3, 44, 44, 32, 8, 4, 0, "rows of 10 pixels at stride 4 (conv1's run kernel), 3 channels"),
             new ConvCase(1, 2, 44, 44, 48, 8, 4, 0, "the run kernel with one full and one half block (512-bit)"),
             new ConvCase(4, 4, 84, 84, 32, 8, 4, 0, "Nature conv1"),
+            new ConvCase(2, 32, 21, 20, 32, 4, 2, 0, "input gradient by rows of dx (512-bit): a last row that no tap reaches"),
+            new ConvCase(1, 64, 8, 40, 32, 2, 2, 0, "input gradient by rows of dx (512-bit): two channel blocks, two runs of 10 a row"),
             new ConvCase(4, 32, 20, 20, 64, 4, 2, 0, "Nature conv2"),
             new ConvCase(4, 64, 9, 9, 64, 3, 1, 0, "Nature conv3"),
             new ConvCase(32, 64, 9, 9, 64, 3, 1, 0, "Nature conv3 at the training batch"));

@@ -32,6 +32,10 @@ import java.util.Arrays;
  *              its tiles run on across the images' boundaries, so only the task's last tile is ragged
  *              (each image's pixels in whole runs of stride 1, conv2's 81 and conv3's 49: tiles of one run through dy);
  *              each tile row's LANES taps added back with one gather and scatter a vector ({@link BroadcastKernel#addScattered})
+ *   dx by rows: where the input channels fill blocks and the stride divides the kernel and the input's width (conv2, conv3),
+ *              each element of dx is summed once where it lies instead: tile = a run of every s-th pixel of a row of dx ×
+ *              LANES input channels, summed over (kernel tap of that phase, o) from a padded copy of dy ({@link #inputRows});
+ *              no gather, no scatter, dx written once
  * </pre>
  * All three are the same loop with the roles of pixels, taps and channels exchanged. Forward and
  * dW need the output channels in multiples of LANES/2 (half a block of zeros at most), dx needs the taps K = C·KH·KW in multiples of LANES.
@@ -414,6 +418,11 @@ final class DirectConv {
      * on each task's images as soon as they are summed, while they are in cache.
      */
     void dataGradient(Conv2dShape g, float[] dy, float[] w, float[] dx, float[] reluOutput) {
+        RunKernel rows = inputRowKernel(g);
+        if (rows != null) {
+            inputRows(g, dy, w, dx, reluOutput, rows);
+            return;
+        }
         prepare(g, null, kernel);
         this.reluOutput = reluOutput;
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), tapBlocks = taps / LANES;
@@ -487,5 +496,119 @@ final class DirectConv {
     /** col2im for one tile: each of its rows (pixels firstPixel …) adds tap block tb's LANES values back into dx where they were read. */
     private void addBack(float[] a, int rows, int firstPixel, int tb) {
         for (int r = 0; r < rows; r++) kernel.addScattered(a, r * LANES, out, pixelBase[firstPixel + r], kOff, tb * LANES);
+    }
+
+    // ------------------------------------------------------------------ input gradient, by rows of dx
+
+    /*
+     * dx[n, c, h, w] = Σ over (o, p, q) with h = i·s + p, w = j·s + q of dy[n, o, i, j] · w[o, c, p, q]
+     *
+     * Above, each output pixel's taps are summed and then added back into dx where they were read:
+     * a gather and a scatter of a vector per tile row. Here each element of dx is summed once,
+     * where it lies, and written once. With h = s·i0 + ph and w = s·r + pw, the taps that reach
+     * (h, w) are p = ph + s·mp, q = pw + s·mq, at i = i0 − mp, j = r − mq: for one row h and one
+     * phase pw of the columns, the pixels r = 0, 1, 2 … read dy at neighbouring j, stride 1, as
+     * the forward pass reads x. So a tile is a run of pixels r (every s-th pixel of the row) ×
+     * LANES input channels c, summed over t = (mp, mq, o) with a {@link RunKernel} of stride 1:
+     *
+     *   dyPad[n, o, i, padL + j] = dy[n, o, i, j], 0 for j outside [0, OW)     (padL = KW/s − 1 columns each side)
+     *   tOff[t] = o·OH·OWp − mp·OWp + padL − mq                                (t = (mp·MQ + mq)·O + o, MP = KH/s, MQ = KW/s)
+     *   wP[ph, pw, block, t, lane] = w[o, block·LANES + lane, ph + s·mp, pw + s·mq]
+     *   acc[r, lane] = Σ_t dyPad[n·O·OH·OWp + i0·OWp + tOff[t] + r] · wP[ph, pw, block, t, lane]
+     *   dx[n, block·LANES + lane, h, s·r + pw] = acc[r, lane]
+     *
+     * The rows i0 − mp outside [0, OH) are left out of t's range (mp outermost, so the valid ones
+     * are one stretch); the columns outside read the zero padding. Taken when s divides KH, KW and
+     * W, the input channels fill whole blocks and a run kernel of stride 1 cuts W/s.
+     */
+
+    /** The run kernel of the row-wise input gradient ({@link #inputRows}) for this shape, or null where it does not apply. */
+    RunKernel inputRowKernel(Conv2dShape g) {
+        int s = g.stride();
+        if (g.padding() != 0 || g.inChannels() % LANES != 0 || g.kernelH() % s != 0 || g.kernelW() % s != 0 || g.inWidth() % s != 0) return null;
+        return RunKernel.choose(runKernels, 1, g.inWidth() / s);
+    }
+
+    private float[] dyPad = new float[0];
+    private int[] tOff = new int[0];
+    private int padL, padWidth, tapsPerPhase, channelBlocks;
+    private final ThreadTeam.Job inputRowsJob = this::inputRowsTask;
+
+    private void inputRows(Conv2dShape g, float[] dy, float[] w, float[] dx, float[] reluOutput, RunKernel run) {
+        this.g = g;
+        this.activeRun = run;
+        this.reluOutput = reluOutput;
+        int s = g.stride(), C = g.inChannels(), KH = g.kernelH(), KW = g.kernelW(), O = g.outChannels(), OH = g.outHeight();
+        int MP = KH / s, MQ = KW / s;
+        padL = MQ - 1;
+        padWidth = g.inWidth() / s + padL;
+        tapsPerPhase = MP * MQ * O;
+        channelBlocks = C / LANES;
+        if (tOff.length < tapsPerPhase) tOff = new int[tapsPerPhase];
+        for (int mp = 0, t = 0; mp < MP; mp++)
+            for (int mq = 0; mq < MQ; mq++)
+                for (int o = 0; o < O; o++) tOff[t++] = o * OH * padWidth - mp * padWidth + padL - mq;
+        float[] wP = packedBuffer(s * s * channelBlocks * tapsPerPhase * LANES);
+        for (int ph = 0; ph < s; ph++)
+            for (int pw = 0; pw < s; pw++)
+                for (int block = 0; block < channelBlocks; block++)
+                    for (int mp = 0; mp < MP; mp++)
+                        for (int mq = 0; mq < MQ; mq++)
+                            for (int o = 0; o < O; o++) {
+                                int dst = (((ph * s + pw) * channelBlocks + block) * tapsPerPhase + (mp * MQ + mq) * O + o) * LANES;
+                                int src = ((o * C + block * LANES) * KH + ph + s * mp) * KW + pw + s * mq;
+                                for (int l = 0; l < LANES; l++) wP[dst + l] = w[src + l * KH * KW];
+                            }
+        int padded = g.batch() * O * OH * padWidth;
+        if (dyPad.length < padded) dyPad = new float[padded];
+        this.x = dy;
+        this.out = dx;
+        team.run((g.batch() + IMAGES_PER_DATA_TASK - 1) / IMAGES_PER_DATA_TASK, inputRowsJob);
+        this.out = this.x = this.reluOutput = null;
+        this.activeRun = null;
+    }
+
+    /** Images [task·4, task·4 + 4): their dy padded, then every row of their dx, then the ReLU's mask on them. */
+    private void inputRowsTask(int task, int worker) {
+        int s = g.stride(), C = g.inChannels(), H = g.inHeight(), W = g.inWidth(), O = g.outChannels(), OH = g.outHeight(), OW = g.outWidth();
+        int MQ = g.kernelW() / s, MP = g.kernelH() / s, chw = C * H * W, cols = W / s;
+        int n0 = task * IMAGES_PER_DATA_TASK, n1 = Math.min(g.batch(), n0 + IMAGES_PER_DATA_TASK);
+        // (n, o, i) rows of dy, padded; plain loops: a call to copy 9 values and two to fill 1 or 2, per row, took 20% of the task
+        for (int row = n0 * O * OH, end = n1 * O * OH; row < end; row++) {
+            int dst = row * padWidth, src = row * OW;
+            for (int k = 0; k < padL; k++) dyPad[dst + k] = 0f;
+            for (int j = 0; j < OW; j++) dyPad[dst + padL + j] = x[src + j];
+            for (int k = padL + OW; k < padWidth; k++) dyPad[dst + k] = 0f;
+        }
+        RunKernel rk = activeRun;
+        int length = rk.run();
+        float[] a = acc[worker];
+        for (int n = n0; n < n1; n++) {
+            for (int block = 0; block < channelBlocks; block++) {
+                for (int h = 0; h < H; h++) {
+                    int ph = h % s, i0 = h / s;
+                    int mpLo = Math.max(0, i0 - OH + 1), mpHi = Math.min(MP - 1, i0);
+                    int from = mpLo <= mpHi ? mpLo * MQ * O : 0, to = mpLo <= mpHi ? (mpHi + 1) * MQ * O : 0;
+                    int base = (n * O * OH + i0) * padWidth;
+                    for (int pw = 0; pw < s; pw++) {
+                        int vecOff = ((ph * s + pw) * channelBlocks + block) * tapsPerPhase * LANES;
+                        for (int r0 = 0; r0 < cols; r0 += length) {
+                            Arrays.fill(a, 0, length * LANES, 0f);
+                            rk.accumulate(dyPad, base + r0, tOff, from, to, packed, vecOff, a);
+                            int dst = ((n * C + block * LANES) * H + h) * W + pw + s * r0;
+                            if (s == 1) {
+                                rk.writeBack(a, out, dst, LANES, H * W);           // its run a constant: conv3's op alone 1.03× as fast
+                                continue;
+                            }
+                            for (int l = 0; l < LANES; l++) {
+                                int lane = dst + l * H * W;
+                                for (int r = 0; r < length; r++) out[lane + s * r] = a[r * LANES + l];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if (reluOutput != null) elementwise.reluGrad(reluOutput, out, out, n0 * chw, n1 * chw);
     }
 }

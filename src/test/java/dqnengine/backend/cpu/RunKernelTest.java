@@ -93,8 +93,13 @@ class RunKernelTest {
         // rows of 10 at stride 4 and kernel rows of 8 taps (conv1-like, one full and one half block); rows of 9 at stride 2, 81 pixels an image
         // (conv2-like); rows of 7 at stride 1, 49 pixels (conv3-like, 3 images: tasks of 4 and fewer); and a stride-2 one
         // with rows of 4 and 20 pixels an image, which no run kernel takes
+        // (its input gradient by rows of dx: 9 pixels a row); and a stride-2 one with rows of 4 and 20 pixels an image, which
+        // no run kernel takes. The input gradient by rows of dx: conv2's shape (rows of 20, every other pixel: runs of 10),
+        // with a row of dx that no tap reaches (21 rows, the last left at 0), and two channel blocks with two runs a row
         return new Conv2dShape[] {new Conv2dShape(2, 3, 44, 44, 48, 8, 8, 4, 0), new Conv2dShape(2, 4, 20, 20, 32, 4, 4, 2, 0),
-                new Conv2dShape(3, 32, 9, 9, 32, 3, 3, 1, 0), new Conv2dShape(2, 3, 11, 10, 32, 3, 3, 2, 0)};
+                new Conv2dShape(3, 32, 9, 9, 32, 3, 3, 1, 0), new Conv2dShape(2, 3, 11, 10, 32, 3, 3, 2, 0),
+                new Conv2dShape(2, 32, 20, 20, 64, 4, 4, 2, 0), new Conv2dShape(2, 32, 21, 20, 32, 4, 4, 2, 0),
+                new Conv2dShape(1, 64, 8, 40, 32, 2, 2, 2, 0)};
     }
 
     @Test
@@ -121,7 +126,8 @@ class RunKernelTest {
                 assertClose(y.data, gotY, 1e-4, 1e-4, g + " forward");
                 int[] forwardTiles = new int[plain.length];
                 for (int i = 0; i < plain.length; i++) forwardTiles[i] = counting[i].tiles.getAndSet(0);
-                boolean data = DirectConv.appliesToData(g);
+                RunKernel byRows = dc.inputRowKernel(g);
+                boolean data = DirectConv.appliesToData(g);              // every shape of the rows' path too (its channels fill blocks)
                 if (data) {
                     float[] gotDx = new float[dx.size()];
                     dc.dataGradient(g, dy, w, gotDx);
@@ -137,12 +143,14 @@ class RunKernelTest {
                 assertClose(db.data, gotDb, 1e-4, 1e-4, g + " bias gradient");
                 RunKernel fwd = RunKernel.choose(counting, g.stride(), g.outWidth());
                 RunKernel dwRun = RunKernel.choose(counting, 1, g.kernelW());
-                RunKernel dxRun = data ? RunKernel.choose(counting, 1, g.outHeight() * g.outWidth()) : null;
+                RunKernel dxRun = byRows != null ? byRows : data ? RunKernel.choose(counting, 1, g.outHeight() * g.outWidth()) : null;
                 int blocks = (g.outChannels() + L - 1) / L, pixels = g.batch() * g.outHeight() * g.outWidth();
                 for (int i = 0; i < plain.length; i++) {
                     assertEquals(counting[i] == fwd ? pixels / fwd.run() * blocks : 0, forwardTiles[i], g + ": forward tiles of run kernel " + i);
                     int tapBlocks = g.inChannels() * g.kernelH() * g.kernelW() / L;
-                    assertEquals(counting[i] == dxRun ? pixels / dxRun.run() * tapBlocks : 0, dataTiles[i], g + ": input-gradient tiles of run kernel " + i);
+                    int rowTiles = byRows == null ? 0 : g.batch() * g.inChannels() / L * g.inHeight() * g.inWidth() / byRows.run();   // a tile per run of a row of dx
+                    assertEquals(counting[i] != dxRun ? 0 : byRows != null ? rowTiles : pixels / dxRun.run() * tapBlocks, dataTiles[i],
+                            g + ": input-gradient tiles of run kernel " + i);
                     int taps = g.inChannels() * g.kernelH() * g.kernelW(), chunks = (pixels + DirectConv.PIXEL_CHUNK - 1) / DirectConv.PIXEL_CHUNK;
                     assertEquals(counting[i] == dwRun ? taps / dwRun.run() * blocks * chunks : 0, counting[i].tiles.get(), g + ": weight-gradient tiles of run kernel " + i);
                 }
