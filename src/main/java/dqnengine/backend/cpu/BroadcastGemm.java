@@ -1,8 +1,5 @@
 package dqnengine.backend.cpu;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 import java.util.Arrays;
 
 /**
@@ -46,13 +43,11 @@ final class BroadcastGemm {
 
     private final ThreadTeam team;
     private final BroadcastKernel kernel;
-    private final boolean gather;                        // copy A with vector gathers (the Vector API is on), else plain loops
     private final int rows;
     private final float[][] acc;
     private final int[][] rowBase;
     private float[] aT = new float[0];
     private int[] steps = new int[0];                    // 0, 1, …, K − 1: the kernel's offsets (B's k-th weight of a row)
-    private final int[] laneRows = new int[VectorSupport.LANES];   // l·K for l < one vector's lanes: where the gather finds A's rows (rewritten when K changes)
 
     // The call in progress.
     private float[] a, b, c;
@@ -60,12 +55,10 @@ final class BroadcastGemm {
     private float alpha, beta;
     private final ThreadTeam.Job packJob = this::packTask, tileJob = this::tileTask;
 
-    /** @param gather copy A with vector gathers (needs the Vector API) rather than plain loops; either copy is exact */
-    BroadcastGemm(ThreadTeam team, BroadcastKernel kernel, boolean gather) {
+    BroadcastGemm(ThreadTeam team, BroadcastKernel kernel) {
         if (kernel.lanes() != LANES) throw new IllegalArgumentException("BroadcastGemm needs a kernel " + LANES + " lanes wide");
         this.team = team;
         this.kernel = kernel;
-        this.gather = gather;
         this.rows = kernel.rows();
         this.acc = new float[team.size()][rows * LANES];
         this.rowBase = new int[team.size()][rows];
@@ -87,11 +80,6 @@ final class BroadcastGemm {
             steps = new int[k];
             for (int t = 0; t < k; t++) steps[t] = t;
         }
-        if (gather && laneRows[laneRows.length - 1] != (laneRows.length - 1) * k) {
-            // in place: a network's two linear layers (K = 3136 and 512) alternate here, and a new array each time was
-            // the whole of the Nature step's allocation (4 × 80 B a step, 2026-11-30)
-            for (int l = 0; l < laneRows.length; l++) laneRows[l] = l * k;
-        }
         int chunks = (k + PACK_CHUNK - 1) / PACK_CHUNK;
         team.run(blocks * chunks, packJob);
         tiles = (n + rows - 1) / rows;
@@ -100,15 +88,17 @@ final class BroadcastGemm {
         this.a = this.b = this.c = null;
     }
 
-    /** aT[blk][t][·] for t in one chunk of k. */
+    /**
+     * aT[blk][t][·] for t in one chunk of k, in plain loops. (Vector gathers, one per column of a
+     * vector's rows, read one float from each of 16 rows per step: with K = 1024, rows 4 KB apart
+     * all fall in the same sets of L1 and every gather missed; MinAtar's [32,1024]·[128,1024]ᵀ,
+     * alone on one thread of an AMD EPYC (Zen 4), took 149–156 µs with them and 103–104 µs so.
+     * The Nature network's K = 3136 did not mind: 0.95 ms either way.)
+     */
     private void packTask(int task, int worker) {
         int chunks = (k + PACK_CHUNK - 1) / PACK_CHUNK;
         int blk = task / chunks, t0 = (task % chunks) * PACK_CHUNK, t1 = Math.min(k, t0 + PACK_CHUNK);
         int src = blk * LANES * k, dst = blk * k * LANES;
-        if (gather) {
-            Gather.columns(a, src, laneRows, aT, dst, t0, t1, k);
-            return;
-        }
         for (int s0 = t0; s0 < t1; s0 += 16) {                    // 16 values of k at a time: the 16 rows of aT written stay in L1
             int s1 = Math.min(t1, s0 + 16);
             for (int l = 0; l < LANES; l++) {
@@ -134,20 +124,6 @@ final class BroadcastGemm {
                     for (int r = 0; r < valid; r++) c[row + r] = alpha * sums[r * LANES + l];
                 } else {
                     for (int r = 0; r < valid; r++) c[row + r] = alpha * sums[r * LANES + l] + beta * c[row + r];
-                }
-            }
-        }
-    }
-
-    /** The copy of A with vector gathers: one gather collects column t of a vector's worth of A's rows. */
-    private static final class Gather {
-        private static final VectorSpecies<Float> S = VectorSupport.Width.SPECIES;
-        private static final int L = VectorSupport.LANES;
-
-        static void columns(float[] a, int src, int[] laneRows, float[] aT, int dst, int t0, int t1, int k) {
-            for (int t = t0; t < t1; t++) {
-                for (int v = 0; v < LANES; v += L) {
-                    FloatVector.fromArray(S, a, src + v * k + t, laneRows, 0).intoArray(aT, dst + t * LANES + v);
                 }
             }
         }

@@ -90,7 +90,7 @@ public final class FastCpuBackend extends ReferenceBackend {
         this.outerKernel = outerKernel;
         this.outer = outerKernel == null ? null : new OuterProductGemm(team, outerKernel, OuterProductGemm.GROUP);
         this.direct = new DirectConv(team, broadcastKernel, elementwise);
-        this.broadcastGemm = new BroadcastGemm(team, broadcastKernel, kernel instanceof VectorMicroKernel);   // gathers where the vector kernels are on
+        this.broadcastGemm = new BroadcastGemm(team, broadcastKernel);
         if (kernel instanceof VectorMicroKernel) VectorSupport.firstUse();
         this.kernelName = kernel instanceof VectorMicroKernel ? "vector" : "scalar";
         this.im2col = new Operands.Im2col(threads);

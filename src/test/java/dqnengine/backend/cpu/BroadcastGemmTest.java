@@ -44,27 +44,27 @@ class BroadcastGemmTest {
         return c;
     }
 
-    private static float[] run(BroadcastKernel kernel, boolean gather, int threads, int m, int n, int k, float alpha, float[] a, float[] b,
+    private static float[] run(BroadcastKernel kernel, int threads, int m, int n, int k, float alpha, float[] a, float[] b,
                                float beta, float[] c0) {
         float[] c = c0.clone();
         try (ThreadTeam team = new ThreadTeam(threads)) {
-            new BroadcastGemm(team, kernel, gather).multiply(m, n, k, alpha, a, b, beta, c);
+            new BroadcastGemm(team, kernel).multiply(m, n, k, alpha, a, b, beta, c);
         }
         return c;
     }
 
     /** One instance per thread count, through shapes whose k, rows and columns change from call to call (its buffers are reused). */
-    private static void check(BroadcastKernel kernel, boolean gather) {
+    private static void check(BroadcastKernel kernel) {
         // a last tile of 1 row of B; two blocks of rows; the shortest k; k past one copying chunk of 512, and a shorter k again
         int[][] shapes = {{L, 13, 40}, {2 * L, 128, 300}, {L, 50, 16}, {L, 30, 1100}, {2 * L, 12, 100}, {L, 6, 512}};  // …, the 6 actions
         for (int threads : new int[] {1, 3}) {
             Random rng = new Random(11);
             try (ThreadTeam team = new ThreadTeam(threads)) {
-                BroadcastGemm gemm = new BroadcastGemm(team, kernel, gather);
+                BroadcastGemm gemm = new BroadcastGemm(team, kernel);
                 for (int[] s : shapes) {
                     int m = s[0], n = s[1], k = s[2];
                     float[] a = centred(rng, m * k), b = centred(rng, n * k), old = centred(rng, m * n), got = new float[m * n];
-                    String what = kernel.getClass().getSimpleName() + (gather ? " (gathered)" : " (copied)") + " " + m + "x" + n + "x" + k + " on " + threads;
+                    String what = kernel.getClass().getSimpleName() + " " + m + "x" + n + "x" + k + " on " + threads;
                     float[] expected = tripleLoop(m, n, k, 1.5f, a, b, 0f, null);
                     Arrays.fill(got, Float.NaN);                                 // β = 0: the NaNs in C are never read
                     gemm.multiply(m, n, k, 1.5f, a, b, 0f, got);
@@ -80,36 +80,35 @@ class BroadcastGemmTest {
 
     @Test
     void thePlainLoopEqualsTheTripleLoop() {
-        check(new BroadcastKernel.Scalar(), false);
-        check(new BroadcastKernel.Scalar(12), false);
+        check(new BroadcastKernel.Scalar());
+        check(new BroadcastKernel.Scalar(12));
     }
 
     @Test
-    void theVectorKernelEqualsTheTripleLoopWithEitherCopyOfA() {
+    void theVectorKernelEqualsTheTripleLoop() {
         assumeTrue(FastCpuBackendTest.preferredVectorBits() >= 256, "no vector kernels on this CPU");
         BroadcastKernel kernel = VectorSupport.bestBroadcastKernel();
-        check(kernel, true);
-        check(kernel, false);
+        check(kernel);
     }
 
     @Test
-    void everyElementIsOneSumWhateverTheThreadsOrTheCopy() {
+    void everyElementIsOneSumWhateverTheThreads() {
         assumeTrue(FastCpuBackendTest.preferredVectorBits() >= 256, "no vector kernels on this CPU");
         Random rng = new Random(13);
         int m = L, n = 100, k = 1111;
         float[] a = centred(rng, m * k), b = centred(rng, n * k), c0 = new float[m * n];
         BroadcastKernel kernel = VectorSupport.bestBroadcastKernel();
-        float[] one = run(kernel, true, 1, m, n, k, 1f, a, b, 0f, c0);
-        assertArrayEquals(one, run(kernel, true, 3, m, n, k, 1f, a, b, 0f, c0), "1 against 3 threads");
-        assertArrayEquals(one, run(kernel, false, 2, m, n, k, 1f, a, b, 0f, c0), "gathered against copied");
+        float[] one = run(kernel, 1, m, n, k, 1f, a, b, 0f, c0);
+        assertArrayEquals(one, run(kernel, 3, m, n, k, 1f, a, b, 0f, c0), "1 against 3 threads");
+        assertArrayEquals(one, run(kernel, 2, m, n, k, 1f, a, b, 0f, c0), "1 against 2 threads");
     }
 
     @Test
     void refusesAProductItDoesNotTake() {
         try (ThreadTeam team = new ThreadTeam(1)) {
-            BroadcastGemm g = new BroadcastGemm(team, new BroadcastKernel.Scalar(), false);
+            BroadcastGemm g = new BroadcastGemm(team, new BroadcastKernel.Scalar());
             assertThrows(IllegalArgumentException.class, () -> g.multiply(L + 1, 20, 20, 1f, new float[(L + 1) * 20], new float[400], 0f, new float[(L + 1) * 20]));
-            assertThrows(IllegalArgumentException.class, () -> new BroadcastGemm(team, new BroadcastKernel.Scalar(12, L / 2), false));
+            assertThrows(IllegalArgumentException.class, () -> new BroadcastGemm(team, new BroadcastKernel.Scalar(12, L / 2)));
         }
     }
 
