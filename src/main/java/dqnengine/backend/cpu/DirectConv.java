@@ -61,6 +61,7 @@ final class DirectConv {
     private final BroadcastKernel kernel;
     private final BroadcastKernel narrowKernel;                 // one vector wide, for channels in half blocks, or null
     private final RunKernel[] runKernels;                       // runs of pixels or taps (forward rows, input-gradient runs, weight-gradient kernel rows), longest first
+    private final PixelRowKernel pixelRows;                     // forward rows of 8 pixels as the lanes (MinAtar's conv), or null
     private final float[][] acc;
     private final int[][] rowBase;
     private int[] kOff = new int[0], pixelBase = new int[0];
@@ -125,6 +126,11 @@ final class DirectConv {
         this.kernel = kernel;
         this.narrowKernel = narrowKernel;
         this.runKernels = runKernels.clone();
+        // beside a narrow kernel of 16 lanes (512-bit blocks), which it replaces for such shapes: the vector form beside the
+        // vector kernel, the plain one beside the plain loop
+        boolean sixteen = narrowKernel != null && narrowKernel.lanes() == PixelRowKernel.LAYER_CHANNELS;
+        this.pixelRows = !sixteen ? null : narrowKernel instanceof NarrowBroadcastKernel ? new PixelRowKernel.Vector()
+                : narrowKernel instanceof BroadcastKernel.Scalar ? new PixelRowKernel.Scalar() : null;
         int narrowRows = narrowKernel == null ? 0 : narrowKernel.rows();
         this.acc = new float[team.size()][Math.max(kernel.rows() * LANES, narrowRows * LANES / 2)];
         this.rowBase = new int[team.size()][Math.max(kernel.rows(), narrowRows)];
@@ -189,8 +195,12 @@ final class DirectConv {
      * conv1's output is 1.6 MB at batch 32).
      */
     void forward(Conv2dShape g, float[] x, float[] w, float[] b, float[] y, boolean relu) {
-        prepare(g, x, narrow(g) ? narrowKernel : kernel);
         this.relu = relu;
+        if (byPixelRows(g)) {                                           // MinAtar's conv, output pixels as the lanes
+            forwardRows(g, x, w, b, y);
+            return;
+        }
+        prepare(g, x, narrow(g) ? narrowKernel : kernel);
         float[] wT = packedBuffer(blocks * taps * tileLanes);          // wT[block][k][lane] = w[block·tileLanes + lane, k]
         if (g.outChannels() % tileLanes != 0) Arrays.fill(wT, 0, blocks * taps * tileLanes, 0f);     // lanes past the last channel stay 0
         // in tiles of 16 taps, so that the writes of a tile stay within a few KB (one channel at a time wrote 128 B apart
@@ -294,6 +304,63 @@ final class DirectConv {
                 rk.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * LANES, a);
                 if (relu) elementwise.relu(a, a, 0, length * LANES);
                 rk.writeBack(a, out, (n * O + o0) * ohw + (p0 - n * ohw), lanes, ohw);
+            }
+        }
+    }
+
+    private static final int ROW = PixelRowKernel.ROW;
+
+    /**
+     * Whether the forward pass takes {@link PixelRowKernel}: a narrow layer of exactly its 16
+     * channels, at stride 1, whose output is rows of 8 in fours (MinAtar's conv, 8 × 8 out).
+     */
+    boolean byPixelRows(Conv2dShape g) {
+        return pixelRows != null && narrow(g) && g.stride() == 1 && g.outWidth() == ROW && g.outHeight() % PixelRowKernel.ROWS == 0
+                && g.outChannels() == PixelRowKernel.LAYER_CHANNELS;
+    }
+
+    private float[] bias;
+    private int[] shiftedOff = new int[0];
+    private float[][] shifted = new float[0][];                 // [worker]: one image of x, copied shifted (see PixelRowKernel)
+    private final ThreadTeam.Job pixelRowJob = this::pixelRowTask;
+
+    /**
+     * The forward pass four output rows and 8 channels at a time ({@link PixelRowKernel}), one task per image; the
+     * weights packed tap-major, wP[t][o] = w[o, t], and the taps' offsets into the shifted copy,
+     * ((c·KW + q)·H + p)·8.
+     */
+    private void forwardRows(Conv2dShape g, float[] x, float[] w, float[] b, float[] y) {
+        this.g = g;                                                  // (not prepare: its tables are not used here)
+        this.x = x;
+        int O = g.outChannels(), C = g.inChannels(), H = g.inHeight(), KH = g.kernelH(), KW = g.kernelW();
+        taps = C * KH * KW;
+        float[] wP = packedBuffer(taps * O);
+        for (int o = 0; o < O; o++)
+            for (int t = 0; t < taps; t++) wP[t * O + o] = w[o * taps + t];
+        if (shiftedOff.length < taps) shiftedOff = new int[taps];
+        for (int c = 0, t = 0; c < C; c++)
+            for (int p = 0; p < KH; p++)
+                for (int q = 0; q < KW; q++) shiftedOff[t++] = ((c * KW + q) * H + p) * ROW;
+        int size = C * KW * H * ROW;
+        if (shifted.length < team.size() || shifted[0].length < size) shifted = new float[team.size()][size];
+        this.out = y;
+        this.bias = b;
+        team.run(g.batch(), pixelRowJob);
+        this.out = this.x = this.bias = null;
+    }
+
+    private void pixelRowTask(int n, int worker) {
+        int C = g.inChannels(), H = g.inHeight(), W = g.inWidth(), KW = g.kernelW(), O = g.outChannels(), OH = g.outHeight();
+        float[] xs = shifted[worker];
+        for (int c = 0; c < C; c++)                                  // xs[c][q][h][j] = x[n][c][h][j + q], j < 8
+            for (int q = 0; q < KW; q++)
+                for (int h = 0; h < H; h++) {
+                    int src = ((n * C + c) * H + h) * W + q, dst = ((c * KW + q) * H + h) * ROW;
+                    for (int j = 0; j < ROW; j++) xs[dst + j] = x[src + j];
+                }
+        for (int o0 = 0; o0 < O; o0 += PixelRowKernel.CHANNELS) {
+            for (int i = 0; i < OH; i += PixelRowKernel.ROWS) {
+                pixelRows.tile(xs, i * ROW, shiftedOff, taps, packed, o0, bias, relu, out, ((n * O + o0) * OH + i) * ROW, OH * ROW);
             }
         }
     }
