@@ -30,14 +30,15 @@ import java.util.Arrays;
  *              tile = ROWS pixels × LANES taps, summed over o; weights packed wK[block of taps][o][LANES];
  *              one task per IMAGES_PER_DATA_TASK whole images, so the overlapping windows of one image never race;
  *              its tiles run on across the images' boundaries, so only the task's last tile is ragged
- *              (each image's pixels in whole runs of stride 1, conv2's 81 and conv3's 49: tiles of one run through dy);
+ *              (each image's pixels in whole runs of stride 1, 81 or 49 say: tiles of one run through dy);
  *              each tile row's LANES taps added back with one gather and scatter a vector ({@link BroadcastKernel#addScattered})
- *   dx by rows: where the input channels fill blocks and the stride divides the kernel and the input's width (conv2, conv3),
+ *   dx by rows: where the input channels fill blocks and the stride divides the kernel and the input's width (conv2, conv3,
+ *              with the run kernels: 512-bit vectors or the plain 12-row loop),
  *              each element of dx is summed once where it lies instead: tile = a run of every s-th pixel of a row of dx ×
  *              LANES input channels, summed over (kernel tap of that phase, o) from a padded copy of dy ({@link #inputRows});
  *              no gather, no scatter, dx written once
  * </pre>
- * All three are the same loop with the roles of pixels, taps and channels exchanged. Forward and
+ * All are the same loop with the roles of pixels, taps and channels exchanged. Forward and
  * dW need the output channels in multiples of LANES/2 (half a block of zeros at most), dx needs the taps K = C·KH·KW in multiples of LANES.
  */
 final class DirectConv {
@@ -315,7 +316,7 @@ final class DirectConv {
      * channels, at stride 1, whose output is rows of 8 in fours (MinAtar's conv, 8 × 8 out).
      */
     boolean byPixelRows(Conv2dShape g) {
-        return pixelRows != null && narrow(g) && g.stride() == 1 && g.outWidth() == ROW && g.outHeight() % PixelRowKernel.ROWS == 0
+        return pixelRows != null && narrow(g) && g.padding() == 0 && g.stride() == 1 && g.outWidth() == ROW && g.outHeight() % PixelRowKernel.ROWS == 0
                 && g.outChannels() == PixelRowKernel.LAYER_CHANNELS;
     }
 
@@ -543,7 +544,8 @@ final class DirectConv {
      * The input gradient of images [n0, n1) in runs of neighbouring pixels of one image: a run's dy
      * values for channel o lie side by side (dy[n, o, pix0 + r]), so {@link RunKernel} reads them
      * at fixed distances from one index, with stride 1. Taken when an image's pixels are whole runs
-     * (conv3's 49 in runs of 7, conv2's 81 in runs of 9).
+     * (49 in runs of 7, 81 in runs of 9) and the rows of dx ({@link #inputRows}) are not: the input
+     * channels not in whole blocks.
      */
     private void dataRuns(int n0, int n1, float[] a) {
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth();

@@ -19,9 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * and 8 broadcasts of weights for 16 multiply-adds, and a tile is written back as 16 vector stores
  * (four rows of 8 of one channel are neighbours in y too). With the channels as the lanes
  * ({@link NarrowBroadcastKernel}), each tile's 12 × 36 multiply-adds came with 192 scalar stores,
- * a bias copy and 12 bases, and the pass ran at about 30% of the FMA peak; with all 16 channels in
- * one tile of two rows (16 broadcasts for 16 multiply-adds) it took 43 µs a call against 71
- * (MinAtar's batch of 32, one thread, Zen 4).
+ * a bias copy and 12 bases, and the pass ran at about 30% of the FMA peak. MinAtar's batch of 32,
+ * one thread, Zen 4: 71 µs a call so, 35 µs with this tile (43 µs with all 16 channels in a tile of
+ * two rows: 16 broadcasts for 16 multiply-adds).
  */
 interface PixelRowKernel {
     int ROW = 8;                     // pixels of an output row
@@ -32,7 +32,7 @@ interface PixelRowKernel {
     /** One tile: channels [o0, o0 + 8) of rows [base / 8, base / 8 + 4) of the shifted image xs. */
     void tile(float[] xs, int base, int[] offsets, int taps, float[] w, int o0, float[] bias, boolean relu, float[] out, int dst, int channelStride);
 
-    /** The plain loop, the reference (and the form the plain-Java suites run). */
+    /** The plain loop, the reference (and the form beside the plain 12-row loop, with 512-bit blocks). */
     final class Scalar implements PixelRowKernel {
         @Override
         public void tile(float[] xs, int base, int[] offsets, int taps, float[] w, int o0, float[] bias, boolean relu, float[] out, int dst, int channelStride) {
@@ -79,7 +79,7 @@ interface PixelRowKernel {
                 FloatVector w6 = FloatVector.broadcast(S, w[v + 6]); a60 = w6.fma(x0, a60); a61 = w6.fma(x1, a61);
                 FloatVector w7 = FloatVector.broadcast(S, w[v + 7]); a70 = w7.fma(x0, a70); a71 = w7.fma(x1, a71);
             }
-            if (relu) {                    // here, not in a helper taking a vector: a call C2 did not inline boxed every vector (73 µs a call, not 43)
+            if (relu) {                    // here, not in a helper taking a vector: C2 did not inline such a call and boxed every vector (an earlier form: 73 µs a call against 43)
                 FloatVector z = FloatVector.zero(S);
                 a00 = a00.max(z); a01 = a01.max(z); a10 = a10.max(z); a11 = a11.max(z); a20 = a20.max(z); a21 = a21.max(z); a30 = a30.max(z); a31 = a31.max(z);
                 a40 = a40.max(z); a41 = a41.max(z); a50 = a50.max(z); a51 = a51.max(z); a60 = a60.max(z); a61 = a61.max(z); a70 = a70.max(z); a71 = a71.max(z);

@@ -45,7 +45,7 @@ class PixelRowKernelTest {
     }
 
     @Test
-    void takesSixteenChannelsAtStrideOneWithRowsOfEightInPairsBesideTheNarrowKernel() {
+    void takesSixteenChannelsAtStrideOneWithRowsOfEightInFoursBesideTheNarrowKernel() {
         try (ThreadTeam team = new ThreadTeam(1)) {
             DirectConv plain = new DirectConv(team, new BroadcastKernel.Scalar(12));
             int half = BroadcastKernel.LANES / 2;

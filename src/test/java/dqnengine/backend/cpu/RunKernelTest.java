@@ -4,6 +4,7 @@ import dqnengine.backend.Conv2dShape;
 import dqnengine.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -79,8 +80,10 @@ class RunKernelTest {
         assertEquals(10, RunKernel.choose(kernels, 4, 20).run(), "conv1: rows of 20 at stride 4");
         assertEquals(9, RunKernel.choose(kernels, 2, 9).run(), "conv2: rows of 9 at stride 2");
         assertEquals(7, RunKernel.choose(kernels, 1, 7).run(), "conv3: rows of 7 at stride 1");
-        assertEquals(9, RunKernel.choose(kernels, 1, 81).run(), "conv2's input gradient: 81 pixels an image");
-        assertEquals(7, RunKernel.choose(kernels, 1, 49).run(), "conv3's input gradient: 49 pixels an image");
+        assertEquals(9, RunKernel.choose(kernels, 1, 81).run(), "an input gradient through dy, 81 pixels an image");
+        assertEquals(7, RunKernel.choose(kernels, 1, 49).run(), "an input gradient through dy, 49 pixels an image");
+        assertEquals(10, RunKernel.choose(kernels, 1, 10).run(), "conv2's input gradient by rows of dx: every other pixel of 20");
+        assertEquals(9, RunKernel.choose(kernels, 1, 9).run(), "conv3's input gradient by rows of dx: rows of 9");
         assertNull(RunKernel.choose(kernels, 2, 20), "rows of 20 at stride 2");
         assertNull(RunKernel.choose(kernels, 4, 9), "rows of 9 at stride 4");
         assertEquals(8, RunKernel.choose(kernels, 1, 8).run(), "conv1's weight gradient: kernel rows of 8 taps");
@@ -90,12 +93,12 @@ class RunKernelTest {
     }
 
     private static Conv2dShape[] shapes() {
-        // rows of 10 at stride 4 and kernel rows of 8 taps (conv1-like, one full and one half block); rows of 9 at stride 2, 81 pixels an image
-        // (conv2-like); rows of 7 at stride 1, 49 pixels (conv3-like, 3 images: tasks of 4 and fewer); and a stride-2 one
-        // with rows of 4 and 20 pixels an image, which no run kernel takes
-        // (its input gradient by rows of dx: 9 pixels a row); and a stride-2 one with rows of 4 and 20 pixels an image, which
-        // no run kernel takes. The input gradient by rows of dx: conv2's shape (rows of 20, every other pixel: runs of 10),
-        // with a row of dx that no tap reaches (21 rows, the last left at 0), and two channel blocks with two runs a row
+        // rows of 10 at stride 4 and kernel rows of 8 taps (conv1-like, one full and one half block); rows of 9 at stride 2
+        // (4 input channels: its input gradient through dy, 81 pixels an image); rows of 7 at stride 1 (conv3-like, 3 images:
+        // tasks of 4 and fewer; its input gradient by rows of dx, rows of 9); a stride-2 one with rows of 4 and 20 pixels an
+        // image, which no run kernel takes. The input gradient by rows of dx: conv2's shape (rows of 20, every other pixel:
+        // runs of 10), with a row of dx that no tap reaches (21 rows, the last written as zeros), and two channel blocks with
+        // two runs a row
         return new Conv2dShape[] {new Conv2dShape(2, 3, 44, 44, 48, 8, 8, 4, 0), new Conv2dShape(2, 4, 20, 20, 32, 4, 4, 2, 0),
                 new Conv2dShape(3, 32, 9, 9, 32, 3, 3, 1, 0), new Conv2dShape(2, 3, 11, 10, 32, 3, 3, 2, 0),
                 new Conv2dShape(2, 32, 20, 20, 64, 4, 4, 2, 0), new Conv2dShape(2, 32, 21, 20, 32, 4, 4, 2, 0),
@@ -130,6 +133,7 @@ class RunKernelTest {
                 boolean data = DirectConv.appliesToData(g);              // every shape of the rows' path too (its channels fill blocks)
                 if (data) {
                     float[] gotDx = new float[dx.size()];
+                    Arrays.fill(gotDx, Float.NaN);                           // every element must be written, the unreached ones as 0
                     dc.dataGradient(g, dy, w, gotDx);
                     assertClose(dx.data, gotDx, 1e-4, 1e-4, g + " input gradient");
                 }
