@@ -202,19 +202,7 @@ final class DirectConv {
             return;
         }
         prepare(g, x, narrow(g) ? narrowKernel : kernel);
-        float[] wT = packedBuffer(blocks * taps * tileLanes);          // wT[block][k][lane] = w[block·tileLanes + lane, k]
-        if (g.outChannels() % tileLanes != 0) Arrays.fill(wT, 0, blocks * taps * tileLanes, 0f);     // lanes past the last channel stay 0
-        // in tiles of 16 taps, so that the writes of a tile stay within a few KB (one channel at a time wrote 128 B apart
-        // across all of wT: conv3's 37K weights took 46 µs on the calling thread, 17-24 µs so, measured alone)
-        for (int o0 = 0; o0 < g.outChannels(); o0 += tileLanes) {
-            int block = o0 / tileLanes, lanes = Math.min(tileLanes, g.outChannels() - o0);
-            for (int k0 = 0; k0 < taps; k0 += 16) {
-                for (int k = k0; k < Math.min(taps, k0 + 16); k++) {
-                    int dst = (block * taps + k) * tileLanes, src = o0 * taps + k;
-                    for (int l = 0; l < lanes; l++) wT[dst + l] = w[src + l * taps];
-                }
-            }
-        }
+        packByTap(w, g.outChannels(), tileLanes);
         if (biasTiles.length < blocks * tileRows * tileLanes) biasTiles = new float[blocks * tileRows * tileLanes];
         for (int block = 0; block < blocks; block++) {             // biasTiles[block][r][lane] = b[block·tileLanes + lane], 0 past the last channel
             int o0 = block * tileLanes, lanes = Math.min(tileLanes, g.outChannels() - o0);
@@ -236,6 +224,28 @@ final class DirectConv {
         int tasksPerBlock = (tileCount + PIXEL_TILES_PER_TASK - 1) / PIXEL_TILES_PER_TASK;
         team.run(blocks * tasksPerBlock, forwardJob);
         this.out = this.x = null;
+    }
+
+    /**
+     * The forward pass's weights, tap-major in blocks of {@code lanes} channels, into {@link #packed}:
+     * wT[block][k][lane] = w[block·lanes + lane, k], 0 past the last channel ({@link #taps} taps).
+     * In tiles of 16 taps, so that the writes of a tile stay within a few KB (one channel at a time
+     * wrote 128 B apart across all of wT: conv3's 37K weights took 46 µs on the calling thread,
+     * 17–24 µs so, measured alone).
+     */
+    private void packByTap(float[] w, int outChannels, int lanes) {
+        int blocks = (outChannels + lanes - 1) / lanes;
+        float[] wT = packedBuffer(blocks * taps * lanes);
+        if (outChannels % lanes != 0) Arrays.fill(wT, 0, blocks * taps * lanes, 0f);
+        for (int o0 = 0; o0 < outChannels; o0 += lanes) {
+            int block = o0 / lanes, valid = Math.min(lanes, outChannels - o0);
+            for (int k0 = 0; k0 < taps; k0 += 16) {
+                for (int k = k0; k < Math.min(taps, k0 + 16); k++) {
+                    int dst = (block * taps + k) * lanes, src = o0 * taps + k;
+                    for (int l = 0; l < valid; l++) wT[dst + l] = w[src + l * taps];
+                }
+            }
+        }
     }
 
     /**
@@ -316,7 +326,8 @@ final class DirectConv {
      * channels, at stride 1, whose output is rows of 8 in fours (MinAtar's conv, 8 × 8 out).
      */
     boolean byPixelRows(Conv2dShape g) {
-        return pixelRows != null && narrow(g) && g.padding() == 0 && g.stride() == 1 && g.outWidth() == ROW && g.outHeight() % PixelRowKernel.ROWS == 0
+        // (pixelRows is there only beside a 16-lane narrow kernel, so 16 channels are a narrow layer)
+        return pixelRows != null && g.padding() == 0 && g.stride() == 1 && g.outWidth() == ROW && g.outHeight() % PixelRowKernel.ROWS == 0
                 && g.outChannels() == PixelRowKernel.LAYER_CHANNELS;
     }
 
@@ -327,7 +338,7 @@ final class DirectConv {
 
     /**
      * The forward pass four output rows and 8 channels at a time ({@link PixelRowKernel}), one task per image; the
-     * weights packed tap-major, wP[t][o] = w[o, t], and the taps' offsets into the shifted copy,
+     * weights packed tap-major as the other forward tiles take them ({@link #packByTap}), and the taps' offsets into the shifted copy,
      * ((c·KW + q)·H + p)·8.
      */
     private void forwardRows(Conv2dShape g, float[] x, float[] w, float[] b, float[] y) {
@@ -335,9 +346,7 @@ final class DirectConv {
         this.x = x;
         int O = g.outChannels(), C = g.inChannels(), H = g.inHeight(), KH = g.kernelH(), KW = g.kernelW();
         taps = C * KH * KW;
-        float[] wP = packedBuffer(taps * O);
-        for (int o = 0; o < O; o++)
-            for (int t = 0; t < taps; t++) wP[t * O + o] = w[o * taps + t];
+        packByTap(w, O, O);                                           // one block of all 16 channels: wP[t][o] = w[o, t]
         if (shiftedOff.length < taps) shiftedOff = new int[taps];
         for (int c = 0, t = 0; c < C; c++)
             for (int p = 0; p < KH; p++)
