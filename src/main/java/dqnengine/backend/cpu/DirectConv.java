@@ -34,9 +34,10 @@ import java.util.Arrays;
  *              each tile row's LANES taps added back with one gather and scatter a vector ({@link BroadcastKernel#addScattered})
  *   dx by rows: where the input channels fill blocks and the stride divides the kernel and the input's width (conv2, conv3,
  *              with the run kernels: 512-bit vectors or the plain 12-row loop),
- *              each element of dx is summed once where it lies instead: tile = a run of every s-th pixel of a row of dx ×
- *              LANES input channels, summed over (kernel tap of that phase, o) from a padded copy of dy ({@link #inputRows});
- *              no gather, no scatter, dx written once
+ *              each element of dx is summed once where it lies instead: tile = every s-th pixel of a row of dx ×
+ *              LANES input channels, summed over (kernel tap of that phase, o), each column tap mq a run of OW pixels
+ *              through a row of dy into the tile from pixel mq on ({@link #inputRows}); no gather, no scatter, no
+ *              product with a zero, dx written once
  * </pre>
  * All are the same loop with the roles of pixels, taps and channels exchanged. Forward and
  * dW need the output channels in multiples of LANES/2 (half a block of zeros at most), dx needs the taps K = C·KH·KW in multiples of LANES.
@@ -64,6 +65,7 @@ final class DirectConv {
     private final RunKernel[] runKernels;                       // runs of pixels or taps (forward rows, input-gradient runs, weight-gradient kernel rows), longest first
     private final PixelRowKernel pixelRows;                     // forward rows of 8 pixels as the lanes (MinAtar's conv), or null
     private final float[][] acc;
+    private final float[][] runAcc;                             // [worker]: the input gradient's run through dy (see inputRowsTask)
     private final int[][] rowBase;
     private int[] kOff = new int[0], pixelBase = new int[0];
     private float[] packed = new float[0];
@@ -135,6 +137,7 @@ final class DirectConv {
         int narrowRows = narrowKernel == null ? 0 : narrowKernel.rows();
         this.acc = new float[team.size()][Math.max(kernel.rows() * LANES, narrowRows * LANES / 2)];
         this.rowBase = new int[team.size()][Math.max(kernel.rows(), narrowRows)];
+        this.runAcc = new float[team.size()][kernel.rows() * LANES];
     }
 
     /**
@@ -587,58 +590,63 @@ final class DirectConv {
      * (h, w) are p = ph + s·mp, q = pw + s·mq, at i = i0 − mp, j = r − mq: for one row h and one
      * phase pw of the columns, the pixels r = 0, 1, 2 … read dy at neighbouring j, stride 1, as
      * the forward pass reads x. So a tile is a run of pixels r (every s-th pixel of the row) ×
-     * LANES input channels c, summed over t = (mp, mq, o) with a {@link RunKernel} of stride 1:
+     * LANES input channels c, summed over (mp, mq, o) with a {@link RunKernel} of stride 1. For one
+     * mq the pixels r that read dy are exactly r = mq … mq + OW − 1 (j = 0 … OW − 1), so each mq
+     * is one run of OW pixels through a row of dy, added into the row's accumulators from pixel mq
+     * on: no column of dy is read outside the image, and nothing is summed for it.
      *
-     *   dyPad[n, o, i, padL + j] = dy[n, o, i, j], 0 for j outside [0, OW)     (padL = KW/s − 1 columns each side)
-     *   tOff[t] = o·OH·OWp − mp·OWp + padL − mq                                (t = (mp·MQ + mq)·O + o, MP = KH/s, MQ = KW/s)
+     *   tOff[t] = o·OH·OW − mp·OW                                             (t = (mq·MP + mp)·O + o, MP = KH/s, MQ = KW/s)
      *   wP[ph, pw, block, t, lane] = w[o, block·LANES + lane, ph + s·mp, pw + s·mq]
-     *   acc[r, lane] = Σ_t dyPad[n·O·OH·OWp + i0·OWp + tOff[t] + r] · wP[ph, pw, block, t, lane]
-     *   dx[n, block·LANES + lane, h, s·r + pw] = acc[r, lane]
+     *   acc[mq + j, lane] += Σ_(mp, o) dy[n·O·OH·OW + i0·OW + tOff[t] + j] · wP[ph, pw, block, t, lane]    j &lt; OW, each mq
+     *   dx[n, block·LANES + lane, h, s·r + pw] = acc[r, lane]                  r &lt; W/s = OW + MQ − 1
      *
-     * The rows i0 − mp outside [0, OH) are left out of t's range (mp outermost, so the valid ones
-     * are one stretch); the columns outside read the zero padding. Taken when s divides KH, KW and
-     * W, the input channels fill whole blocks and a run kernel of stride 1 cuts W/s.
+     * The rows i0 − mp outside [0, OH) are left out of each mq's range of t (mp inside mq, so the
+     * valid ones are one stretch). Taken when s divides KH, KW and W, the input channels fill whole
+     * blocks, a run kernel of stride 1 has a run of exactly OW pixels and the row's W/s pixels fit
+     * in the accumulator tile (conv2: OW = 9, rows of 10; conv3: OW = 7, rows of 9). An earlier form
+     * ran the row's W/s pixels over every tap through a zero-padded copy of dy, summing zeros: 1.29×
+     * the multiply-adds for conv3, 1.11× for conv2.
      */
 
     /** The run kernel of the row-wise input gradient ({@link #inputRows}) for this shape, or null where it does not apply. */
     RunKernel inputRowKernel(Conv2dShape g) {
         int s = g.stride();
         if (g.padding() != 0 || g.inChannels() % LANES != 0 || g.kernelH() % s != 0 || g.kernelW() % s != 0 || g.inWidth() % s != 0) return null;
-        return RunKernel.choose(runKernels, 1, g.inWidth() / s);
+        if (g.inWidth() / s > acc[0].length / LANES) return null;                    // a row's pixels in one tile of accumulators
+        for (RunKernel k : runKernels) if (k.stride() == 1 && k.run() == g.outWidth()) return k;
+        return null;
     }
 
-    private float[] dyPad = new float[0];
     private int[] tOff = new int[0];
-    private int padL, padWidth, tapsPerPhase, channelBlocks;
+    private int tapsPerPhase, channelBlocks;
+    private RunKernel rowWriter;                                 // writes a row of W pixels back (stride 1): a kernel whose run is W, or null
     private final ThreadTeam.Job inputRowsJob = this::inputRowsTask;
 
     private void inputRows(Conv2dShape g, float[] dy, float[] w, float[] dx, float[] reluOutput, RunKernel run) {
         this.g = g;
         this.activeRun = run;
         this.reluOutput = reluOutput;
-        int s = g.stride(), C = g.inChannels(), KH = g.kernelH(), KW = g.kernelW(), O = g.outChannels(), OH = g.outHeight();
+        int s = g.stride(), C = g.inChannels(), KH = g.kernelH(), KW = g.kernelW(), O = g.outChannels(), OH = g.outHeight(), OW = g.outWidth();
         int MP = KH / s, MQ = KW / s;
-        padL = MQ - 1;
-        padWidth = g.inWidth() / s + padL;
         tapsPerPhase = MP * MQ * O;
         channelBlocks = C / LANES;
         if (tOff.length < tapsPerPhase) tOff = new int[tapsPerPhase];
-        for (int mp = 0, t = 0; mp < MP; mp++)
-            for (int mq = 0; mq < MQ; mq++)
-                for (int o = 0; o < O; o++) tOff[t++] = o * OH * padWidth - mp * padWidth + padL - mq;
+        for (int mq = 0, t = 0; mq < MQ; mq++)
+            for (int mp = 0; mp < MP; mp++)
+                for (int o = 0; o < O; o++) tOff[t++] = o * OH * OW - mp * OW;
         float[] wP = packedBuffer(s * s * channelBlocks * tapsPerPhase * LANES);
         for (int ph = 0; ph < s; ph++)
             for (int pw = 0; pw < s; pw++)
                 for (int block = 0; block < channelBlocks; block++)
-                    for (int mp = 0; mp < MP; mp++)
-                        for (int mq = 0; mq < MQ; mq++)
+                    for (int mq = 0; mq < MQ; mq++)
+                        for (int mp = 0; mp < MP; mp++)
                             for (int o = 0; o < O; o++) {
-                                int dst = (((ph * s + pw) * channelBlocks + block) * tapsPerPhase + (mp * MQ + mq) * O + o) * LANES;
+                                int dst = (((ph * s + pw) * channelBlocks + block) * tapsPerPhase + (mq * MP + mp) * O + o) * LANES;
                                 int src = ((o * C + block * LANES) * KH + ph + s * mp) * KW + pw + s * mq;
                                 for (int l = 0; l < LANES; l++) wP[dst + l] = w[src + l * KH * KW];
                             }
-        int padded = g.batch() * O * OH * padWidth;
-        if (dyPad.length < padded) dyPad = new float[padded];
+        rowWriter = null;
+        if (s == 1) for (RunKernel k : runKernels) if (k.stride() == 1 && k.run() == g.inWidth()) rowWriter = k;
         this.x = dy;
         this.out = dx;
         team.run((g.batch() + IMAGES_PER_DATA_TASK - 1) / IMAGES_PER_DATA_TASK, inputRowsJob);
@@ -646,42 +654,38 @@ final class DirectConv {
         this.activeRun = null;
     }
 
-    /** Images [task·4, task·4 + 4): their dy padded, then every row of their dx, then the ReLU's mask on them. */
+    /** Images [task·4, task·4 + 4): every row of their dx, then the ReLU's mask on them. */
     private void inputRowsTask(int task, int worker) {
         int s = g.stride(), C = g.inChannels(), H = g.inHeight(), W = g.inWidth(), O = g.outChannels(), OH = g.outHeight(), OW = g.outWidth();
         int MQ = g.kernelW() / s, MP = g.kernelH() / s, chw = C * H * W, cols = W / s;
         int n0 = task * IMAGES_PER_DATA_TASK, n1 = Math.min(g.batch(), n0 + IMAGES_PER_DATA_TASK);
-        // (n, o, i) rows of dy, padded; plain loops: a call to copy 9 values and two to fill 1 or 2, per row, took 20% of the task
-        for (int row = n0 * O * OH, end = n1 * O * OH; row < end; row++) {
-            int dst = row * padWidth, src = row * OW;
-            for (int k = 0; k < padL; k++) dyPad[dst + k] = 0f;
-            for (int j = 0; j < OW; j++) dyPad[dst + padL + j] = x[src + j];
-            for (int k = padL + OW; k < padWidth; k++) dyPad[dst + k] = 0f;
-        }
         RunKernel rk = activeRun;
-        int length = rk.run();
-        float[] a = acc[worker];
+        float[] a = acc[worker], b = runAcc[worker];
         for (int n = n0; n < n1; n++) {
             for (int block = 0; block < channelBlocks; block++) {
                 for (int h = 0; h < H; h++) {
                     int ph = h % s, i0 = h / s;
-                    int mpLo = Math.max(0, i0 - OH + 1), mpHi = Math.min(MP - 1, i0);
-                    int from = mpLo <= mpHi ? mpLo * MQ * O : 0, to = mpLo <= mpHi ? (mpHi + 1) * MQ * O : 0;
-                    int base = (n * O * OH + i0) * padWidth;
+                    int mpLo = Math.max(0, i0 - OH + 1), mpHi = Math.min(MP - 1, i0);   // the taps whose row of dy exists
+                    int base = (n * O * OH + i0) * OW;
                     for (int pw = 0; pw < s; pw++) {
                         int vecOff = ((ph * s + pw) * channelBlocks + block) * tapsPerPhase * LANES;
-                        for (int r0 = 0; r0 < cols; r0 += length) {
-                            Arrays.fill(a, 0, length * LANES, 0f);
-                            rk.accumulate(dyPad, base + r0, tOff, from, to, packed, vecOff, a);
-                            int dst = ((n * C + block * LANES) * H + h) * W + pw + s * r0;
-                            if (s == 1) {
-                                rk.writeBack(a, out, dst, LANES, H * W);           // its run a constant: conv3's op alone 1.03× as fast
-                                continue;
-                            }
-                            for (int l = 0; l < LANES; l++) {
-                                int lane = dst + l * H * W;
-                                for (int r = 0; r < length; r++) out[lane + s * r] = a[r * LANES + l];
-                            }
+                        Arrays.fill(a, 0, cols * LANES, 0f);
+                        for (int mq = 0; mpLo <= mpHi && mq < MQ; mq++) {
+                            int t0 = mq * MP * O;
+                            // the run's OW pixels from pixel mq of the row: through a tile of its own (a kernel that took an
+                            // offset into acc kept one more register busy in every kernel: conv1's forward 1.13× as long)
+                            System.arraycopy(a, mq * LANES, b, 0, OW * LANES);
+                            rk.accumulate(x, base, tOff, t0 + mpLo * O, t0 + (mpHi + 1) * O, packed, vecOff, b);
+                            System.arraycopy(b, 0, a, mq * LANES, OW * LANES);
+                        }
+                        int dst = ((n * C + block * LANES) * H + h) * W + pw;
+                        if (rowWriter != null) {
+                            rowWriter.writeBack(a, out, dst, LANES, H * W);           // its run a constant: conv3's op alone 1.03× as fast
+                            continue;
+                        }
+                        for (int l = 0; l < LANES; l++) {
+                            int lane = dst + l * H * W;
+                            for (int r = 0; r < cols; r++) out[lane + s * r] = a[r * LANES + l];
                         }
                     }
                 }

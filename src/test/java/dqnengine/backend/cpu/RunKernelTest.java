@@ -82,8 +82,8 @@ class RunKernelTest {
         assertEquals(7, RunKernel.choose(kernels, 1, 7).run(), "conv3: rows of 7 at stride 1");
         assertEquals(9, RunKernel.choose(kernels, 1, 81).run(), "an input gradient through dy, 81 pixels an image");
         assertEquals(7, RunKernel.choose(kernels, 1, 49).run(), "an input gradient through dy, 49 pixels an image");
-        assertEquals(10, RunKernel.choose(kernels, 1, 10).run(), "conv2's input gradient by rows of dx: every other pixel of 20");
-        assertEquals(9, RunKernel.choose(kernels, 1, 9).run(), "conv3's input gradient by rows of dx: rows of 9");
+        assertNull(RunKernel.choose(kernels, 1, 10), "rows of 10 at stride 1");
+        assertEquals(9, RunKernel.choose(kernels, 1, 9).run(), "conv2's input gradient by rows of dx: rows of 9 in dy");
         assertNull(RunKernel.choose(kernels, 2, 20), "rows of 20 at stride 2");
         assertNull(RunKernel.choose(kernels, 4, 9), "rows of 9 at stride 4");
         assertEquals(8, RunKernel.choose(kernels, 1, 8).run(), "conv1's weight gradient: kernel rows of 8 taps");
@@ -92,17 +92,29 @@ class RunKernelTest {
         assertNull(RunKernel.choose(kernels, 1, 3), "conv3's kernel rows of 3 taps");
     }
 
+    /** conv2's and conv3's input gradients go by rows of dx, with a run of exactly their output rows through dy; conv1's does not exist. */
+    @Test
+    void theNatureInputGradientsGoByRowsOfDxWithRunsOfTheirOutputRows() {
+        try (ThreadTeam team = new ThreadTeam(1)) {
+            DirectConv dc = new DirectConv(team, new BroadcastKernel.Scalar(12), RunKernel.plainKernels());
+            assertEquals(9, dc.inputRowKernel(new Conv2dShape(32, 32, 20, 20, 64, 4, 4, 2, 0)).run(), "conv2: rows of 9 through dy");
+            assertEquals(7, dc.inputRowKernel(new Conv2dShape(32, 64, 9, 9, 64, 3, 3, 1, 0)).run(), "conv3: rows of 7 through dy");
+            assertNull(dc.inputRowKernel(new Conv2dShape(32, 4, 84, 84, 32, 8, 8, 4, 0)), "conv1: 4 input channels fill no block");
+            assertNull(dc.inputRowKernel(new Conv2dShape(1, 64, 8, 40, 32, 2, 2, 2, 0)), "rows of 20 through dy: no kernel of that run");
+        }
+    }
+
     private static Conv2dShape[] shapes() {
         // rows of 10 at stride 4 and kernel rows of 8 taps (conv1-like, one full and one half block); rows of 9 at stride 2
         // (4 input channels: its input gradient through dy, 81 pixels an image); rows of 7 at stride 1 (conv3-like, 3 images:
-        // tasks of 4 and fewer; its input gradient by rows of dx, rows of 9); a stride-2 one with rows of 4 and 20 pixels an
-        // image, which no run kernel takes. The input gradient by rows of dx: conv2's shape (rows of 20, every other pixel:
-        // runs of 10), with a row of dx that no tap reaches (21 rows, the last written as zeros), and two channel blocks with
-        // two runs a row
+        // tasks of 4 and fewer; its input gradient by rows of dx: runs of 7 through dy into rows of 9); a stride-2 one with rows
+        // of 4 and 20 pixels an image, which no run kernel takes. The input gradient by rows of dx: conv2's shape (runs of 9
+        // through dy into every other pixel of a row of 20), with a row of dx that no tap reaches (21 rows, the last written
+        // as zeros), and two channel blocks with one tap a row (runs of 9 into rows of 9)
         return new Conv2dShape[] {new Conv2dShape(2, 3, 44, 44, 48, 8, 8, 4, 0), new Conv2dShape(2, 4, 20, 20, 32, 4, 4, 2, 0),
                 new Conv2dShape(3, 32, 9, 9, 32, 3, 3, 1, 0), new Conv2dShape(2, 3, 11, 10, 32, 3, 3, 2, 0),
                 new Conv2dShape(2, 32, 20, 20, 64, 4, 4, 2, 0), new Conv2dShape(2, 32, 21, 20, 32, 4, 4, 2, 0),
-                new Conv2dShape(1, 64, 8, 40, 32, 2, 2, 2, 0)};
+                new Conv2dShape(1, 64, 8, 18, 32, 2, 2, 2, 0)};
     }
 
     @Test
@@ -152,7 +164,8 @@ class RunKernelTest {
                 for (int i = 0; i < plain.length; i++) {
                     assertEquals(counting[i] == fwd ? pixels / fwd.run() * blocks : 0, forwardTiles[i], g + ": forward tiles of run kernel " + i);
                     int tapBlocks = g.inChannels() * g.kernelH() * g.kernelW() / L;
-                    int rowTiles = byRows == null ? 0 : g.batch() * g.inChannels() / L * g.inHeight() * g.inWidth() / byRows.run();   // a tile per run of a row of dx
+                    int rowTiles = byRows == null ? 0 : g.batch() * g.inChannels() / L * reachedRows(g) * g.stride() * (g.kernelW() / g.stride());
+                    // (by rows of dx: a run through dy for each row of dx that a tap reaches, phase of its columns and mq)
                     assertEquals(counting[i] != dxRun ? 0 : byRows != null ? rowTiles : pixels / dxRun.run() * tapBlocks, dataTiles[i],
                             g + ": input-gradient tiles of run kernel " + i);
                     int taps = g.inChannels() * g.kernelH() * g.kernelW(), chunks = (pixels + DirectConv.PIXEL_CHUNK - 1) / DirectConv.PIXEL_CHUNK;
@@ -160,6 +173,16 @@ class RunKernelTest {
                 }
             }
         }
+    }
+
+    /** Rows h of dx that some tap reaches: a row i0 − mp of dy exists, i0 = h / s, mp &lt; KH / s. */
+    private static int reachedRows(Conv2dShape g) {
+        int reached = 0;
+        for (int h = 0; h < g.inHeight(); h++) {
+            int i0 = h / g.stride();
+            if (Math.max(0, i0 - g.outHeight() + 1) <= Math.min(g.kernelH() / g.stride() - 1, i0)) reached++;
+        }
+        return reached;
     }
 
     /** dx is summed in an order fixed by the shape (tasks of 4 images), not by the thread count: 1 and 3 threads agree bit for bit. */
