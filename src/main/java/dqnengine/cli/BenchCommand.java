@@ -195,14 +195,15 @@ public final class BenchCommand implements Callable<Integer> {
             double flops = CostModel.trainStepFlops(w.online, batch, sm);
             out.printf(Locale.ROOT, "train_step_ms median=%.3f (%s network, the same steps timed whole; %.1f GFLOP/s, %.0f%% of the FMA peak)%n", step,
                     network, flops / (step * 1e6), 100 * flops / (step * 1e6) / peak);
-            out.printf(Locale.ROOT, "%-11s %-44s %5s %8s %6s %8s %6s %7s %6s%n", "phase", "op", "calls", "ms", "share", "GFLOP/s", "%peak", "GB/s", "%bw");
+            out.printf(Locale.ROOT, "%-11s %-44s %5s %8s %6s %8s %6s %7s %6s %6s%n", "phase", "op", "calls", "ms", "share", "GFLOP/s", "%peak", "GB/s", "%bw",
+                    "%mem");
             double sum = 0;
             for (var entry : rows.entrySet()) {
                 TimedBackend.Entry e = entry.getValue();
                 double m = median(sorted(ms.get(entry.getKey())));
                 sum += m;
                 double perStep = 1.0 / iters;
-                String gf = "", gfShare = "", gb = "", gbShare = "";
+                String gf = "", gfShare = "", gb = "", gbShare = "", memShare = "";
                 if (e.flops > 0) {
                     double g = e.flops * perStep / (m * 1e6);
                     gf = String.format(Locale.ROOT, "%.1f", g);
@@ -212,14 +213,16 @@ public final class BenchCommand implements Callable<Integer> {
                     double g = e.bytes * perStep / (m * 1e6);
                     gb = String.format(Locale.ROOT, "%.1f", g);
                     gbShare = String.format(Locale.ROOT, "%.0f%%", 100 * g / bwCache);
+                    memShare = String.format(Locale.ROOT, "%.0f%%", 100 * g / bwDram);
                 }
-                out.printf(Locale.ROOT, "%-11s %-44s %5d %8.3f %5.1f%% %8s %6s %7s %6s%n", e.phase, e.op, e.calls / iters, m, 100 * m / step,
-                        gf, gfShare, gb, gbShare);
+                out.printf(Locale.ROOT, "%-11s %-44s %5d %8.3f %5.1f%% %8s %6s %7s %6s %6s%n", e.phase, e.op, e.calls / iters, m, 100 * m / step,
+                        gf, gfShare, gb, gbShare, memShare);
             }
             out.printf(Locale.ROOT, "%-11s %-44s %5s %8.3f %5.1f%%%n", "-", "outside the ops (layers' own bookkeeping, timing)", "", step - sum,
                     100 * (step - sum) / step);
-            out.printf(Locale.ROOT, "# ms: median over %d blocks of %d steps, per step; %%peak against the %s FMA peak, %%bw against the 1 MB triad%n",
-                    repeats, iters, measured ? "measured" : "assumed");
+            out.printf(Locale.ROOT, "# ms: median over %d blocks of %d steps, per step; %%peak against the %s FMA peak, %%bw against the 1 MB triad "
+                    + "(arrays in cache), %%mem against the 64 MB triad (arrays in memory: the ceiling of an op that moves more than the caches hold, "
+                    + "such as Adam over every parameter)%n", repeats, iters, measured ? "measured" : "assumed");
         }
         return 0;
     }
