@@ -268,11 +268,11 @@ public final class BenchCommand implements Callable<Integer> {
         byte[] bytes = new byte[batch * 4 * frame];
         Tensor s = Tensor.zeros(batch, 4, 84, 84), next = Tensor.zeros(batch, 4, 84, 84);
         ObservationEncoding pixels = ObservationEncoding.PIXELS;
+        Backend.Work states = half -> replay.gather(b, false, pixels, s.data), nextStates = half -> replay.gather(b, true, pixels, next.data);
         return time(() -> {                                   // what DqnLearner does on this backend
             replay.sample(b);
             if (be.hostResident()) {
-                replay.gather(b, false, pixels, s.data);
-                replay.gather(b, true, pixels, next.data);
+                be.runBoth(states, nextStates);               // s and s' at once, on a CPU backend of two threads or more
             } else {
                 replay.gatherBytes(b, false, bytes);
                 be.u8ToFloat(bytes, 0, pixels.scale, s);

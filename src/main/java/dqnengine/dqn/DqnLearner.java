@@ -83,6 +83,8 @@ public final class DqnLearner {
     private float lastLoss = Float.NaN, lastMeanMaxQ = Float.NaN;
     private Tensor nextQ, q;                  // the update's Q̂(s′, ·; θ⁻) and Q(s, ·; θ)
     private final Backend.Work targetForward = this::targetForward, onlineForward = this::onlineForward;
+    private final Backend.Work loadStates = this::loadStates, loadNextStates = this::loadNextStates;
+    private ReplayBuffer loading;              // the replay the update in progress reads its batch from
 
     /**
      * A learner for observations of {@code obsShape} (no batch dimension) stored with
@@ -208,8 +210,16 @@ public final class DqnLearner {
      */
     public float update(ReplayBuffer replay, double beta) {
         replay.sample(batch, beta);                                              // [A1.12] a minibatch from D
-        load(replay, false, states);
-        load(replay, true, nextStates);
+        loading = replay;
+        if (batchBytes == null || be.hostResident()) {
+            // s and s' decoded from the ring at once, one on each core (a CPU backend's runBoth): 2 × 3.6 MB of floats
+            // for the Nature network, read from all over a replay that does not fit in any cache
+            be.runBoth(loadStates, loadNextStates);
+        } else {
+            load(be, false, states);                                             // one byte buffer, uploaded in turn
+            load(be, true, nextStates);
+        }
+        loading = null;
 
         int[] nextActions = null;
         if (settings.doubleDqn()) {
@@ -247,6 +257,10 @@ public final class DqnLearner {
 
     private void targetForward(Backend b) { nextQ = target.forward(b, nextStates); }
 
+    private void loadStates(Backend b) { load(b, false, states); }
+
+    private void loadNextStates(Backend b) { load(b, true, nextStates); }
+
     private void onlineForward(Backend b) { q = online.forward(b, states); }
 
     /**
@@ -254,13 +268,13 @@ public final class DqnLearner {
      * bytes and are converted there ({@code u8ToFloat}: only the uint8 batch crosses the bus); on the
      * host they are decoded straight from the ring into {@code dst} in one pass.
      */
-    private void load(ReplayBuffer replay, boolean next, Tensor dst) {
-        if (batchBytes == null || be.hostResident()) {
-            replay.gather(batch, next, encoding, dst.data);
-            be.hostWrote(dst);
+    private void load(Backend b, boolean next, Tensor dst) {
+        if (batchBytes == null || b.hostResident()) {
+            loading.gather(batch, next, encoding, dst.data);
+            b.hostWrote(dst);
         } else {
-            replay.gatherBytes(batch, next, batchBytes);
-            be.u8ToFloat(batchBytes, 0, encoding.scale, dst);
+            loading.gatherBytes(batch, next, batchBytes);
+            b.u8ToFloat(batchBytes, 0, encoding.scale, dst);
         }
     }
 
