@@ -138,7 +138,7 @@ public final class BackendParity {
             new ConvCase(1, 2, 44, 44, 48, 8, 4, 0, "the run kernel with one full and one half block (512-bit)"),
             new ConvCase(4, 4, 84, 84, 32, 8, 4, 0, "Nature conv1"),
             new ConvCase(2, 32, 21, 20, 32, 4, 2, 0, "input gradient by rows of dx (512-bit): a last row that no tap reaches"),
-            new ConvCase(1, 64, 8, 40, 32, 2, 2, 0, "input gradient by rows of dx (512-bit): two channel blocks, two runs of 10 a row"),
+            new ConvCase(1, 64, 8, 18, 32, 2, 2, 0, "input gradient by rows of dx (512-bit): two channel blocks, runs of 9 through dy"),
             new ConvCase(4, 32, 20, 20, 64, 4, 2, 0, "Nature conv2"),
             new ConvCase(4, 64, 9, 9, 64, 3, 1, 0, "Nature conv3"),
             new ConvCase(32, 64, 9, 9, 64, 3, 1, 0, "Nature conv3 at the training batch"));

@@ -557,7 +557,8 @@ final class DirectConv {
      * values for channel o lie side by side (dy[n, o, pix0 + r]), so {@link RunKernel} reads them
      * at fixed distances from one index, with stride 1. Taken when an image's pixels are whole runs
      * (49 in runs of 7, 81 in runs of 9) and the rows of dx ({@link #inputRows}) are not: the input
-     * channels not in whole blocks.
+     * channels not in whole blocks, no run kernel of exactly an output row's pixels, or a row of dx
+     * (W/s pixels) longer than the accumulator tile.
      */
     private void dataRuns(int n0, int n1, float[] a) {
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth();

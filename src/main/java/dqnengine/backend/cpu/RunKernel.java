@@ -15,9 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       acc[r][l] += x[base + offsets[t] + stride·r] · vectors[vecOff + t·LANES + l]     r &lt; run, l &lt; LANES
  * </pre>
  * The input gradient takes the same loop with stride 1: by rows of dx (conv2, conv3), r runs over
- * every s-th pixel of a row of dx, which reads neighbouring values of a padded dy, and t over
- * (kernel tap, output channel); elsewhere r runs over neighbouring pixels of one image in dy, t over
- * output channels.
+ * the OW pixels of a row of dy, each added into every s-th pixel of a row of dx from a column tap's
+ * offset on, and t over (kernel row tap, output channel) for that column tap; elsewhere r runs over
+ * neighbouring pixels of one image in dy, t over output channels.
  * {@link BroadcastKernel}'s tile has a base per row (12 of them: x86 has 16 general registers,
  * and each row's index is checked against the array on its own); here the JIT keeps one index
  * and checks the bounds once per step. Measured alone, one thread, conv1's 256 taps: 165–178

@@ -100,7 +100,8 @@ class RunKernelTest {
             assertEquals(9, dc.inputRowKernel(new Conv2dShape(32, 32, 20, 20, 64, 4, 4, 2, 0)).run(), "conv2: rows of 9 through dy");
             assertEquals(7, dc.inputRowKernel(new Conv2dShape(32, 64, 9, 9, 64, 3, 3, 1, 0)).run(), "conv3: rows of 7 through dy");
             assertNull(dc.inputRowKernel(new Conv2dShape(32, 4, 84, 84, 32, 8, 8, 4, 0)), "conv1: 4 input channels fill no block");
-            assertNull(dc.inputRowKernel(new Conv2dShape(1, 64, 8, 40, 32, 2, 2, 2, 0)), "rows of 20 through dy: no kernel of that run");
+            assertNull(dc.inputRowKernel(new Conv2dShape(1, 32, 8, 8, 32, 3, 3, 1, 0)), "rows of 6 through dy: no kernel of that run");
+            assertNull(dc.inputRowKernel(new Conv2dShape(1, 64, 8, 40, 32, 2, 2, 2, 0)), "a row of dx of 20 pixels: more than the tile's 12");
         }
     }
 
