@@ -85,6 +85,9 @@ public final class DqnLearner {
     private final Backend.Work targetForward = this::targetForward, onlineForward = this::onlineForward;
     private final Backend.Work loadStates = this::loadStates, loadNextStates = this::loadNextStates;
     private ReplayBuffer loading;              // the replay the update in progress reads its batch from
+    /** Batches of at least this many floats (s alone) are decoded on two cores: Atari's 903 K, not MinAtar's 12.8 K. */
+    static final int CONCURRENT_LOAD_FLOATS = 1 << 16;
+    int concurrentLoadFloats = CONCURRENT_LOAD_FLOATS;       // (tests set it past any batch, for the one-after-the-other path)
 
     /**
      * A learner for observations of {@code obsShape} (no batch dimension) stored with
@@ -211,12 +214,12 @@ public final class DqnLearner {
     public float update(ReplayBuffer replay, double beta) {
         replay.sample(batch, beta);                                              // [A1.12] a minibatch from D
         loading = replay;
-        if (batchBytes == null || be.hostResident()) {
+        if ((batchBytes == null || be.hostResident()) && states.size() >= concurrentLoadFloats) {
             // s and s' decoded from the ring at once, one on each core (a CPU backend's runBoth): 2 × 3.6 MB of floats
             // for the Nature network, read from all over a replay that does not fit in any cache
             be.runBoth(loadStates, loadNextStates);
         } else {
-            load(be, false, states);                                             // one byte buffer, uploaded in turn
+            load(be, false, states);             // a small batch (not worth waking a second core), or a device's one byte buffer in turn
             load(be, true, nextStates);
         }
         loading = null;

@@ -318,6 +318,45 @@ class DqnLearnerTest {
         }
     }
 
+    /**
+     * A batch large enough that a CPU backend of two threads decodes s and s' from the replay at once (Atari's
+     * path): the weights after several updates equal those of the same learner decoding them one after the other,
+     * bit for bit.
+     */
+    @Test
+    void aLargeBatchDecodedOnTwoCoresGivesTheSameUpdates() {
+        int obs = 1024, batch = 64;
+        assertTrue(batch * obs >= DqnLearner.CONCURRENT_LOAD_FLOATS, "the batch must take the concurrent path");
+        DqnConfig c = tiny(false, "huber");
+        c.batchSize = batch;
+        List<float[]> weights = new java.util.ArrayList<>();
+        for (boolean concurrent : new boolean[] {true, false}) {
+            try (var be = new dqnengine.backend.cpu.FastCpuBackend(2)) {
+                DqnLearner l = DqnLearner.fromConfig(be, c, new int[] {obs}, ObservationEncoding.FLOAT32, 2, 21);
+                if (!concurrent) l.concurrentLoadFloats = Integer.MAX_VALUE;
+                perturbTarget(l);
+                Random r = new Random(4);
+                ReplayBuffer rb = new ReplayBuffer(200, 1, 4 * obs, 1, 4);
+                rb.start(0, randomFloats(r, obs));
+                for (int i = 0; i < 150; i++) {
+                    boolean end = i % 37 == 36;
+                    rb.add(0, r.nextInt(2), r.nextFloat() - 0.5f, end, false, randomFloats(r, obs));
+                    if (end) rb.start(0, randomFloats(r, obs));
+                }
+                for (int step = 0; step < 4; step++) l.update(rb);
+                weights.add(TrainerBehaviourTest.flat(l.online.parameters()));
+            }
+        }
+        assertArrayEquals(weights.get(1), weights.get(0));
+        assertFalse(Arrays.equals(weights.get(0), new float[weights.get(0).length]), "the weights are not all zero");
+    }
+
+    private static byte[] randomFloats(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = r.nextFloat() - 0.5f;
+        return floats(v);
+    }
+
     @Test
     void theOnlineAndTargetNetworksMustBeTwoNetworks() {
         DqnLearner l = DqnLearner.fromConfig(new ReferenceBackend(), tiny(false, "huber"), new int[] {4}, ObservationEncoding.FLOAT32, 2, 3);
