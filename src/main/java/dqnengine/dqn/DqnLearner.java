@@ -214,15 +214,18 @@ public final class DqnLearner {
     public float update(ReplayBuffer replay, double beta) {
         replay.sample(batch, beta);                                              // [A1.12] a minibatch from D
         loading = replay;
-        if ((batchBytes == null || be.hostResident()) && states.size() >= concurrentLoadFloats) {
-            // s and s' decoded from the ring at once, one on each core (a CPU backend's runBoth): 2 × 3.6 MB of floats
-            // for the Nature network, read from all over a replay that does not fit in any cache
-            be.runBoth(loadStates, loadNextStates);
-        } else {
-            load(be, false, states);             // a small batch (not worth waking a second core), or a device's one byte buffer in turn
-            load(be, true, nextStates);
+        try {
+            if ((batchBytes == null || be.hostResident()) && states.size() >= concurrentLoadFloats) {
+                // s and s' decoded from the ring at once, one on each core (a CPU backend's runBoth): 2 × 3.6 MB of floats
+                // for the Nature network, read from all over a replay that does not fit in any cache
+                be.runBoth(loadStates, loadNextStates);
+            } else {
+                load(be, false, states);         // a small batch (not worth waking a second core), or a device's one byte buffer in turn
+                load(be, true, nextStates);
+            }
+        } finally {
+            loading = null;
         }
-        loading = null;
 
         int[] nextActions = null;
         if (settings.doubleDqn()) {
