@@ -614,8 +614,7 @@ final class DirectConv {
         int s = g.stride();
         if (g.padding() != 0 || g.inChannels() % LANES != 0 || g.kernelH() % s != 0 || g.kernelW() % s != 0 || g.inWidth() % s != 0) return null;
         if (g.inWidth() / s > acc[0].length / LANES) return null;                    // a row's pixels in one tile of accumulators
-        for (RunKernel k : runKernels) if (k.stride() == 1 && k.run() == g.outWidth()) return k;
-        return null;
+        return RunKernel.exact(runKernels, 1, g.outWidth());
     }
 
     private int[] tOff = new int[0];
@@ -646,8 +645,7 @@ final class DirectConv {
                                 int src = ((o * C + block * LANES) * KH + ph + s * mp) * KW + pw + s * mq;
                                 for (int l = 0; l < LANES; l++) wP[dst + l] = w[src + l * KH * KW];
                             }
-        rowWriter = null;
-        if (s == 1) for (RunKernel k : runKernels) if (k.stride() == 1 && k.run() == g.inWidth()) rowWriter = k;
+        rowWriter = s == 1 ? RunKernel.exact(runKernels, 1, g.inWidth()) : null;
         this.x = dy;
         this.out = dx;
         team.run((g.batch() + IMAGES_PER_DATA_TASK - 1) / IMAGES_PER_DATA_TASK, inputRowsJob);

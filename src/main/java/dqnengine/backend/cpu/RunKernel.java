@@ -64,6 +64,12 @@ interface RunKernel {
         return null;
     }
 
+    /** The kernel of {@code kernels} whose run is exactly {@code run} pixels at this stride, or null. */
+    static RunKernel exact(RunKernel[] kernels, int stride, int run) {
+        for (RunKernel k : kernels) if (k.stride() == stride && k.run() == run) return k;
+        return null;
+    }
+
     /**
      * The vector kernels, longest run first: 10 at stride 4 (conv1's rows of 20), 9 at stride 2
      * (conv2's rows of 9), 9 at stride 1 (conv2's input gradient by rows of dx: rows of 9 through
