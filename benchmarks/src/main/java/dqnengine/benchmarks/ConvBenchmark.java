@@ -8,7 +8,15 @@ import org.openjdk.jmh.annotations.*;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-/** Each Nature convolution, and MinAtar's, at batch 32: forward (alone and with its ReLU), backward-data (alone and masked by a ReLU before it) and backward-weights. */
+/**
+ * Each Nature convolution, and MinAtar's, at batch 32: forward (alone and with its ReLU), backward-data (alone and masked by a ReLU
+ * before it) and backward-weights.
+ *
+ * <p>{@code -p caches=cold} runs each call on cold caches, as the train step does: before every call (outside the timing) 64 MB
+ * of other data are read and written, more than the L3 holds, as Adam's pass over every parameter (about 47 MB a Nature step)
+ * does before the next step's convolutions. The default, {@code hot}, repeats the call on the same data, which then stays in
+ * cache. The difference is what the ops lose to memory in the step and not in a loop of their own.
+ */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
@@ -22,6 +30,14 @@ public class ConvBenchmark {
     /** conv1: 4→32, 8×8/4 on 84×84; conv2: 32→64, 4×4/2 on 20×20; conv3: 64→64, 3×3/1 on 9×9; minatar: 4→16, 3×3/1 on 10×10. */
     @Param({"conv1", "conv2", "conv3", "minatar"})
     public String layer;
+
+    /** hot: the same call repeated on data that stays in cache; cold: the caches flushed before every call (see the class comment). */
+    @Param({"hot"})
+    public String caches;
+
+    private static final int FLUSH_FLOATS = 16 << 20;        // 64 MB
+    private float[] flush;
+    private float flushSink;
 
     private Backend be;
     private Conv2dShape g;
@@ -50,6 +66,20 @@ public class ConvBenchmark {
         db = Tensor.zeros(g.outChannels());
         gflop = 2.0 * g.macs() / 1e9;
         be = BackendState.open(backend);
+        if (!caches.equals("hot") && !caches.equals("cold")) throw new IllegalArgumentException("caches must be hot or cold, got " + caches);
+        flush = caches.equals("cold") ? new float[FLUSH_FLOATS] : null;
+    }
+
+    /** With {@code caches=cold}: one read and write per cache line of 64 MB, so that none of this benchmark's tensors is left in any cache. */
+    @Setup(Level.Invocation)
+    public void flushCaches() {
+        if (flush == null) return;
+        float sum = 0f;
+        for (int i = 0; i < flush.length; i += 16) {
+            sum += flush[i];
+            flush[i] = sum;
+        }
+        flushSink += sum;
     }
 
     @TearDown(Level.Trial)
