@@ -12,9 +12,10 @@ import java.util.concurrent.TimeUnit;
  * Each Nature convolution, and MinAtar's, at batch 32: forward (alone and with its ReLU), backward-data (alone and masked by a ReLU
  * before it) and backward-weights.
  *
- * <p>{@code -p caches=cold} runs each call on cold caches, as the train step does: before every call (outside the timing) 64 MB
- * of other data are read and written, more than the L3 holds, as Adam's pass over every parameter (about 47 MB a Nature step)
- * does before the next step's convolutions. The default, {@code hot}, repeats the call on the same data, which then stays in
+ * <p>{@code -p caches=cold} runs each call on cold caches, as the train step does: before every call (outside the timing) a ReLU
+ * over 64 MB into another 64 MB runs on the same backend, so on the same threads as the convolution, and each of them pushes this
+ * benchmark's tensors out of its core's L2 and, together, out of the L3, as Adam's pass over every parameter (about 47 MB a Nature
+ * step) does before the next step's convolutions. The default, {@code hot}, repeats the call on the same data, which then stays in
  * cache. The difference is what the ops lose to memory in the step and not in a loop of their own.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -36,8 +37,7 @@ public class ConvBenchmark {
     public String caches;
 
     private static final int FLUSH_FLOATS = 16 << 20;        // 64 MB
-    private float[] flush;
-    private float flushSink;
+    private Tensor flushIn, flushOut;
 
     private Backend be;
     private Conv2dShape g;
@@ -46,6 +46,7 @@ public class ConvBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        if (!caches.equals("hot") && !caches.equals("cold")) throw new IllegalArgumentException("caches must be hot or cold, got " + caches);
         g = switch (layer) {
             case "conv1" -> new Conv2dShape(32, 4, 84, 84, 32, 8, 8, 4, 0);
             case "conv2" -> new Conv2dShape(32, 32, 20, 20, 64, 4, 4, 2, 0);
@@ -66,20 +67,16 @@ public class ConvBenchmark {
         db = Tensor.zeros(g.outChannels());
         gflop = 2.0 * g.macs() / 1e9;
         be = BackendState.open(backend);
-        if (!caches.equals("hot") && !caches.equals("cold")) throw new IllegalArgumentException("caches must be hot or cold, got " + caches);
-        flush = caches.equals("cold") ? new float[FLUSH_FLOATS] : null;
+        if (caches.equals("cold")) {
+            flushIn = Tensor.zeros(FLUSH_FLOATS);
+            flushOut = Tensor.zeros(FLUSH_FLOATS);
+        }
     }
 
-    /** With {@code caches=cold}: one read and write per cache line of 64 MB, so that none of this benchmark's tensors is left in any cache. */
+    /** With {@code caches=cold}: the flush of the class comment, on the backend's own threads. */
     @Setup(Level.Invocation)
     public void flushCaches() {
-        if (flush == null) return;
-        float sum = 0f;
-        for (int i = 0; i < flush.length; i += 16) {
-            sum += flush[i];
-            flush[i] = sum;
-        }
-        flushSink += sum;
+        if (flushIn != null) be.reluForward(flushIn, flushOut);
     }
 
     @TearDown(Level.Trial)
