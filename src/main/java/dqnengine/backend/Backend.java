@@ -41,6 +41,18 @@ public interface Backend extends AutoCloseable {
     // ---------------------------------------------------------------- convolution
 
     /**
+     * Whether this backend takes the activation between two convolutions (the first's output,
+     * through a ReLU, is the second's input) pixel-major: {@code producer} with
+     * {@code pixelMajorOut}, {@code consumer} with {@code pixelMajorIn} (see {@link Conv2dShape}).
+     * {@code Sequential} asks before a convolution's forward pass; a backend that answers yes must
+     * take both shapes so flagged in every convolution op. The default is no: every activation
+     * channel-major, [N, C, H, W] as its shape says.
+     */
+    default boolean pixelMajorBetween(Conv2dShape producer, Conv2dShape consumer) {
+        return false;
+    }
+
+    /**
      * y[n,o,i,j] = b[o] + Σ_{c,p,q} x[n,c, i·s−pad+p, j·s−pad+q] · w[o,c,p,q]
      * (terms whose input index falls in the zero padding are skipped).
      */

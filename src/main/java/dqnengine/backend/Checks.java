@@ -21,6 +21,14 @@ public final class Checks {
         }
     }
 
+    /** For a backend that keeps every activation channel-major: a shape that says otherwise is refused. */
+    public static void channelMajor(Conv2dShape g, String backend) {
+        if (g.pixelMajorIn() || g.pixelMajorOut()) {
+            throw new IllegalArgumentException(backend + " takes channel-major activations only; got a convolution with pixel-major "
+                    + (g.pixelMajorIn() ? "input" : "output"));
+        }
+    }
+
     // Fixed arities rather than varargs, and dimension-by-dimension comparisons: these run on
     // every call of the hot path, which must not allocate.
 

@@ -14,9 +14,26 @@ package dqnengine.backend;
  *
  * Multiply-accumulates of one forward pass: batch · outChannels · outHeight · outWidth ·
  * inChannels · kernelH · kernelW (see {@link #macs()}).
+ *
+ * <p><b>Pixel-major activations.</b> With {@code pixelMajorIn} the elements of x (and of its
+ * gradient) are stored pixel by pixel, [batch, inHeight, inWidth, inChannels], with
+ * {@code pixelMajorOut} those of y and dy; the tensors keep their shapes [N, C, H, W], only the
+ * order of their elements differs ({@link #inputIndex}, {@link #outputIndex}). {@code Sequential}
+ * asks for it between two convolutions (through their ReLU) where the backend says it can take it
+ * ({@code Backend.pixelMajorBetween}): a pixel's channels are then the vector lanes of both
+ * convolutions' kernels, so the first writes its output and the second its input gradient a
+ * vector at a time instead of one value per channel plane. Nothing outside those two layers ever
+ * sees such a tensor.
  */
 public record Conv2dShape(int batch, int inChannels, int inHeight, int inWidth,
-                          int outChannels, int kernelH, int kernelW, int stride, int padding) {
+                          int outChannels, int kernelH, int kernelW, int stride, int padding,
+                          boolean pixelMajorIn, boolean pixelMajorOut) {
+
+    /** A convolution whose activations are channel-major, [N, C, H, W] in memory as in shape. */
+    public Conv2dShape(int batch, int inChannels, int inHeight, int inWidth,
+                       int outChannels, int kernelH, int kernelW, int stride, int padding) {
+        this(batch, inChannels, inHeight, inWidth, outChannels, kernelH, kernelW, stride, padding, false, false);
+    }
 
     public Conv2dShape {
         if (batch <= 0 || inChannels <= 0 || inHeight <= 0 || inWidth <= 0 || outChannels <= 0
@@ -41,7 +58,23 @@ public record Conv2dShape(int batch, int inChannels, int inHeight, int inWidth,
 
     /** The same convolution for another batch size. */
     public Conv2dShape withBatch(int n) {
-        return new Conv2dShape(n, inChannels, inHeight, inWidth, outChannels, kernelH, kernelW, stride, padding);
+        return new Conv2dShape(n, inChannels, inHeight, inWidth, outChannels, kernelH, kernelW, stride, padding, pixelMajorIn, pixelMajorOut);
+    }
+
+    /** The same convolution with x (and dx) pixel-major or not, and y (and dy) pixel-major or not. */
+    public Conv2dShape withLayouts(boolean in, boolean out) {
+        return new Conv2dShape(batch, inChannels, inHeight, inWidth, outChannels, kernelH, kernelW, stride, padding, in, out);
+    }
+
+    /** Where x[n, c, h, w] (or dx's) is stored: (n·C + c)·H·W + h·W + w, or pixel-major (n·H·W + h·W + w)·C + c. */
+    public int inputIndex(int n, int c, int h, int w) {
+        return pixelMajorIn ? ((n * inHeight + h) * inWidth + w) * inChannels + c : ((n * inChannels + c) * inHeight + h) * inWidth + w;
+    }
+
+    /** Where y[n, o, i, j] (or dy's) is stored, channel-major or pixel-major as {@link #inputIndex}. */
+    public int outputIndex(int n, int o, int i, int j) {
+        int OH = outHeight(), OW = outWidth();
+        return pixelMajorOut ? ((n * OH + i) * OW + j) * outChannels + o : ((n * outChannels + o) * OH + i) * OW + j;
     }
 
     public int[] inputShape() { return new int[] {batch, inChannels, inHeight, inWidth}; }

@@ -191,11 +191,31 @@ public final class BackendParity {
      */
     public record Case(String check, String label, BiConsumer<Backend, Backend> run) {}
 
+    /** A {@link ConvCase} whose x (and dx) is pixel-major where {@code in}, whose y (and dy) is where {@code out} (see {@link Conv2dShape}). */
+    public record LayoutCase(ConvCase conv, boolean in, boolean out) {
+        @Override public String toString() { return conv + (in ? " x pixel-major" : "") + (out ? " y pixel-major" : ""); }
+    }
+
+    public static final List<LayoutCase> LAYOUT_CASES = List.of(
+            new LayoutCase(new ConvCase(4, 4, 84, 84, 32, 8, 4, 0, "Nature conv1"), false, true),
+            new LayoutCase(new ConvCase(4, 32, 20, 20, 64, 4, 2, 0, "Nature conv2"), true, false),
+            new LayoutCase(new ConvCase(2, 8, 9, 9, 32, 2, 2, 0, "ragged tiles, both layouts"), true, true),
+            new LayoutCase(new ConvCase(2, 8, 9, 9, 32, 2, 2, 0, "ragged tiles"), false, true),
+            new LayoutCase(new ConvCase(2, 3, 8, 7, 48, 2, 1, 0, "one full and one half block"), true, true),
+            new LayoutCase(new ConvCase(3, 4, 10, 10, 16, 3, 1, 0, "MinAtar's conv, 16 channels"), true, true),
+            new LayoutCase(new ConvCase(2, 3, 7, 6, 5, 3, 2, 1, "padded: no direct path"), true, true),
+            new LayoutCase(new ConvCase(1, 64, 8, 18, 32, 2, 2, 0, "input gradient by rows of dx: two channel blocks"), true, false),
+            new LayoutCase(new ConvCase(2, 32, 21, 20, 32, 4, 2, 0, "input gradient by rows of dx: a last row no tap reaches"), true, false),
+            new LayoutCase(new ConvCase(2, 64, 9, 9, 64, 3, 1, 0, "Nature conv3's shape, x pixel-major"), true, false));
+
     /** Every case of every check, in the order the runner reports them. */
     public static List<Case> cases() {
         List<Case> all = new ArrayList<>();
         for (GemmCase c : GEMM_CASES) all.add(new Case("gemmEqualsReference", c.toString(), (ref, fast) -> gemm(ref, fast, c)));
         for (ConvCase c : CONV_CASES) all.add(new Case("convolutionEqualsReference", c.toString(), (ref, fast) -> convolution(ref, fast, c)));
+        for (LayoutCase c : LAYOUT_CASES) {
+            all.add(new Case("pixelMajorConvolutionEqualsReference", c.toString(), (ref, fast) -> pixelMajorConvolution(ref, fast, c)));
+        }
         all.add(new Case("longElementwisePassesEqualReference", "3x13339", BackendParity::longElementwise));
         all.add(new Case("elementwiseOpsEqualReference", "small shapes", BackendParity::elementwise));
         all.add(new Case("scaleRowsEqualsReference", "9x5", BackendParity::scaleRows));
@@ -277,6 +297,110 @@ public final class BackendParity {
         fast.conv2dBackwardWeights(g, x, dy, dwFast, dbFast);
         assertClose(dwRef, dwFast, "backward-weights dw");
         assertClose(dbRef, dbFast, "backward-weights db");
+    }
+
+    /** [N, C, H, W]'s elements in pixel-major order, [N, H, W, C], in a tensor of the same shape. */
+    public static Tensor pixelMajor(Tensor t) {
+        int N = t.dim(0), C = t.dim(1), H = t.dim(2), W = t.dim(3);
+        Tensor out = Tensor.zeros(N, C, H, W);
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++)
+                for (int h = 0; h < H; h++)
+                    for (int w = 0; w < W; w++) out.data[((n * H + h) * W + w) * C + c] = t.data[((n * C + c) * H + h) * W + w];
+        return out;
+    }
+
+    /**
+     * The five convolution ops on a shape with pixel-major activations. The expected values are the
+     * reference's on channel-major tensors, reordered ({@link #pixelMajor}); the reference on the
+     * flagged shape must give them bit for bit (its loops only index differently), the backend
+     * within the tolerance. A backend that keeps activations channel-major must refuse the shape
+     * with an IllegalArgumentException on every op, and then never say yes to
+     * {@link Backend#pixelMajorBetween}.
+     */
+    public static void pixelMajorConvolution(Backend ref, Backend fast, LayoutCase lc) {
+        ConvCase cc = lc.conv();
+        int n = cc.n(), c = cc.c(), o = cc.o();
+        Random rng = new Random(n * 1000L + c * 100L + o + 7);
+        Conv2dShape g = new Conv2dShape(n, c, cc.h(), cc.w(), o, cc.k(), cc.k(), cc.s(), cc.p());
+        Conv2dShape f = g.withLayouts(lc.in(), lc.out());
+        Tensor x = uniform(rng, g.inputShape()), wt = uniform(rng, g.weightShape()), b = uniform(rng, o), dy = uniform(rng, g.outputShape());
+        Tensor reluOut = uniform(rng, g.inputShape());
+        for (int i = 0; i < reluOut.data.length; i++) reluOut.data[i] = Math.max(0f, reluOut.data[i]);
+        Tensor xF = lc.in() ? pixelMajor(x) : x, dyF = lc.out() ? pixelMajor(dy) : dy, reluOutF = lc.in() ? pixelMajor(reluOut) : reluOut;
+
+        if (refuses(fast, f, xF, wt, b)) {
+            Conv2dShape conv1 = new Conv2dShape(32, 4, 84, 84, 32, 8, 8, 4, 0), conv2 = new Conv2dShape(32, 32, 20, 20, 64, 4, 4, 2, 0);
+            if (fast.pixelMajorBetween(conv1, conv2.withLayouts(true, false))) {
+                throw new AssertionError("the backend refuses pixel-major activations but says it takes them between Nature's conv1 and conv2");
+            }
+            for (Runnable op : List.<Runnable>of(
+                    () -> fast.conv2dForwardRelu(f, xF, wt, b, Tensor.zeros(g.outputShape())),
+                    () -> fast.conv2dBackwardData(f, dyF, wt, Tensor.zeros(g.inputShape())),
+                    () -> fast.conv2dBackwardDataRelu(f, dyF, wt, reluOutF, Tensor.zeros(g.inputShape())),
+                    () -> fast.conv2dBackwardWeights(f, xF, dyF, Tensor.zeros(g.weightShape()), Tensor.zeros(o)))) {
+                try {
+                    op.run();
+                    throw new AssertionError("the backend refuses a pixel-major forward pass but ran another op on the same shape");
+                } catch (IllegalArgumentException expected) {
+                    // refused, as the forward pass was
+                }
+            }
+            return;
+        }
+
+        Tensor y = Tensor.zeros(g.outputShape()), yF = Tensor.zeros(g.outputShape()).fill(Float.NaN), yR = Tensor.zeros(g.outputShape());
+        ref.conv2dForward(g, x, wt, b, y);
+        Tensor expected = lc.out() ? pixelMajor(y) : y;
+        ref.conv2dForward(f, xF, wt, b, yR);
+        assertExact(expected.data, yR.data, "reference forward, pixel-major");
+        fast.conv2dForward(f, xF, wt, b, yF);
+        fast.toHost(yF);
+        assertClose(expected, yF, "forward, pixel-major");
+
+        Tensor r = Tensor.zeros(g.outputShape()), rF = Tensor.zeros(g.outputShape()).fill(Float.NaN);
+        ref.conv2dForwardRelu(g, x, wt, b, r);
+        fast.conv2dForwardRelu(f, xF, wt, b, rF);
+        fast.toHost(rF);
+        assertClose(lc.out() ? pixelMajor(r) : r, rF, "forward + relu, pixel-major");
+
+        Tensor dx = Tensor.zeros(g.inputShape()), dxR = Tensor.zeros(g.inputShape()), dxF = Tensor.zeros(g.inputShape()).fill(Float.NaN);
+        ref.conv2dBackwardData(g, dy, wt, dx);
+        Tensor expectedDx = lc.in() ? pixelMajor(dx) : dx;
+        ref.conv2dBackwardData(f, dyF, wt, dxR);
+        assertExact(expectedDx.data, dxR.data, "reference backward-data, pixel-major");
+        fast.conv2dBackwardData(f, dyF, wt, dxF);
+        fast.toHost(dxF);
+        assertClose(expectedDx, dxF, "backward-data, pixel-major");
+
+        Tensor m = Tensor.zeros(g.inputShape()), mF = Tensor.zeros(g.inputShape()).fill(Float.NaN);
+        ref.conv2dBackwardDataRelu(g, dy, wt, reluOut, m);
+        fast.conv2dBackwardDataRelu(f, dyF, wt, reluOutF, mF);
+        fast.toHost(mF);
+        assertClose(lc.in() ? pixelMajor(m) : m, mF, "backward-data + relu grad, pixel-major");
+
+        // the weight gradients are the same tensors in either layout; they accumulate, so all start from the same values
+        Tensor dw = uniform(rng, g.weightShape()), dwR = dw.copy(), dwF = dw.copy();
+        Tensor db = uniform(rng, o), dbR = db.copy(), dbF = db.copy();
+        ref.conv2dBackwardWeights(g, x, dy, dw, db);
+        ref.conv2dBackwardWeights(f, xF, dyF, dwR, dbR);
+        assertExact(dw.data, dwR.data, "reference backward-weights dw, pixel-major");
+        assertExact(db.data, dbR.data, "reference backward-weights db, pixel-major");
+        fast.conv2dBackwardWeights(f, xF, dyF, dwF, dbF);
+        fast.toHost(dwF);
+        fast.toHost(dbF);
+        assertClose(dw, dwF, "backward-weights dw, pixel-major");
+        assertClose(db, dbF, "backward-weights db, pixel-major");
+    }
+
+    /** Whether the backend refuses the flagged shape's forward pass (an IllegalArgumentException). */
+    private static boolean refuses(Backend be, Conv2dShape f, Tensor x, Tensor w, Tensor b) {
+        try {
+            be.conv2dForward(f, x, w, b, Tensor.zeros(f.outputShape()));
+            return false;
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
     }
 
     /** Long enough for several parallel chunks and a vector tail, with exact zeros among the inputs. */

@@ -98,6 +98,11 @@ public final class TimedBackend implements Backend {
     }
 
     @Override
+    public boolean pixelMajorBetween(Conv2dShape producer, Conv2dShape consumer) {
+        return inner.pixelMajorBetween(producer, consumer);
+    }
+
+    @Override
     public void conv2dForward(Conv2dShape g, Tensor x, Tensor w, Tensor bias, Tensor y) {
         long t0 = System.nanoTime();
         inner.conv2dForward(g, x, w, bias, y);

@@ -31,7 +31,9 @@ public final class Conv2d implements Layer {
     private final Parameter weight, bias;
     private final List<Parameter> parameters;                          // weight, bias: one list, not one per call (the default backwardFresh asks every step)
 
-    private Conv2dShape shape;      // geometry of the last forward
+    private Conv2dShape shape;      // geometry of the last forward, with the layouts of x and y it ran with
+    private Backend layoutsFor;     // the backend and the next convolution the layouts in shape were chosen for
+    private Conv2d nextFor;
     private Tensor input;           // x of the last forward (a reference, not a copy)
     private final BufferCache outputs = new BufferCache(), inputGrads = new BufferCache();
 
@@ -67,7 +69,12 @@ public final class Conv2d implements Layer {
 
     @Override
     public Tensor forward(Backend be, Tensor x) {
-        prepare(x);
+        return forward(be, x, false);
+    }
+
+    /** {@link #forward(Backend, Tensor)} on an x that is pixel-major where {@code pixelMajorIn} (see {@link Conv2dShape}). */
+    Tensor forward(Backend be, Tensor x, boolean pixelMajorIn) {
+        prepare(be, x, pixelMajorIn, null);
         Tensor output = outputs.get(shape.batch(), outChannels, shape.outHeight(), shape.outWidth());
         be.conv2dForward(shape, x, weight.value(), bias.value(), output);
         return output;
@@ -80,21 +87,44 @@ public final class Conv2d implements Layer {
      * the ReLU its output.
      */
     Tensor forwardThenRelu(Backend be, Tensor x, ReLU relu) {
-        prepare(x);
+        return forwardThenRelu(be, x, relu, false, null);
+    }
+
+    /**
+     * {@link #forwardThenRelu(Backend, Tensor, ReLU)} on an x that is pixel-major where
+     * {@code pixelMajorIn}; with {@code next}, the convolution that takes the ReLU's output, the
+     * output is written pixel-major where the backend takes it so between the two
+     * ({@code Backend.pixelMajorBetween}); {@link #shape()} then says so.
+     */
+    Tensor forwardThenRelu(Backend be, Tensor x, ReLU relu, boolean pixelMajorIn, Conv2d next) {
+        prepare(be, x, pixelMajorIn, next);
         Tensor output = relu.outputFor(shape.batch(), outChannels, shape.outHeight(), shape.outWidth());
         be.conv2dForwardRelu(shape, x, weight.value(), bias.value(), output);
         return output;
     }
 
-    private void prepare(Tensor x) {
+    /**
+     * The shape of this forward pass: rebuilt only when the input's size, its layout, the backend or
+     * the next convolution changes (not on every call: the hot path allocates nothing).
+     */
+    private void prepare(Backend be, Tensor x, boolean pixelMajorIn, Conv2d next) {
         if (x.rank() != 4 || x.dim(1) != inChannels) {
             throw new IllegalArgumentException("Conv2d expects [N, " + inChannels + ", H, W], got " + x.shapeString());
         }
-        if (shape == null || shape.batch() != x.dim(0) || shape.inHeight() != x.dim(2) || shape.inWidth() != x.dim(3)) {
-            shape = shapeFor(x.dim(0), x.dim(2), x.dim(3));
+        if (shape == null || shape.batch() != x.dim(0) || shape.inHeight() != x.dim(2) || shape.inWidth() != x.dim(3)
+                || shape.pixelMajorIn() != pixelMajorIn || layoutsFor != be || nextFor != next) {
+            Conv2dShape g = shapeFor(x.dim(0), x.dim(2), x.dim(3)).withLayouts(pixelMajorIn, false);
+            boolean pixelMajorOut = next != null
+                    && be.pixelMajorBetween(g, next.shapeFor(g.batch(), g.outHeight(), g.outWidth()).withLayouts(true, false));
+            shape = pixelMajorOut ? g.withLayouts(pixelMajorIn, true) : g;
+            layoutsFor = be;
+            nextFor = next;
         }
         input = x;
     }
+
+    /** The geometry of the last forward pass, with the layouts it ran with; null before the first. */
+    public Conv2dShape shape() { return shape; }
 
     @Override
     public Tensor backward(Backend be, Tensor dy, boolean needInputGrad) {

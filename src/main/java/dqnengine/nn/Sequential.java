@@ -41,16 +41,27 @@ public final class Sequential implements Layer {
      * The layers in turn; a {@link Conv2d} followed by a {@link ReLU} runs as one backend op,
      * {@code conv2dForwardRelu}, which a backend may fuse (the max taken as the convolution writes
      * its output): the ReLU's output is the convolution's, so both layers' backward passes see
-     * exactly what the two separate ops would have left.
+     * exactly what the two separate ops would have left. Where a second {@link Conv2d} takes that
+     * output and the backend says it can ({@code Backend.pixelMajorBetween}), the activation
+     * between the two convolutions, and its gradient in the backward pass, are stored pixel-major
+     * (see {@link dqnengine.backend.Conv2dShape}); each convolution keeps the layouts it ran with
+     * for its backward pass. Every other activation, and the network's output, is channel-major.
      */
     @Override
     public Tensor forward(Backend be, Tensor x) {
         Tensor h = x;
+        boolean pixelMajor = false;                                                    // h stored pixel-major (see Conv2dShape)
         for (int k = 0; k < layers.size(); k++) {                                     // index loop: no iterator per call
             Layer layer = layers.get(k);
             if (layer instanceof Conv2d conv && k + 1 < layers.size() && layers.get(k + 1) instanceof ReLU relu) {
-                h = conv.forwardThenRelu(be, h, relu);
+                // conv, ReLU, conv: the activation between them pixel-major where the backend takes it so
+                Conv2d next = k + 2 < layers.size() && layers.get(k + 2) instanceof Conv2d c ? c : null;
+                h = conv.forwardThenRelu(be, h, relu, pixelMajor, next);
+                pixelMajor = conv.shape().pixelMajorOut();
                 k++;
+            } else if (layer instanceof Conv2d conv) {
+                h = conv.forward(be, h, pixelMajor);
+                pixelMajor = false;
             } else {
                 h = layer.forward(be, h);
             }

@@ -76,6 +76,12 @@ public abstract class BackendParityTest {
     @MethodSource("convCases")
     void convolutionEqualsReference(ConvCase c) { BackendParity.convolution(ref, fast, c); }
 
+    static List<BackendParity.LayoutCase> layoutCases() { return BackendParity.LAYOUT_CASES; }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layoutCases")
+    void pixelMajorConvolutionEqualsReference(BackendParity.LayoutCase c) { BackendParity.pixelMajorConvolution(ref, fast, c); }
+
     @Test
     void longElementwisePassesEqualReference() { BackendParity.longElementwise(ref, fast); }
 

@@ -87,4 +87,35 @@ class SequentialFusionTest {
         for (int i = 0; i < right.size(); i++) differs |= !java.util.Arrays.equals(right.get(i), wrong.get(i));
         assertTrue(differs, "a fused op without its mask went unnoticed");
     }
+
+    /**
+     * Between two convolutions the fast CPU backend takes the activation pixel-major (conv1's output
+     * and conv2's input gradient; see {@link Conv2dShape}); the chain must give what the reference
+     * gives with every activation channel-major, and must really run that way.
+     */
+    @Test
+    void theActivationBetweenTwoConvolutionsIsPixelMajorWhereTheBackendTakesIt() {
+        Random rng = new Random(5);
+        Conv2d conv1 = new Conv2d(4, 32, 8, 4, 0, rng), conv2 = new Conv2d(32, 64, 4, 2, 0, rng), conv3 = new Conv2d(64, 64, 3, 1, 0, rng);
+        Sequential net = new Sequential(conv1, new ReLU(), conv2, new ReLU(), conv3, new ReLU(), new Flatten(), new Linear(64, 6, rng));
+        Tensor x = TestTensors.uniform(new Random(6), 3, 4, 36, 36), dy = TestTensors.uniform(new Random(7), 3, 6);
+        Backend ref = new ReferenceBackend();
+        List<float[]> expected = chained(ref, net, x, dy);
+        Tensor qRef = net.forward(ref, x).copy();
+        assertTrue(!conv1.shape().pixelMajorOut() && !conv2.shape().pixelMajorIn(), "the reference keeps every activation channel-major");
+        try (dqnengine.backend.cpu.FastCpuBackend fast = new dqnengine.backend.cpu.FastCpuBackend(2)) {
+            List<float[]> actual = chained(fast, net, x, dy);
+            assertTrue(conv1.shape().pixelMajorOut(), "conv1's output pixel-major on the fast backend");
+            assertTrue(conv2.shape().pixelMajorIn() && !conv2.shape().pixelMajorOut(), "conv2's input pixel-major, its output not");
+            assertTrue(!conv3.shape().pixelMajorIn() && !conv3.shape().pixelMajorOut(), "conv3 channel-major (its producer's input is pixel-major)");
+            TestTensors.assertClose(qRef, net.forward(fast, x), 1e-4, 1e-5, "Q-values");
+            assertEquals(expected.size(), actual.size());
+            for (int i = 0; i < expected.size(); i++) {
+                TestTensors.assertClose(expected.get(i), actual.get(i), 1e-3, 1e-5, i == 0 ? "dL/dx" : net.parameters().get(i - 1).name() + " gradient");
+            }
+        }
+        // back on the reference, the same layers go back to channel-major
+        net.forward(ref, x);
+        assertTrue(!conv1.shape().pixelMajorOut() && !conv2.shape().pixelMajorIn(), "the layouts follow the backend");
+    }
 }

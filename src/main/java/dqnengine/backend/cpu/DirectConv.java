@@ -68,6 +68,7 @@ final class DirectConv {
     private final float[][] runAcc;                             // [worker]: the input gradient's run through dy (see inputRowsTask)
     private final int[][] rowBase;
     private int[] kOff = new int[0], pixelBase = new int[0];
+    private int[] tapOf = new int[0];                           // tap k's index (c·KH + p)·KW + q in w: k itself, or (p, q, c) order for a pixel-major x
     private float[] packed = new float[0];
 
     // The call in progress.
@@ -88,6 +89,7 @@ final class DirectConv {
     private int units, unitsPerTask;                            // weight gradient: (block, tile of taps) pairs, and how many a task takes
     private float[][][] unitAcc = new float[0][0][];            // [worker][unit of its task][tileRows·tileLanes, or more]
     private float[] dyT = new float[0];                          // the weight gradient's packed dy
+    private float[] dyRows;                                      // what the weight gradient's tasks read: dyT, or a pixel-major dy of one block itself
     private long dyTZeroFor;                                     // (channels << 32 | pixels) whose padded lanes of dyT are 0; 0 = none
     private float[] imageSums = new float[0];                   // the bias gradient's sums per image and channel
 
@@ -172,14 +174,38 @@ final class DirectConv {
         taps = C * KH * KW;
         pixels = g.batch() * OH * OW;
         blocks = (g.outChannels() + tileLanes - 1) / tileLanes;
-        if (kOff.length < taps) kOff = new int[taps];
+        if (kOff.length < taps) {
+            kOff = new int[taps];
+            tapOf = new int[taps];
+        }
         if (pixelBase.length < pixels) pixelBase = new int[pixels];
+        if (g.pixelMajorIn()) {
+            // x[n, h, w, c]: a kernel row's taps (p, q = 0 … KW−1, c = 0 … C−1) lie side by side, so they are taken in that order
+            for (int p = 0, k = 0; p < KH; p++)
+                for (int q = 0; q < KW; q++)
+                    for (int c = 0; c < C; c++, k++) {
+                        kOff[k] = (p * W + q) * C + c;
+                        tapOf[k] = (c * KH + p) * KW + q;
+                    }
+            for (int n = 0, t = 0; n < g.batch(); n++)
+                for (int i = 0; i < OH; i++)
+                    for (int j = 0; j < OW; j++) pixelBase[t++] = ((n * H + i * s) * W + j * s) * C;
+            return;
+        }
         for (int c = 0, k = 0; c < C; c++)
             for (int p = 0; p < KH; p++)
-                for (int q = 0; q < KW; q++) kOff[k++] = (c * H + p) * W + q;
+                for (int q = 0; q < KW; q++, k++) {
+                    kOff[k] = (c * H + p) * W + q;
+                    tapOf[k] = k;
+                }
         for (int n = 0, t = 0; n < g.batch(); n++)
             for (int i = 0; i < OH; i++)
                 for (int j = 0; j < OW; j++) pixelBase[t++] = n * C * H * W + i * s * W + j * s;
+    }
+
+    /** How far apart in x the windows of neighbouring output pixels of a row start: the stride, times C for a pixel-major x. */
+    private static int pixelDistance(Conv2dShape g) {
+        return g.pixelMajorIn() ? g.stride() * g.inChannels() : g.stride();
     }
 
     private float[] packedBuffer(int size) {
@@ -205,7 +231,7 @@ final class DirectConv {
             return;
         }
         prepare(g, x, narrow(g) ? narrowKernel : kernel);
-        packByTap(w, g.outChannels(), tileLanes);
+        packByTap(w, g.outChannels(), tileLanes, tapOf);
         if (biasTiles.length < blocks * tileRows * tileLanes) biasTiles = new float[blocks * tileRows * tileLanes];
         for (int block = 0; block < blocks; block++) {             // biasTiles[block][r][lane] = b[block·tileLanes + lane], 0 past the last channel
             int o0 = block * tileLanes, lanes = Math.min(tileLanes, g.outChannels() - o0);
@@ -216,7 +242,7 @@ final class DirectConv {
             }
         }
         this.out = y;
-        activeRun = active == kernel ? RunKernel.choose(runKernels, g.stride(), g.outWidth()) : null;
+        activeRun = active == kernel ? RunKernel.choose(runKernels, pixelDistance(g), g.outWidth()) : null;
         if (activeRun != null) {
             runCount = pixels / activeRun.run();                    // every output row is whole runs
             team.run(blocks * ((runCount + RUNS_PER_TASK - 1) / RUNS_PER_TASK), runJob);
@@ -234,9 +260,9 @@ final class DirectConv {
      * wT[block][k][lane] = w[block·lanes + lane, k], 0 past the last channel ({@link #taps} taps).
      * In tiles of 16 taps, so that the writes of a tile stay within a few KB (one channel at a time
      * wrote 128 B apart across all of wT: conv3's 37K weights took 46 µs on the calling thread,
-     * 17–24 µs so, measured alone).
+     * 17–24 µs so, measured alone). Tap k is w's tap {@code tapOrder[k]} (null: k).
      */
-    private void packByTap(float[] w, int outChannels, int lanes) {
+    private void packByTap(float[] w, int outChannels, int lanes, int[] tapOrder) {
         int blocks = (outChannels + lanes - 1) / lanes;
         float[] wT = packedBuffer(blocks * taps * lanes);
         if (outChannels % lanes != 0) Arrays.fill(wT, 0, blocks * taps * lanes, 0f);
@@ -244,7 +270,7 @@ final class DirectConv {
             int block = o0 / lanes, valid = Math.min(lanes, outChannels - o0);
             for (int k0 = 0; k0 < taps; k0 += 16) {
                 for (int k = k0; k < Math.min(taps, k0 + 16); k++) {
-                    int dst = (block * taps + k) * lanes, src = o0 * taps + k;
+                    int dst = (block * taps + k) * lanes, src = o0 * taps + (tapOrder == null ? k : tapOrder[k]);
                     for (int l = 0; l < valid; l++) wT[dst + l] = w[src + l * taps];
                 }
             }
@@ -268,6 +294,10 @@ final class DirectConv {
             System.arraycopy(biasTiles, block * tileRows * tileLanes, a, 0, tileRows * tileLanes);       // start from the bias (0 in padded lanes)
             active.accumulate(x, base, kOff, 0, taps, packed, block * taps * tileLanes, a);
             if (relu) elementwise.relu(a, a, 0, tileRows * tileLanes);
+            if (g.pixelMajorOut()) {                                 // y[pixel][o]: each row of the tile is a run of channels
+                for (int r = 0; r < rows; r++) System.arraycopy(a, r * tileLanes, out, (p0 + r) * O + o0, lanes);
+                continue;
+            }
             int n = p0 / ohw, pix = p0 - n * ohw;
             if (pix + rows <= ohw) {                                 // one image: each channel's outputs side by side
                 int dst = (n * O + o0) * ohw + pix;
@@ -306,6 +336,7 @@ final class DirectConv {
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), o0 = block * LANES, lanes = Math.min(LANES, O - o0);
         RunKernel rk = activeRun;
         int length = rk.run();
+        boolean pixelMajorOut = g.pixelMajorOut();
         float[] a = acc[worker];
         for (int run = first; run < Math.min(runCount, first + RUNS_PER_TASK); run++) {
             int p0 = run * length, n = p0 / ohw;                    // the run's first pixel, (n, i, j0)
@@ -313,13 +344,24 @@ final class DirectConv {
             if (rk instanceof RunKernel.Vector10x4 conv1) {                 // a call site of its own: see the method's comment
                 conv1.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * LANES, a);
                 if (relu) elementwise.relu(a, a, 0, length * LANES);
-                conv1.writeBack(a, out, (n * O + o0) * ohw + (p0 - n * ohw), lanes, ohw);
+                if (pixelMajorOut) writePixels(a, out, p0 * O + o0, lanes, O, 10);
+                else conv1.writeBack(a, out, (n * O + o0) * ohw + (p0 - n * ohw), lanes, ohw);
             } else {
                 rk.accumulate(x, pixelBase[p0], kOff, 0, taps, packed, block * taps * LANES, a);
                 if (relu) elementwise.relu(a, a, 0, length * LANES);
-                rk.writeBack(a, out, (n * O + o0) * ohw + (p0 - n * ohw), lanes, ohw);
+                if (pixelMajorOut) writePixels(a, out, p0 * O + o0, lanes, O, length);
+                else rk.writeBack(a, out, (n * O + o0) * ohw + (p0 - n * ohw), lanes, ohw);
             }
         }
+    }
+
+    /**
+     * A tile of {@code rows} neighbouring pixels written pixel-major: the tile's row r (its LANES
+     * accumulators, {@code lanes} of them channels) is y[pixel r][o0 …], so each row is one copy of
+     * neighbouring values, {@code channels} apart from the next.
+     */
+    private static void writePixels(float[] a, float[] out, int dst, int lanes, int channels, int rows) {
+        for (int r = 0; r < rows; r++) System.arraycopy(a, r * LANES, out, dst + r * channels, lanes);
     }
 
     private static final int ROW = PixelRowKernel.ROW;
@@ -330,7 +372,7 @@ final class DirectConv {
      */
     boolean byPixelRows(Conv2dShape g) {
         // (pixelRows is there only beside a 16-lane narrow kernel, so 16 channels are a narrow layer)
-        return pixelRows != null && g.padding() == 0 && g.stride() == 1 && g.outWidth() == ROW && g.outHeight() % PixelRowKernel.ROWS == 0
+        return pixelRows != null && !g.pixelMajorIn() && !g.pixelMajorOut() && g.padding() == 0 && g.stride() == 1 && g.outWidth() == ROW && g.outHeight() % PixelRowKernel.ROWS == 0
                 && g.outChannels() == PixelRowKernel.LAYER_CHANNELS;
     }
 
@@ -349,7 +391,7 @@ final class DirectConv {
         this.x = x;
         int O = g.outChannels(), C = g.inChannels(), H = g.inHeight(), KH = g.kernelH(), KW = g.kernelW();
         taps = C * KH * KW;
-        packByTap(w, O, O);                                           // one block of all 16 channels: wP[t][o] = w[o, t]
+        packByTap(w, O, O, null);                                     // one block of all 16 channels: wP[t][o] = w[o, t]
         if (shiftedOff.length < taps) shiftedOff = new int[taps];
         for (int c = 0, t = 0; c < C; c++)
             for (int p = 0; p < KH; p++)
@@ -405,6 +447,8 @@ final class DirectConv {
             dyTZeroFor = 0;                                          // this call writes every lane
         }
         if (imageSums.length < g.batch() * O) imageSums = new float[g.batch() * O];
+        // a pixel-major dy of exactly one block is dyT's layout already: only its sums are taken
+        dyRows = g.pixelMajorOut() && O == tileLanes ? dy : dyT;
         this.x = dy;
         team.run(g.batch(), packJob);
         for (int n = 0; n < g.batch(); n++) {
@@ -413,7 +457,8 @@ final class DirectConv {
         this.x = x;
         this.out = dw;
         // a kernel row's taps (c, p, q = 0 … KW−1) lie side by side in x: cut into whole runs of stride 1, if one fits
-        activeRun = active == kernel ? RunKernel.choose(runKernels, 1, g.kernelW()) : null;
+        // (for a pixel-major x a kernel row is its KW·C taps (q, c), side by side)
+        activeRun = active == kernel ? RunKernel.choose(runKernels, 1, g.pixelMajorIn() ? g.kernelW() * g.inChannels() : g.kernelW()) : null;
         int unitRows = activeRun != null ? activeRun.run() : tileRows;
         tileCount = (taps + unitRows - 1) / unitRows;
         units = blocks * tileCount;
@@ -423,12 +468,24 @@ final class DirectConv {
             unitAcc = new float[team.size()][unitsPerTask][acc[0].length];       // the larger of the two kernels' tiles
         }
         team.run((units + unitsPerTask - 1) / unitsPerTask, weightJob);
-        this.out = this.x = null;
+        this.out = this.x = this.dyRows = null;
     }
 
     /** Packs image n of dy (held in x during the call) into dyT and sums each of its channels. */
     private void packTask(int n, int worker) {
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth();
+        if (g.pixelMajorOut()) {                                     // dy[pixel][o]: blocks of a pixel's channels copied whole, if at all
+            Arrays.fill(imageSums, n * O, (n + 1) * O, 0f);
+            for (int pix = n * ohw; pix < (n + 1) * ohw; pix++) {
+                int src = pix * O;
+                for (int o = 0; o < O; o++) imageSums[n * O + o] += x[src + o];
+                if (dyRows == x) continue;
+                for (int o0 = 0; o0 < O; o0 += tileLanes) {
+                    System.arraycopy(x, src + o0, dyT, ((o0 / tileLanes) * pixels + pix) * tileLanes, Math.min(tileLanes, O - o0));
+                }
+            }
+            return;
+        }
         for (int o = 0; o < O; o++) {
             int block = o / tileLanes, lane = o % tileLanes, src = (n * O + o) * ohw;
             int dst = (block * pixels + n * ohw) * tileLanes + lane;
@@ -456,12 +513,12 @@ final class DirectConv {
             for (int u = first; u < last; u++) {
                 int block = u / tileCount;
                 if (run != null) {                                   // taps k0 … k0 + run − 1 at x[kOff[k0] + r]
-                    run.accumulate(x, kOff[(u % tileCount) * unitRows], pixelBase, p0, p1, dyT, block * pixels * tileLanes, a[u - first]);
+                    run.accumulate(x, kOff[(u % tileCount) * unitRows], pixelBase, p0, p1, dyRows, block * pixels * tileLanes, a[u - first]);
                     continue;
                 }
                 int k0 = (u % tileCount) * tileRows, rows = Math.min(tileRows, taps - k0);
                 for (int r = 0; r < tileRows; r++) base[r] = kOff[k0 + Math.min(r, rows - 1)];
-                active.accumulate(x, base, pixelBase, p0, p1, dyT, block * pixels * tileLanes, a[u - first]);
+                active.accumulate(x, base, pixelBase, p0, p1, dyRows, block * pixels * tileLanes, a[u - first]);
             }
         }
         for (int u = first; u < last; u++) {
@@ -469,7 +526,8 @@ final class DirectConv {
             int o0 = block * tileLanes, lanes = Math.min(tileLanes, g.outChannels() - o0);
             float[] au = a[u - first];
             for (int r = 0; r < rows; r++) {
-                for (int l = 0; l < lanes; l++) out[(o0 + l) * taps + k0 + r] += au[r * tileLanes + l];
+                int tap = tapOf[k0 + r];
+                for (int l = 0; l < lanes; l++) out[(o0 + l) * taps + tap] += au[r * tileLanes + l];
             }
         }
     }
@@ -506,14 +564,18 @@ final class DirectConv {
         prepare(g, null, kernel);
         this.reluOutput = reluOutput;
         int O = g.outChannels(), ohw = g.outHeight() * g.outWidth(), tapBlocks = taps / LANES;
-        float[] wK = packedBuffer(taps * O);                         // wK[tapBlock][o][lane] = w[o, tapBlock·LANES + lane]
+        float[] wK = packedBuffer(taps * O);                         // wK[tapBlock][o][lane] = w[o, tap tapBlock·LANES + lane]
         for (int tb = 0; tb < tapBlocks; tb++)
-            for (int o = 0; o < O; o++) System.arraycopy(w, o * taps + tb * LANES, wK, (tb * O + o) * LANES, LANES);
+            for (int o = 0; o < O; o++) {
+                if (!g.pixelMajorIn()) System.arraycopy(w, o * taps + tb * LANES, wK, (tb * O + o) * LANES, LANES);
+                else for (int l = 0; l < LANES; l++) wK[(tb * O + o) * LANES + l] = w[o * taps + tapOf[tb * LANES + l]];
+            }
         if (channelOff.length < O) channelOff = new int[O];
-        for (int o = 0; o < O; o++) channelOff[o] = o * ohw;        // dy[n, o, pix] = dy[n·O·ohw + pix + o·ohw]
+        for (int o = 0; o < O; o++) channelOff[o] = g.pixelMajorOut() ? o : o * ohw;     // dy[n, o, pix] = dy[n·O·ohw + pix + o·ohw], or dy[(n·ohw + pix)·O + o]
         this.x = dy;
         this.out = dx;
-        activeRun = RunKernel.choose(runKernels, 1, ohw);              // each image's pixels in whole runs through dy, if one fits
+        // each image's pixels in whole runs through a channel-major dy, if one fits
+        activeRun = g.pixelMajorOut() ? null : RunKernel.choose(runKernels, 1, ohw);
         team.run((g.batch() + IMAGES_PER_DATA_TASK - 1) / IMAGES_PER_DATA_TASK, dataJob);
         this.out = this.x = this.reluOutput = null;
     }
@@ -542,7 +604,7 @@ final class DirectConv {
             int rows = Math.min(tileRows, end - p0);
             for (int r = 0; r < tileRows; r++) {
                 int pixel = p0 + Math.min(r, rows - 1), n = pixel / ohw;
-                base[r] = n * O * ohw + pixel - n * ohw;              // dy[n, 0, pix]
+                base[r] = g.pixelMajorOut() ? pixel * O : n * O * ohw + pixel - n * ohw;     // dy[n, 0, pix]
             }
             for (int tb = 0; tb < taps / LANES; tb++) {
                 Arrays.fill(a, 0f);
@@ -612,6 +674,7 @@ final class DirectConv {
     /** The run kernel of the row-wise input gradient ({@link #inputRows}) for this shape, or null where it does not apply. */
     RunKernel inputRowKernel(Conv2dShape g) {
         int s = g.stride();
+        if (g.pixelMajorOut()) return null;                                          // it reads rows of a channel-major dy
         if (g.padding() != 0 || g.inChannels() % LANES != 0 || g.kernelH() % s != 0 || g.kernelW() % s != 0 || g.inWidth() % s != 0) return null;
         if (g.inWidth() / s > acc[0].length / LANES) return null;                    // a row's pixels in one tile of accumulators
         return RunKernel.exact(runKernels, 1, g.outWidth());
@@ -645,7 +708,7 @@ final class DirectConv {
                                 int src = ((o * C + block * LANES) * KH + ph + s * mp) * KW + pw + s * mq;
                                 for (int l = 0; l < LANES; l++) wP[dst + l] = w[src + l * KH * KW];
                             }
-        rowWriter = s == 1 ? RunKernel.exact(runKernels, 1, g.inWidth()) : null;
+        rowWriter = s == 1 && !g.pixelMajorIn() ? RunKernel.exact(runKernels, 1, g.inWidth()) : null;
         this.x = dy;
         this.out = dx;
         team.run((g.batch() + IMAGES_PER_DATA_TASK - 1) / IMAGES_PER_DATA_TASK, inputRowsJob);
@@ -676,6 +739,10 @@ final class DirectConv {
                             System.arraycopy(a, mq * LANES, b, 0, OW * LANES);
                             rk.accumulate(x, base, tOff, t0 + mpLo * O, t0 + (mpHi + 1) * O, packed, vecOff, b);
                             System.arraycopy(b, 0, a, mq * LANES, OW * LANES);
+                        }
+                        if (g.pixelMajorIn()) {                                   // dx[n, h, s·r + pw][block's channels]: a copy a pixel
+                            writePixels(a, out, ((n * H + h) * W + pw) * C + block * LANES, LANES, s * C, cols);
+                            continue;
                         }
                         int dst = ((n * C + block * LANES) * H + h) * W + pw;
                         if (rowWriter != null) {

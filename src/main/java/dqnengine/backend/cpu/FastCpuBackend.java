@@ -164,11 +164,32 @@ public final class FastCpuBackend extends ReferenceBackend {
     private Conv2dShape g;
     private float[] xData, yData, bData, dxData;
 
+    /**
+     * Pixel-major between two direct convolutions (the Nature network's conv1 and conv2), unless
+     * {@code -Ddqn.pixelMajor=false}: conv1 then writes its output and conv2 its input gradient
+     * a pixel's channels at a time, and conv1's weight gradient reads that gradient as it lies
+     * (see {@link Conv2dShape}). Not for a producer whose own input is pixel-major (conv2 to conv3):
+     * its input gradient would then read a pixel-major dy by rows, which no kernel here does.
+     */
+    @Override
+    public boolean pixelMajorBetween(Conv2dShape producer, Conv2dShape consumer) {
+        return PIXEL_MAJOR && !producer.pixelMajorIn() && !consumer.pixelMajorOut()
+                && DirectConv.applies(producer) && DirectConv.applies(consumer) && DirectConv.appliesToData(consumer)
+                && !direct.byPixelRows(producer.withLayouts(false, false)) && !direct.byPixelRows(consumer.withLayouts(false, false));
+    }
+
+    /** Whether {@link #pixelMajorBetween} may say yes: {@code -Ddqn.pixelMajor=false} keeps every activation channel-major, to compare. */
+    static final boolean PIXEL_MAJOR = !"false".equals(System.getProperty("dqn.pixelMajor"));
+
     @Override
     public void conv2dForward(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
         Checks.conv(g, x, w, b, y);
         if (DirectConv.applies(g)) {
             direct.forward(g, x.data, w.data, b.data, y.data);
+            return;
+        }
+        if (g.pixelMajorIn() || g.pixelMajorOut()) {                 // the reference's loops read either layout
+            super.conv2dForward(g, x, w, b, y);
             return;
         }
         int O = g.outChannels(), K = g.inChannels() * g.kernelH() * g.kernelW();
@@ -222,6 +243,10 @@ public final class FastCpuBackend extends ReferenceBackend {
             direct.dataGradient(g, dy.data, w.data, dx.data);
             return;
         }
+        if (g.pixelMajorIn() || g.pixelMajorOut()) {
+            super.conv2dBackwardData(g, dy, w, dx);
+            return;
+        }
         int O = g.outChannels(), K = g.inChannels() * g.kernelH() * g.kernelW();
         int ohw = g.outHeight() * g.outWidth(), P = g.batch() * ohw;
         float[] dcols = productBuffer(K * P);
@@ -262,6 +287,10 @@ public final class FastCpuBackend extends ReferenceBackend {
         int ohw = g.outHeight() * g.outWidth(), P = g.batch() * ohw;
         if (DirectConv.applies(g)) {
             direct.weightGradient(g, x.data, dy.data, dw.data, db.data);
+            return;
+        }
+        if (g.pixelMajorIn() || g.pixelMajorOut()) {
+            super.conv2dBackwardWeights(g, x, dy, dw, db);
             return;
         }
         gemm.multiply(O, K, P, 1f, dyLeft.set(dy.data, O, ohw), im2colT.set(x.data, g), 1f, dw.data, 0, K);

@@ -75,10 +75,10 @@ public class ReferenceBackend implements Backend {
                                 for (int q = 0; q < KW; q++) {
                                     int v = j * s - pad + q;
                                     if (v < 0 || v >= W) continue;
-                                    sum += x.data[((n * C + c) * H + h) * W + v] * w.data[((o * C + c) * KH + p) * KW + q];
+                                    sum += x.data[g.inputIndex(n, c, h, v)] * w.data[((o * C + c) * KH + p) * KW + q];
                                 }
                             }
-                        y.data[((n * O + o) * OH + i) * OW + j] = sum;
+                        y.data[g.outputIndex(n, o, i, j)] = sum;
                     }
     }
 
@@ -95,7 +95,7 @@ public class ReferenceBackend implements Backend {
             for (int o = 0; o < O; o++)
                 for (int i = 0; i < OH; i++)
                     for (int j = 0; j < OW; j++) {
-                        float grad = dy.data[((n * O + o) * OH + i) * OW + j];
+                        float grad = dy.data[g.outputIndex(n, o, i, j)];
                         for (int c = 0; c < C; c++)
                             for (int p = 0; p < KH; p++) {
                                 int h = i * s - pad + p;
@@ -103,7 +103,7 @@ public class ReferenceBackend implements Backend {
                                 for (int q = 0; q < KW; q++) {
                                     int v = j * s - pad + q;
                                     if (v < 0 || v >= W) continue;
-                                    dx.data[((n * C + c) * H + h) * W + v] += grad * w.data[((o * C + c) * KH + p) * KW + q];
+                                    dx.data[g.inputIndex(n, c, h, v)] += grad * w.data[((o * C + c) * KH + p) * KW + q];
                                 }
                             }
                     }
@@ -127,7 +127,7 @@ public class ReferenceBackend implements Backend {
                                 for (int j = 0; j < OW; j++) {
                                     int v = j * s - pad + q;
                                     if (v < 0 || v >= W) continue;
-                                    sum += dy.data[((n * O + o) * OH + i) * OW + j] * x.data[((n * C + c) * H + h) * W + v];
+                                    sum += dy.data[g.outputIndex(n, o, i, j)] * x.data[g.inputIndex(n, c, h, v)];
                                 }
                             }
                         dw.data[((o * C + c) * KH + p) * KW + q] += sum;
@@ -135,7 +135,8 @@ public class ReferenceBackend implements Backend {
         for (int o = 0; o < O; o++) {
             float sum = 0f;                                                       // ∂L/∂b[o]
             for (int n = 0; n < g.batch(); n++)
-                for (int i = 0; i < OH * OW; i++) sum += dy.data[(n * O + o) * OH * OW + i];
+                for (int i = 0; i < OH; i++)
+                    for (int j = 0; j < OW; j++) sum += dy.data[g.outputIndex(n, o, i, j)];
             db.data[o] += sum;
         }
     }

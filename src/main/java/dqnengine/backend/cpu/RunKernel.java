@@ -72,17 +72,17 @@ interface RunKernel {
 
     /**
      * The vector kernels, longest run first: 10 at stride 4 (conv1's rows of 20), 9 at stride 2
-     * (conv2's rows of 9), 9 at stride 1 (conv2's input gradient by rows of dx: rows of 9 through
+     * (conv2's rows of 9), 9 at 64 apart (the same rows of a pixel-major x), 9 at stride 1 (conv2's input gradient by rows of dx: rows of 9 through
      * dy; its write-back of conv3's rows of 9), 8 at stride 1 (conv1's weight gradient, kernel rows
      * of 8 taps), 7 at stride 1 (conv3's rows of 7, forward and through dy for its input gradient).
      */
     static RunKernel[] vectorKernels() {
-        return new RunKernel[] {new Vector10x4(), new Vector9x2(), new Vector9x1(), new Vector8x1(), new Vector7x1()};
+        return new RunKernel[] {new Vector10x4(), new Vector9x2(), new Vector9x64(), new Vector9x1(), new Vector8x1(), new Vector7x1()};
     }
 
     /** The same shapes as plain loops, so the parity tests check the tiling without vectors too. */
     static RunKernel[] plainKernels() {
-        return new RunKernel[] {new Scalar(10, 4), new Scalar(9, 2), new Scalar(9, 1), new Scalar(8, 1), new Scalar(7, 1)};
+        return new RunKernel[] {new Scalar(10, 4), new Scalar(9, 2), new Scalar(9, 64), new Scalar(9, 1), new Scalar(8, 1), new Scalar(7, 1)};
     }
 
     /** The plain loop. */
@@ -211,6 +211,61 @@ interface RunKernel {
                 FloatVector x6 = FloatVector.broadcast(S, x[i + 12]); a60 = x6.fma(w0, a60); a61 = x6.fma(w1, a61);
                 FloatVector x7 = FloatVector.broadcast(S, x[i + 14]); a70 = x7.fma(w0, a70); a71 = x7.fma(w1, a71);
                 FloatVector x8 = FloatVector.broadcast(S, x[i + 16]); a80 = x8.fma(w0, a80); a81 = x8.fma(w1, a81);
+            }
+            a00.intoArray(acc, 0 * L); a01.intoArray(acc, 1 * L);
+            a10.intoArray(acc, 2 * L); a11.intoArray(acc, 3 * L);
+            a20.intoArray(acc, 4 * L); a21.intoArray(acc, 5 * L);
+            a30.intoArray(acc, 6 * L); a31.intoArray(acc, 7 * L);
+            a40.intoArray(acc, 8 * L); a41.intoArray(acc, 9 * L);
+            a50.intoArray(acc, 10 * L); a51.intoArray(acc, 11 * L);
+            a60.intoArray(acc, 12 * L); a61.intoArray(acc, 13 * L);
+            a70.intoArray(acc, 14 * L); a71.intoArray(acc, 15 * L);
+            a80.intoArray(acc, 16 * L); a81.intoArray(acc, 17 * L);
+        }
+    }
+
+    /**
+     * 9 rows × 2 vectors 64 floats apart: conv2's rows of 9 when its x is pixel-major (32 channels a
+     * pixel, stride 2; see {@code Conv2dShape}); otherwise {@link Vector9x2}'s loop.
+     */
+    final class Vector9x64 implements RunKernel {
+        private static final VectorSpecies<Float> S = VectorSupport.Width.SPECIES;
+        private static final int L = VectorSupport.LANES;
+
+        @Override
+        public int run() { return 9; }
+
+        @Override
+        public int stride() { return 64; }
+
+        @Override
+        public void writeBack(float[] acc, float[] out, int dst, int lanes, int channelStride) {
+            writeRows(acc, out, dst, lanes, channelStride, 9);
+        }
+
+        @Override
+        public void accumulate(float[] x, int base, int[] offsets, int from, int to, float[] vectors, int vecOff, float[] acc) {
+            FloatVector a00 = FloatVector.fromArray(S, acc, 0 * L), a01 = FloatVector.fromArray(S, acc, 1 * L);
+            FloatVector a10 = FloatVector.fromArray(S, acc, 2 * L), a11 = FloatVector.fromArray(S, acc, 3 * L);
+            FloatVector a20 = FloatVector.fromArray(S, acc, 4 * L), a21 = FloatVector.fromArray(S, acc, 5 * L);
+            FloatVector a30 = FloatVector.fromArray(S, acc, 6 * L), a31 = FloatVector.fromArray(S, acc, 7 * L);
+            FloatVector a40 = FloatVector.fromArray(S, acc, 8 * L), a41 = FloatVector.fromArray(S, acc, 9 * L);
+            FloatVector a50 = FloatVector.fromArray(S, acc, 10 * L), a51 = FloatVector.fromArray(S, acc, 11 * L);
+            FloatVector a60 = FloatVector.fromArray(S, acc, 12 * L), a61 = FloatVector.fromArray(S, acc, 13 * L);
+            FloatVector a70 = FloatVector.fromArray(S, acc, 14 * L), a71 = FloatVector.fromArray(S, acc, 15 * L);
+            FloatVector a80 = FloatVector.fromArray(S, acc, 16 * L), a81 = FloatVector.fromArray(S, acc, 17 * L);
+            for (int t = from; t < to; t++) {
+                int i = base + offsets[t], v = vecOff + t * LANES;
+                FloatVector w0 = FloatVector.fromArray(S, vectors, v), w1 = FloatVector.fromArray(S, vectors, v + L);
+                FloatVector x0 = FloatVector.broadcast(S, x[i]); a00 = x0.fma(w0, a00); a01 = x0.fma(w1, a01);
+                FloatVector x1 = FloatVector.broadcast(S, x[i + 64]); a10 = x1.fma(w0, a10); a11 = x1.fma(w1, a11);
+                FloatVector x2 = FloatVector.broadcast(S, x[i + 128]); a20 = x2.fma(w0, a20); a21 = x2.fma(w1, a21);
+                FloatVector x3 = FloatVector.broadcast(S, x[i + 192]); a30 = x3.fma(w0, a30); a31 = x3.fma(w1, a31);
+                FloatVector x4 = FloatVector.broadcast(S, x[i + 256]); a40 = x4.fma(w0, a40); a41 = x4.fma(w1, a41);
+                FloatVector x5 = FloatVector.broadcast(S, x[i + 320]); a50 = x5.fma(w0, a50); a51 = x5.fma(w1, a51);
+                FloatVector x6 = FloatVector.broadcast(S, x[i + 384]); a60 = x6.fma(w0, a60); a61 = x6.fma(w1, a61);
+                FloatVector x7 = FloatVector.broadcast(S, x[i + 448]); a70 = x7.fma(w0, a70); a71 = x7.fma(w1, a71);
+                FloatVector x8 = FloatVector.broadcast(S, x[i + 512]); a80 = x8.fma(w0, a80); a81 = x8.fma(w1, a81);
             }
             a00.intoArray(acc, 0 * L); a01.intoArray(acc, 1 * L);
             a10.intoArray(acc, 2 * L); a11.intoArray(acc, 3 * L);

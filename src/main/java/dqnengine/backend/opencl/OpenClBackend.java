@@ -189,6 +189,7 @@ public final class OpenClBackend implements Backend {
     /** With implicit convolutions the ReLU is taken as the forward kernel writes y; otherwise the two ops run. */
     @Override
     public void conv2dForwardRelu(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
+        Checks.channelMajor(g, "the OpenCL backend");
         if (conv != Convolutions.IMPLICIT) {
             Backend.super.conv2dForwardRelu(g, x, w, b, y);             // the two ops
             return;
@@ -338,6 +339,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void conv2dForward(Conv2dShape g, Tensor x, Tensor w, Tensor b, Tensor y) {
+        Checks.channelMajor(g, "the OpenCL backend");
         Checks.conv(g, x, w, b, y);
         if (conv == Convolutions.IMPLICIT) {
             implicitForward(g, x, w, b, y, false);
@@ -359,6 +361,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void conv2dBackwardData(Conv2dShape g, Tensor dy, Tensor w, Tensor dx) {
+        Checks.channelMajor(g, "the OpenCL backend");
         Checks.convBackwardData(g, dy, w, dx);
         if (conv == Convolutions.IMPLICIT) {                             // rows (stride phase, c), columns (n, u, v)
             int s = g.stride(), pad = g.padding();
@@ -386,6 +389,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void conv2dBackwardWeights(Conv2dShape g, Tensor x, Tensor dy, Tensor dw, Tensor db) {
+        Checks.channelMajor(g, "the OpenCL backend");
         Checks.convBackwardWeights(g, x, dy, dw, db);
         if (conv == Convolutions.IMPLICIT) {                             // rows: output channels, columns: (c, p, q)
             int k = g.inChannels() * g.kernelH() * g.kernelW();

@@ -33,9 +33,9 @@ class RunKernelTest {
             assertEquals(p.run(), v.run(), "run of kernel " + i);
             assertEquals(p.stride(), v.stride(), "stride of kernel " + i);
             if (i > 0) assertTrue(vector[i - 1].run() >= v.run(), "longest run first");
-            float[] x = centred(rng, 2000), w = centred(rng, taps * L), acc0 = centred(rng, v.run() * L);
+            float[] x = centred(rng, 2200), w = centred(rng, taps * L), acc0 = centred(rng, v.run() * L);
             int[] offsets = new int[taps];
-            for (int t = 0; t < taps; t++) offsets[t] = rng.nextInt(1500);
+            for (int t = 0; t < taps; t++) offsets[t] = rng.nextInt(1500);                // + 17 + 8 · 64 (the longest reach) < 2200
             float[] plain = acc0.clone(), vec = acc0.clone();
             p.accumulate(x, 17, offsets, 3, taps, w, 0, plain);         // from tap 3: the sum starts where it is told
             v.accumulate(x, 17, offsets, 3, taps, w, 0, vec);
