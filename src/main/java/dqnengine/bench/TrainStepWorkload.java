@@ -1,7 +1,9 @@
 package dqnengine.bench;
 
 import dqnengine.backend.Backend;
+import dqnengine.backend.Conv2dShape;
 import dqnengine.loss.Huber;
+import dqnengine.nn.Conv2d;
 import dqnengine.nn.Networks;
 import dqnengine.nn.Sequential;
 import dqnengine.optim.Adam;
@@ -121,6 +123,30 @@ public final class TrainStepWorkload {
     public Tensor conv1Forward() {
         return online.layers().get(0).forward(be, states);
     }
+
+    private Conv2dShape conv1Step;
+    private Tensor conv1StepOut;
+
+    /**
+     * The first convolution and its ReLU as the train step runs them: one op, written in the layout
+     * the second convolution takes (pixel-major where the backend says so between the two, see
+     * {@link Conv2dShape}). The peers have no such figure: their conv1_fwd is {@link #conv1Forward}'s op.
+     */
+    public Tensor conv1AsInTheStep() {
+        if (conv1Step == null) {
+            Conv2d conv1 = (Conv2d) online.layers().get(0), conv2 = (Conv2d) online.layers().get(2);
+            Conv2dShape g = conv1.shapeFor(states.dim(0), states.dim(2), states.dim(3));
+            boolean pixelMajor = be.pixelMajorBetween(g, conv2.shapeFor(g.batch(), g.outHeight(), g.outWidth()).withLayouts(true, false));
+            conv1Step = g.withLayouts(false, pixelMajor);
+            conv1StepOut = Tensor.zeros(g.outputShape());
+        }
+        Conv2d conv1 = (Conv2d) online.layers().get(0);
+        be.conv2dForwardRelu(conv1Step, states, conv1.weight().value(), conv1.bias().value(), conv1StepOut);
+        return conv1StepOut;
+    }
+
+    /** Whether {@link #conv1AsInTheStep} writes pixel-major (after its first call). */
+    public boolean conv1StepPixelMajor() { return conv1Step != null && conv1Step.pixelMajorOut(); }
 
     /** conv1 forward then the gradients of sum(out) for weight, bias and input (the peers' conv1_fwd_bwd). */
     public Tensor conv1ForwardBackward(Tensor ones) {

@@ -129,6 +129,9 @@ public final class BenchCommand implements Callable<Integer> {
                     median(replayMs), replayMs[0], replayMs[replayMs.length - 1], 100 * median(replayMs) / median(stepMs), batch);
             report(out, "act_batch1_ms", time(w::act, it * 10, actFlops), actFlops, peak);
             report(out, "conv1_fwd_ms", time(w::conv1Forward, it * 2, conv1Flops), conv1Flops, peak);
+            // no peer figure: conv1 with its ReLU, written in the layout conv2 takes, as the train step runs it
+            report(out, "conv1_fwd_relu_as_in_step_ms", time(w::conv1AsInTheStep, it * 2, conv1Flops), conv1Flops, peak);
+            out.printf(Locale.ROOT, "conv1_output_layout %s (in the train step)%n", w.conv1StepPixelMajor() ? "pixel-major" : "channel-major");
             Tensor ones = Tensor.zeros(w.online.layers().get(0).outputShape(new int[] {batch, 4, 84, 84})).fill(1f);
             // forward + weight/bias gradients + input gradient: 3 convolutions' worth
             report(out, "conv1_fwd_bwd_ms", time(() -> w.conv1ForwardBackward(ones), it, 3 * conv1Flops), 3 * conv1Flops, peak);
