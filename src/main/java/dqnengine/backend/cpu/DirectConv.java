@@ -67,6 +67,9 @@ final class DirectConv {
     private final float[][] acc;
     private final float[][] runAcc;                             // [worker]: the input gradient's run through dy (see inputRowsTask)
     private final int[][] rowBase;
+    private final WinogradConv winograd;
+    /** Whether forward passes that {@link WinogradConv} takes go to it: {@code -Ddqn.winograd=false} keeps them direct, to compare. */
+    static final boolean WINOGRAD = !"false".equals(System.getProperty("dqn.winograd"));
     private int[] kOff = new int[0], pixelBase = new int[0];
     private int[] tapOf = new int[0];                           // tap k's index (c·KH + p)·KW + q in w: k itself, or (p, q, c) order for a pixel-major x
     private float[] packed = new float[0];
@@ -140,6 +143,7 @@ final class DirectConv {
         this.acc = new float[team.size()][Math.max(kernel.rows() * LANES, narrowRows * LANES / 2)];
         this.rowBase = new int[team.size()][Math.max(kernel.rows(), narrowRows)];
         this.runAcc = new float[team.size()][kernel.rows() * LANES];
+        this.winograd = new WinogradConv(team, kernel, kernel instanceof BroadcastKernel.Scalar ? new WinogradConv.PlainTiles() : new VectorTiles());
     }
 
     /**
@@ -228,6 +232,10 @@ final class DirectConv {
         this.relu = relu;
         if (byPixelRows(g)) {                                           // MinAtar's conv, output pixels as the lanes
             forwardRows(g, x, w, b, y);
+            return;
+        }
+        if (WINOGRAD && WinogradConv.applies(g, kernel.lanes())) {      // conv2 on a pixel-major x: 0.44 of the multiply-adds
+            winograd.forward(g, x, w, b, y, relu);
             return;
         }
         prepare(g, x, narrow(g) ? narrowKernel : kernel);
