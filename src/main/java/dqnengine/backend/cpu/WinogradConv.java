@@ -54,11 +54,11 @@ final class WinogradConv {
     private float[] u = new float[0];                         // U[block][ξ][k][lane], each ξ xiPitch floats from the next
     private int xiPitch;                                      // K·lanes + lanes: 16 KB apart (conv2), the 16 ξ of a tap fell in one L1 set
     private int[] kOff = new int[0];
-    private final ThreadTeam.Job job = this::task;
+    private final ThreadTeam.Job job = this::task, weightJob = this::transformWeights;
 
     // The call in progress.
     private Conv2dShape g;
-    private float[] x, bias, out;
+    private float[] x, w, bias, out;
     private boolean relu;
     private int phaseChannels, tilesPerImage;
 
@@ -83,9 +83,13 @@ final class WinogradConv {
     }
 
     void forward(Conv2dShape g, float[] x, float[] w, float[] b, float[] y, boolean relu) {
-        int s = g.stride(), C = g.inChannels(), O = g.outChannels(), KH = g.kernelH(), KW = g.kernelW();
-        int K = s * s * C, blocks = O / lanes;
-        transformWeights(w, s, C, O, KH, KW, K, blocks);
+        int s = g.stride(), K = s * s * g.inChannels(), blocks = g.outChannels() / lanes;
+        xiPitch = (K + 1) * lanes;
+        if (u.length < blocks * XI * xiPitch) u = new float[blocks * XI * xiPitch];
+        this.g = g;
+        this.w = w;
+        this.phaseChannels = K;
+        team.run(blocks, weightJob);                              // a block of output channels a task (conv2: both threads)
         if (kOff.length < K) {
             kOff = new int[K];
             for (int k = 0; k < K; k++) kOff[k] = k;
@@ -93,14 +97,12 @@ final class WinogradConv {
         tilesPerImage = (g.outHeight() / 3) * (g.outWidth() / 3);
         int size = XI * IMAGES_PER_TASK * tilesPerImage * K;
         if (v[0].length < size) for (int i = 0; i < v.length; i++) v[i] = new float[size];
-        this.g = g;
         this.x = x;
         this.bias = b;
         this.out = y;
         this.relu = relu;
-        this.phaseChannels = K;
         team.run((g.batch() + IMAGES_PER_TASK - 1) / IMAGES_PER_TASK, job);
-        this.x = this.bias = this.out = null;
+        this.x = this.w = this.bias = this.out = null;
     }
 
     /**
@@ -108,15 +110,14 @@ final class WinogradConv {
      * The output channels innermost, so that each position's lanes are written side by side (with the
      * channels outermost, every write fell on another cache line: 0.46 ms of a 2.0 ms pass, one thread).
      */
-    private void transformWeights(float[] w, int s, int C, int O, int KH, int KW, int K, int blocks) {
-        xiPitch = (K + 1) * lanes;
-        if (u.length < blocks * XI * xiPitch) u = new float[blocks * XI * xiPitch];
+    private void transformWeights(int block, int worker) {
+        int s = g.stride(), C = g.inChannels(), KH = g.kernelH(), KW = g.kernelW();
         int ohw = C * KH * KW;                                     // w[o + 1] is this far from w[o]
         for (int a = 0; a < s; a++) {
             for (int bb = 0; bb < s; bb++) {
                 for (int c = 0; c < C; c++) {
                     int k = (a * s + bb) * C + c, w0 = (c * KH + a) * KW + bb;
-                    for (int o = 0; o < O; o++) {
+                    for (int o = block * lanes; o < (block + 1) * lanes; o++) {
                         int at = o * ohw + w0;
                         float g00 = w[at], g01 = w[at + s], g10 = w[at + s * KW], g11 = w[at + s * KW + s];
                         // G g: rows (g00, g01), ½(g0 + g1), ½(g0 − g1), (g10, g11); then each row (h0, h1) to (h0, ½(h0 + h1), ½(h0 − h1), h1)
