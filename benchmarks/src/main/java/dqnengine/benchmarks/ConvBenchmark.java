@@ -36,6 +36,14 @@ public class ConvBenchmark {
     @Param({"hot"})
     public String caches;
 
+    /**
+     * channel-major: every activation [N, C, H, W]; as-in-step: the layouts the Nature network runs
+     * with on this backend (conv1's output and conv2's input pixel-major where the backend takes them
+     * so, {@code Backend.pixelMajorBetween}; conv2's forward pass then by Winograd's F(3×3, 2×2) on the CPU).
+     */
+    @Param({"channel-major"})
+    public String layouts;
+
     private static final int FLUSH_FLOATS = 16 << 20;        // 64 MB
     private Tensor flushIn, flushOut;
 
@@ -54,6 +62,15 @@ public class ConvBenchmark {
             case "minatar" -> new Conv2dShape(32, 4, 10, 10, 16, 3, 3, 1, 0);
             default -> throw new IllegalArgumentException(layer);
         };
+        be = BackendState.open(backend);
+        if (layouts.equals("as-in-step")) {
+            Conv2dShape conv1 = new Conv2dShape(32, 4, 84, 84, 32, 8, 8, 4, 0), conv2 = new Conv2dShape(32, 32, 20, 20, 64, 4, 4, 2, 0);
+            boolean between = be.pixelMajorBetween(conv1, conv2.withLayouts(true, false));
+            if (layer.equals("conv1")) g = g.withLayouts(false, between);
+            if (layer.equals("conv2")) g = g.withLayouts(between, false);
+        } else if (!layouts.equals("channel-major")) {
+            throw new IllegalArgumentException("layouts must be channel-major or as-in-step, got " + layouts);
+        }
         Random rng = new Random(2);
         x = GemmBenchmark.fill(Tensor.zeros(g.inputShape()), rng);
         w = GemmBenchmark.fill(Tensor.zeros(g.weightShape()), rng);
@@ -66,7 +83,6 @@ public class ConvBenchmark {
         dw = Tensor.zeros(g.weightShape());
         db = Tensor.zeros(g.outChannels());
         gflop = 2.0 * g.macs() / 1e9;
-        be = BackendState.open(backend);
         if (caches.equals("cold")) {
             flushIn = Tensor.zeros(FLUSH_FLOATS);
             flushOut = Tensor.zeros(FLUSH_FLOATS);
