@@ -25,7 +25,7 @@ public final class Checks {
     public static void channelMajor(Conv2dShape g, String backend) {
         if (g.pixelMajorIn() || g.pixelMajorOut()) {
             throw new IllegalArgumentException(backend + " takes channel-major activations only; got a convolution with pixel-major "
-                    + (g.pixelMajorIn() ? "input" : "output"));
+                    + (g.pixelMajorIn() && g.pixelMajorOut() ? "input and output" : g.pixelMajorIn() ? "input" : "output"));
         }
     }
 

@@ -204,6 +204,8 @@ public final class BackendParity {
             new LayoutCase(new ConvCase(2, 3, 8, 7, 48, 2, 1, 0, "one full and one half block"), true, true),
             new LayoutCase(new ConvCase(3, 4, 10, 10, 16, 3, 1, 0, "MinAtar's conv, 16 channels"), true, true),
             new LayoutCase(new ConvCase(2, 3, 7, 6, 5, 3, 2, 1, "padded: no direct path"), true, true),
+            new LayoutCase(new ConvCase(2, 32, 22, 38, 32, 4, 2, 0, "conv2's kind, 10 x 18 out: the direct runs of 9 pixels 64 apart, not Winograd"), true, false),
+            new LayoutCase(new ConvCase(2, 16, 20, 20, 32, 4, 2, 0, "Winograd with a pixel-major y"), true, true),
             new LayoutCase(new ConvCase(1, 64, 8, 18, 32, 2, 2, 0, "input gradient by rows of dx: two channel blocks"), true, false),
             new LayoutCase(new ConvCase(2, 32, 21, 20, 32, 4, 2, 0, "input gradient by rows of dx: a last row no tap reaches"), true, false),
             new LayoutCase(new ConvCase(2, 64, 9, 9, 64, 3, 1, 0, "Nature conv3's shape, x pixel-major"), true, false));

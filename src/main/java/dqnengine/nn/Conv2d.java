@@ -32,8 +32,13 @@ public final class Conv2d implements Layer {
     private final List<Parameter> parameters;                          // weight, bias: one list, not one per call (the default backwardFresh asks every step)
 
     private Conv2dShape shape;      // geometry of the last forward, with the layouts of x and y it ran with
-    private Backend layoutsFor;     // the backend and the next convolution the layouts in shape were chosen for
-    private Conv2d nextFor;
+    // The shapes of the last forward passes, each with the backend and the next convolution its layouts were chosen for:
+    // a train step may run the same layer on the whole team and on half of it (runBoth), and acting at batch 1 in between.
+    private static final int SHAPES = 4;
+    private final Conv2dShape[] shapes = new Conv2dShape[SHAPES];
+    private final Backend[] shapeBackends = new Backend[SHAPES];
+    private final Conv2d[] shapeNexts = new Conv2d[SHAPES];
+    private int nextSlot;
     private Tensor input;           // x of the last forward (a reference, not a copy)
     private final BufferCache outputs = new BufferCache(), inputGrads = new BufferCache();
 
@@ -104,23 +109,30 @@ public final class Conv2d implements Layer {
     }
 
     /**
-     * The shape of this forward pass: rebuilt only when the input's size, its layout, the backend or
-     * the next convolution changes (not on every call: the hot path allocates nothing).
+     * The shape of this forward pass: built once for each input size and layout, backend and next
+     * convolution (the last four are kept), not on every call: the hot path allocates nothing.
      */
     private void prepare(Backend be, Tensor x, boolean pixelMajorIn, Conv2d next) {
         if (x.rank() != 4 || x.dim(1) != inChannels) {
             throw new IllegalArgumentException("Conv2d expects [N, " + inChannels + ", H, W], got " + x.shapeString());
         }
-        if (shape == null || shape.batch() != x.dim(0) || shape.inHeight() != x.dim(2) || shape.inWidth() != x.dim(3)
-                || shape.pixelMajorIn() != pixelMajorIn || layoutsFor != be || nextFor != next) {
-            Conv2dShape g = shapeFor(x.dim(0), x.dim(2), x.dim(3)).withLayouts(pixelMajorIn, false);
-            boolean pixelMajorOut = next != null
-                    && be.pixelMajorBetween(g, next.shapeFor(g.batch(), g.outHeight(), g.outWidth()).withLayouts(true, false));
-            shape = pixelMajorOut ? g.withLayouts(pixelMajorIn, true) : g;
-            layoutsFor = be;
-            nextFor = next;
-        }
         input = x;
+        for (int i = 0; i < SHAPES; i++) {
+            Conv2dShape g = shapes[i];
+            if (g != null && shapeBackends[i] == be && shapeNexts[i] == next && g.batch() == x.dim(0) && g.inHeight() == x.dim(2)
+                    && g.inWidth() == x.dim(3) && g.pixelMajorIn() == pixelMajorIn) {
+                shape = g;
+                return;
+            }
+        }
+        Conv2dShape g = shapeFor(x.dim(0), x.dim(2), x.dim(3)).withLayouts(pixelMajorIn, false);
+        boolean pixelMajorOut = next != null
+                && be.pixelMajorBetween(g, next.shapeFor(g.batch(), g.outHeight(), g.outWidth()).withLayouts(true, false));
+        shape = pixelMajorOut ? g.withLayouts(pixelMajorIn, true) : g;
+        shapes[nextSlot] = shape;
+        shapeBackends[nextSlot] = be;
+        shapeNexts[nextSlot] = next;
+        nextSlot = (nextSlot + 1) % SHAPES;
     }
 
     /** The geometry of the last forward pass, with the layouts it ran with; null before the first. */

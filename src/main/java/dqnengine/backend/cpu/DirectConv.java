@@ -452,7 +452,7 @@ final class DirectConv {
             Arrays.fill(dyT, 0, blocks * pixels * tileLanes, 0f);
             dyTZeroFor = (long) O << 32 | pixels;
         } else if (O % tileLanes == 0) {
-            dyTZeroFor = 0;                                          // this call writes every lane
+            dyTZeroFor = 0;                                          // no padded lanes: this call writes every lane it reads (or reads dy itself)
         }
         if (imageSums.length < g.batch() * O) imageSums = new float[g.batch() * O];
         // a pixel-major dy of exactly one block is dyT's layout already: only its sums are taken
@@ -473,8 +473,9 @@ final class DirectConv {
         int tasks = Math.min(units, 2 * team.size());               // every task reads all of x and dy once
         unitsPerTask = (units + tasks - 1) / tasks;
         int taskCount = (units + unitsPerTask - 1) / unitsPerTask;
-        if (unitAcc.length < Math.max(team.size(), taskCount) || unitAcc[0].length < unitsPerTask) {
-            unitAcc = new float[Math.max(team.size(), taskCount)][unitsPerTask][acc[0].length];       // the larger of the two kernels' tiles
+        if (unitAcc.length < Math.max(team.size(), taskCount) || unitAcc[0].length < unitsPerTask) {   // each dimension only grows
+            unitAcc = new float[Math.max(unitAcc.length, Math.max(team.size(), taskCount))][Math.max(unitAcc.length == 0 ? 0 : unitAcc[0].length, unitsPerTask)]
+                    [acc[0].length];                                 // the larger of the two kernels' tiles
         }
         team.run(taskCount, weightJob);
         // With a pixel-major x a task's taps (q, c) are every 16th of w's (c, p, q) order, so two tasks writing their sums
