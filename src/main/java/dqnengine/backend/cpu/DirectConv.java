@@ -234,7 +234,9 @@ final class DirectConv {
             forwardRows(g, x, w, b, y);
             return;
         }
-        if (WINOGRAD && WinogradConv.applies(g, kernel.lanes())) {      // conv2 on a pixel-major x: 0.44 of the multiply-adds
+        // conv2 on a pixel-major x: 0.44 of the multiply-adds; not for one image (acting), where transforming the weights
+        // costs more than the products save (act at batch 1: 0.29–0.42 ms with it, 0.22 without)
+        if (WINOGRAD && g.batch() > 1 && WinogradConv.applies(g, kernel.lanes())) {
             winograd.forward(g, x, w, b, y, relu);
             return;
         }
