@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The parity checks: every op of {@link Backend}, and a whole Nature train step, on a backend
@@ -351,35 +352,14 @@ public final class BackendParity {
             return;
         }
 
-        Tensor y = Tensor.zeros(g.outputShape()), yF = Tensor.zeros(g.outputShape()).fill(Float.NaN), yR = Tensor.zeros(g.outputShape());
-        ref.conv2dForward(g, x, wt, b, y);
-        Tensor expected = lc.out() ? pixelMajor(y) : y;
-        ref.conv2dForward(f, xF, wt, b, yR);
-        assertExact(expected.data, yR.data, "reference forward, pixel-major");
-        fast.conv2dForward(f, xF, wt, b, yF);
-        fast.toHost(yF);
-        assertClose(expected, yF, "forward, pixel-major");
-
-        Tensor r = Tensor.zeros(g.outputShape()), rF = Tensor.zeros(g.outputShape()).fill(Float.NaN);
-        ref.conv2dForwardRelu(g, x, wt, b, r);
-        fast.conv2dForwardRelu(f, xF, wt, b, rF);
-        fast.toHost(rF);
-        assertClose(lc.out() ? pixelMajor(r) : r, rF, "forward + relu, pixel-major");
-
-        Tensor dx = Tensor.zeros(g.inputShape()), dxR = Tensor.zeros(g.inputShape()), dxF = Tensor.zeros(g.inputShape()).fill(Float.NaN);
-        ref.conv2dBackwardData(g, dy, wt, dx);
-        Tensor expectedDx = lc.in() ? pixelMajor(dx) : dx;
-        ref.conv2dBackwardData(f, dyF, wt, dxR);
-        assertExact(expectedDx.data, dxR.data, "reference backward-data, pixel-major");
-        fast.conv2dBackwardData(f, dyF, wt, dxF);
-        fast.toHost(dxF);
-        assertClose(expectedDx, dxF, "backward-data, pixel-major");
-
-        Tensor m = Tensor.zeros(g.inputShape()), mF = Tensor.zeros(g.inputShape()).fill(Float.NaN);
-        ref.conv2dBackwardDataRelu(g, dy, wt, reluOut, m);
-        fast.conv2dBackwardDataRelu(f, dyF, wt, reluOutF, mF);
-        fast.toHost(mF);
-        assertClose(lc.in() ? pixelMajor(m) : m, mF, "backward-data + relu grad, pixel-major");
+        layoutOp("forward", g.outputShape(), lc.out(), fast, t -> ref.conv2dForward(g, x, wt, b, t),
+                t -> ref.conv2dForward(f, xF, wt, b, t), t -> fast.conv2dForward(f, xF, wt, b, t));
+        layoutOp("forward + relu", g.outputShape(), lc.out(), fast, t -> ref.conv2dForwardRelu(g, x, wt, b, t),
+                t -> ref.conv2dForwardRelu(f, xF, wt, b, t), t -> fast.conv2dForwardRelu(f, xF, wt, b, t));
+        layoutOp("backward-data", g.inputShape(), lc.in(), fast, t -> ref.conv2dBackwardData(g, dy, wt, t),
+                t -> ref.conv2dBackwardData(f, dyF, wt, t), t -> fast.conv2dBackwardData(f, dyF, wt, t));
+        layoutOp("backward-data + relu grad", g.inputShape(), lc.in(), fast, t -> ref.conv2dBackwardDataRelu(g, dy, wt, reluOut, t),
+                t -> ref.conv2dBackwardDataRelu(f, dyF, wt, reluOutF, t), t -> fast.conv2dBackwardDataRelu(f, dyF, wt, reluOutF, t));
 
         // the weight gradients are the same tensors in either layout; they accumulate, so all start from the same values
         Tensor dw = uniform(rng, g.weightShape()), dwR = dw.copy(), dwF = dw.copy();
@@ -393,6 +373,23 @@ public final class BackendParity {
         fast.toHost(dbF);
         assertClose(dw, dwF, "backward-weights dw, pixel-major");
         assertClose(db, dbF, "backward-weights db, pixel-major");
+    }
+
+    /**
+     * One op of {@link #pixelMajorConvolution} into a fresh tensor of {@code shape}: the reference's result on
+     * channel-major tensors ({@code plain}), reordered pixel-major where {@code reorder}, must equal the
+     * reference's on the flagged shape bit for bit and the backend's within the tolerance.
+     */
+    private static void layoutOp(String what, int[] shape, boolean reorder, Backend fast, Consumer<Tensor> plain,
+                                 Consumer<Tensor> refFlagged, Consumer<Tensor> fastFlagged) {
+        Tensor t = Tensor.zeros(shape), tR = Tensor.zeros(shape), tF = Tensor.zeros(shape).fill(Float.NaN);
+        plain.accept(t);
+        Tensor expected = reorder ? pixelMajor(t) : t;
+        refFlagged.accept(tR);
+        assertExact(expected.data, tR.data, "reference " + what + ", pixel-major");
+        fastFlagged.accept(tF);
+        fast.toHost(tF);
+        assertClose(expected, tF, what + ", pixel-major");
     }
 
     /** Whether the backend refuses the flagged shape's forward pass (an IllegalArgumentException). */

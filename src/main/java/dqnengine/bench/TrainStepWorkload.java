@@ -135,10 +135,8 @@ public final class TrainStepWorkload {
     public Tensor conv1AsInTheStep() {
         if (conv1Step == null) {
             Conv2d conv1 = (Conv2d) online.layers().get(0), conv2 = (Conv2d) online.layers().get(2);
-            Conv2dShape g = conv1.shapeFor(states.dim(0), states.dim(2), states.dim(3));
-            boolean pixelMajor = be.pixelMajorBetween(g, conv2.shapeFor(g.batch(), g.outHeight(), g.outWidth()).withLayouts(true, false));
-            conv1Step = g.withLayouts(false, pixelMajor);
-            conv1StepOut = Tensor.zeros(g.outputShape());
+            conv1Step = conv1.shapeOn(be, states.dim(0), states.dim(2), states.dim(3), false, conv2);
+            conv1StepOut = Tensor.zeros(conv1Step.outputShape());
         }
         Conv2d conv1 = (Conv2d) online.layers().get(0);
         be.conv2dForwardRelu(conv1Step, states, conv1.weight().value(), conv1.bias().value(), conv1StepOut);

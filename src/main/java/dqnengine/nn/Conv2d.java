@@ -125,14 +125,24 @@ public final class Conv2d implements Layer {
                 return;
             }
         }
-        Conv2dShape g = shapeFor(x.dim(0), x.dim(2), x.dim(3)).withLayouts(pixelMajorIn, false);
-        boolean pixelMajorOut = next != null
-                && be.pixelMajorBetween(g, next.shapeFor(g.batch(), g.outHeight(), g.outWidth()).withLayouts(true, false));
-        shape = pixelMajorOut ? g.withLayouts(pixelMajorIn, true) : g;
+        shape = shapeOn(be, x.dim(0), x.dim(2), x.dim(3), pixelMajorIn, next);
         shapes[nextSlot] = shape;
         shapeBackends[nextSlot] = be;
         shapeNexts[nextSlot] = next;
         nextSlot = (nextSlot + 1) % SHAPES;
+    }
+
+    /**
+     * The geometry of a forward pass on [batch, C, height, width] with the layouts this layer runs it
+     * with on {@code be}: x pixel-major where {@code pixelMajorIn}, y pixel-major where {@code next}
+     * (the convolution that takes the ReLU's output, or null) and the backend take it so
+     * ({@code Backend.pixelMajorBetween}). A new record on every call: {@link #forward} keeps its own.
+     */
+    public Conv2dShape shapeOn(Backend be, int batch, int height, int width, boolean pixelMajorIn, Conv2d next) {
+        Conv2dShape g = shapeFor(batch, height, width).withLayouts(pixelMajorIn, false);
+        boolean pixelMajorOut = next != null
+                && be.pixelMajorBetween(g, next.shapeFor(g.batch(), g.outHeight(), g.outWidth()).withLayouts(true, false));
+        return pixelMajorOut ? g.withLayouts(pixelMajorIn, true) : g;
     }
 
     /** The geometry of the last forward pass, with the layouts it ran with; null before the first. */
