@@ -138,6 +138,9 @@ public final class BackendParity {
             new ConvCase(2, 3, 44, 44, 32, 8, 4, 0, "rows of 10 pixels at stride 4 (conv1's run kernel), 3 channels"),
             new ConvCase(1, 2, 44, 44, 48, 8, 4, 0, "the run kernel with one full and one half block (512-bit)"),
             new ConvCase(4, 4, 84, 84, 32, 8, 4, 0, "Nature conv1"),
+            new ConvCase(1, 4, 84, 84, 32, 8, 4, 0, "Nature conv1 at batch 1 (acting): the direct run kernel, not Winograd"),
+            new ConvCase(3, 3, 11, 15, 32, 4, 2, 0, "Winograd F(2x2, 2x2): 3 images in tasks of 2 and 1, a ragged group, a row and a column past the last tile"),
+            new ConvCase(2, 5, 7, 9, 64, 2, 1, 0, "Winograd F(2x2, 2x2) at stride 1: two channel blocks with 512-bit vectors, 5 phase channels"),
             new ConvCase(2, 32, 21, 20, 32, 4, 2, 0, "input gradient by rows of dx (512-bit): a last row that no tap reaches"),
             new ConvCase(1, 64, 8, 18, 32, 2, 2, 0, "input gradient by rows of dx (512-bit): two channel blocks, runs of 9 through dy"),
             new ConvCase(4, 32, 20, 20, 64, 4, 2, 0, "Nature conv2"),
@@ -207,6 +210,7 @@ public final class BackendParity {
             new LayoutCase(new ConvCase(2, 3, 7, 6, 5, 3, 2, 1, "padded: no direct path"), true, true),
             new LayoutCase(new ConvCase(2, 32, 22, 38, 32, 4, 2, 0, "conv2's kind, 10 x 18 out: the direct runs of 9 pixels 64 apart, not Winograd"), true, false),
             new LayoutCase(new ConvCase(2, 16, 20, 20, 32, 4, 2, 0, "Winograd with a pixel-major y"), true, true),
+            new LayoutCase(new ConvCase(3, 3, 11, 15, 32, 4, 2, 0, "Winograd F(2x2, 2x2) with a pixel-major y"), false, true),
             new LayoutCase(new ConvCase(1, 64, 8, 18, 32, 2, 2, 0, "input gradient by rows of dx: two channel blocks"), true, false),
             new LayoutCase(new ConvCase(2, 32, 21, 20, 32, 4, 2, 0, "input gradient by rows of dx: a last row no tap reaches"), true, false),
             new LayoutCase(new ConvCase(2, 64, 9, 9, 64, 3, 1, 0, "Nature conv3's shape, x pixel-major"), true, false));
@@ -607,8 +611,12 @@ public final class BackendParity {
         }
         List<Parameter> refParams = trainStep(ref, s, s2, actions, reward);
         List<Parameter> fastParams = trainStep(fast, s, s2, actions, reward);
+        // 1e-3 of the largest gradient, not the single ops' tolerance: a pre-activation within rounding of 0 may fall on the
+        // other side of a ReLU, and that one mask bit moves whole rows of the gradients below it. Measured: conv1's output
+        // 9.3e-8 in the reference, exactly 0 by Winograd's F(2×2, 2×2) with the plain kernels, moved conv1's weight gradient
+        // by 1.7e-4 of its largest element. A wrong backward pass is off by far more (one image of the 32 left out: ~3%).
         for (int i = 0; i < refParams.size(); i++) {
-            assertNormClose(refParams.get(i).grad(), fastParams.get(i).grad(), 1e-4, refParams.get(i).name() + " gradient");
+            assertNormClose(refParams.get(i).grad(), fastParams.get(i).grad(), 1e-3, refParams.get(i).name() + " gradient");
             assertNormClose(refParams.get(i).value(), fastParams.get(i).value(), 1e-5, refParams.get(i).name() + " after Adam");
         }
     }

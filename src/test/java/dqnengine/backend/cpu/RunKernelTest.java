@@ -106,13 +106,14 @@ class RunKernelTest {
     }
 
     private static Conv2dShape[] shapes() {
-        // rows of 10 at stride 4 and kernel rows of 8 taps (conv1-like, one full and one half block); rows of 9 at stride 2
+        // rows of 10 at stride 4 and kernel rows of 8 taps (conv1-like, one full and one half block; one image, as acting runs
+        // it: more go to Winograd's F(2×2, 2×2) where the channels fill blocks); rows of 9 at stride 2
         // (4 input channels: its input gradient through dy, 81 pixels an image); rows of 7 at stride 1 (conv3-like, 3 images:
         // tasks of 4 and fewer; its input gradient by rows of dx: runs of 7 through dy into rows of 9); a stride-2 one with rows
         // of 4 and 20 pixels an image, which no run kernel takes. The input gradient by rows of dx: conv2's shape (runs of 9
         // through dy into every other pixel of a row of 20), with a row of dx that no tap reaches (21 rows, the last written
         // as zeros), and two channel blocks with one tap a row (runs of 9 into rows of 9)
-        return new Conv2dShape[] {new Conv2dShape(2, 3, 44, 44, 48, 8, 8, 4, 0), new Conv2dShape(2, 4, 20, 20, 32, 4, 4, 2, 0),
+        return new Conv2dShape[] {new Conv2dShape(1, 3, 44, 44, 48, 8, 8, 4, 0), new Conv2dShape(2, 4, 20, 20, 32, 4, 4, 2, 0),
                 new Conv2dShape(3, 32, 9, 9, 32, 3, 3, 1, 0), new Conv2dShape(2, 3, 11, 10, 32, 3, 3, 2, 0),
                 new Conv2dShape(2, 32, 20, 20, 64, 4, 4, 2, 0), new Conv2dShape(2, 32, 21, 20, 32, 4, 4, 2, 0),
                 new Conv2dShape(1, 64, 8, 18, 32, 2, 2, 2, 0)};
