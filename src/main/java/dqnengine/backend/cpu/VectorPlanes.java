@@ -13,6 +13,30 @@ final class VectorPlanes extends WinogradPlanes.PlainLoops {
     private static final VectorSpecies<Float> S = VectorSupport.Width.SPECIES;
     private static final int L = VectorSupport.LANES;
 
+    @Override
+    public void dyTile(float[] dy, int at, int colStep, int rowStep, int lanes, float[] T, int to, int xiStride, float[] sums, int sumAt) {
+        if (lanes % L != 0) {
+            super.dyTile(dy, at, colStep, rowStep, lanes, T, to, xiStride, sums, sumAt);
+            return;
+        }
+        for (int l = 0; l < lanes; l += L) {
+            FloatVector d00 = FloatVector.fromArray(S, dy, at + l), d01 = FloatVector.fromArray(S, dy, at + colStep + l);
+            FloatVector d10 = FloatVector.fromArray(S, dy, at + rowStep + l), d11 = FloatVector.fromArray(S, dy, at + rowStep + colStep + l);
+            FloatVector h0 = d00.add(d10), h1 = d01.add(d11), all = h0.add(h1);
+            int v = to + l;
+            d00.intoArray(T, v);
+            d00.add(d01).intoArray(T, v + xiStride);
+            d01.intoArray(T, v + 2 * xiStride);
+            h0.intoArray(T, v + 3 * xiStride);
+            all.intoArray(T, v + 4 * xiStride);
+            h1.intoArray(T, v + 5 * xiStride);
+            d10.intoArray(T, v + 6 * xiStride);
+            d10.add(d11).intoArray(T, v + 7 * xiStride);
+            d11.intoArray(T, v + 8 * xiStride);
+            FloatVector.fromArray(S, sums, sumAt + l).add(all).intoArray(sums, sumAt + l);
+        }
+    }
+
     /** Four loads give all three planes (two loops, so that no vector is merged from two branches). */
     @Override
     public void planes(float[] x, int top, int bottom, int s, float[] P, int e, int de, int d, int n) {

@@ -66,6 +66,13 @@ final class WinogradPlanes {
     private int[] kOffX = new int[0], kOffFull = new int[0], kOffHalf = new int[0];
     private final int[] plane = new int[XI], planeOff = new int[XI];
     private final ThreadTeam.Job job = this::task, weightJob = this::transformWeights;
+    // The weight gradient's: each task's sums, kept apart and added in task order (the same bits however tasks fall to workers)
+    private final ThreadTeam.Job gradientJob = this::gradientTask, reduceJob = this::reduceTask;
+    private final float[][] dyT;                              // [worker]: the task's G dy Gᵀ, [block][ξ][tile][lane]
+    private float[][][] taskAcc = new float[0][0][];          // [task][(block·9 + ξ)·groups + group of k][row·lanes + lane]: M_ξ[k, o] of the task's tiles
+    private float[][] taskBias = new float[0][];              // [task][o]: the task's sums of dy
+    private float[] dy, dw;
+    private int groups;
 
     // The call in progress.
     private Conv2dShape g;
@@ -85,6 +92,7 @@ final class WinogradPlanes {
         this.tileBase = new int[team.size()][4][0];
         this.base = new int[team.size()][rows];
         this.yTile = new float[team.size()][4 * lanes];
+        this.dyT = new float[team.size()][0];
     }
 
     /** Whether the convolution is one this class computes (see the class comment), with this kernel's lanes. */
@@ -95,13 +103,27 @@ final class WinogradPlanes {
     }
 
     void forward(Conv2dShape g, float[] x, float[] w, float[] b, float[] y, boolean relu) {
-        int s = g.stride(), C = g.inChannels(), K = s * s * C, blocks = g.outChannels() / lanes;
-        this.g = g;
+        int s = g.stride(), K = s * s * g.inChannels(), blocks = g.outChannels() / lanes;
         this.w = w;
-        this.phaseChannels = K;
+        prepare(g, x);
         xiPitch = (K + 1) * lanes;                                // the nine positions of a tap not a multiple of 4 KB apart
         if (u.length < blocks * XI * xiPitch) u = new float[blocks * XI * xiPitch];
         team.run(blocks * s, weightJob);                          // (block, row phase a) a task
+        this.bias = b;
+        this.out = y;
+        this.relu = relu;
+        team.run(tasks(), job);
+        this.x = this.w = this.bias = this.out = null;
+    }
+
+    private int tasks() { return (g.batch() + IMAGES_PER_TASK - 1) / IMAGES_PER_TASK; }
+
+    /** The geometry of the planes and of the positions' reads, for either pass over x. */
+    private void prepare(Conv2dShape g, float[] x) {
+        int s = g.stride(), C = g.inChannels(), K = s * s * C;
+        this.g = g;
+        this.x = x;
+        this.phaseChannels = K;
         int H = g.inHeight(), W = g.inWidth();
         planeWidth = s * g.outWidth();
         fullPlane = s * g.outHeight() * planeWidth;               // E and DE: s·OH rows of s·OW
@@ -138,12 +160,122 @@ final class WinogradPlanes {
         if (tileBase[0][0].length < IMAGES_PER_TASK * tilesPerImage) {
             for (int[][] t : tileBase) for (int i = 0; i < t.length; i++) t[i] = new int[IMAGES_PER_TASK * tilesPerImage];
         }
-        this.x = x;
-        this.bias = b;
-        this.out = y;
-        this.relu = relu;
-        team.run((g.batch() + IMAGES_PER_TASK - 1) / IMAGES_PER_TASK, job);
-        this.x = this.w = this.bias = this.out = null;
+    }
+
+    /** The planes of a task's images (n0 …) in the worker's buffer, and where each of its tiles' reads start; returns its tiles. */
+    private int planesAndTiles(int task, int worker) {
+        int N = g.batch(), n0 = task * IMAGES_PER_TASK, n1 = Math.min(N, n0 + IMAGES_PER_TASK);
+        int tiles = (n1 - n0) * tilesPerImage, s = g.stride(), W = g.inWidth(), PW = planeWidth;
+        float[] P = planes[worker];
+        for (int n = n0; n < n1; n++) differences(P, n, (n - n0) * imagePlanes);
+        int[][] tb = tileBase[worker];
+        int tileCols = g.outWidth() / 2, xImage = g.inChannels() * g.inHeight() * W;
+        for (int tile = 0; tile < tiles; tile++) {                        // (row 2s·ti, column 2s·tj) in x and in the planes
+            int i = tile / tilesPerImage, t = tile % tilesPerImage, ti = t / tileCols, tj = t % tileCols;
+            tb[X][tile] = (n0 + i) * xImage + 2 * s * ti * W + 2 * s * tj;
+            tb[E][tile] = tb[DE][tile] = i * imagePlanes + 2 * s * ti * PW + 2 * s * tj;
+            tb[D][tile] = i * imagePlanes + 2 * g.inChannels() * fullPlane + s * ti * PW + 2 * s * tj;
+        }
+        return tiles;
+    }
+
+    /** Whether {@link #weightGradient} computes this convolution's: as {@link #applies}, with dy pixel-major (a pixel's channels side by side). */
+    static boolean appliesToWeights(Conv2dShape g, int lanes) {
+        return applies(g, lanes) && g.pixelMajorOut();
+    }
+
+    /**
+     * dw += ∂L/∂w and db += ∂L/∂b by the same F(2×2, 2×2): over a tile of dy (2 × 2 outputs), the
+     * weight gradient of the 2 × 2 kernel w_ab is a two-tap correlation again, of x's 3 × 3 tile with
+     * dy's 2 × 2 tile, so
+     * <pre>
+     *   dw_ab[o, c] = Aᵀ [Σ_tiles (Bᵀ d B) ⊙ (G dy Gᵀ)] A
+     * </pre>
+     * with the forward pass's transformed inputs V (the same planes) and dy transformed as the weights
+     * are there: M_ξ[k, o] = Σ_tile V_ξ[tile, k] · (G dy Gᵀ)_ξ[tile, o], rows = phase channels, lanes =
+     * output channels, t = tiles, on the same kernel. Each task (two images) keeps its own sums; they
+     * are added in task order, then transformed into dw.
+     */
+    void weightGradient(Conv2dShape g, float[] x, float[] dy, float[] dw, float[] db) {
+        prepare(g, x);
+        int O = g.outChannels(), blocks = O / lanes, tasks = tasks();
+        groups = (phaseChannels + rows - 1) / rows;
+        int sums = blocks * XI * groups;
+        if (taskAcc.length < tasks || taskAcc[0].length < sums) {
+            taskAcc = new float[Math.max(tasks, taskAcc.length)][sums][rows * lanes];
+            taskBias = new float[taskAcc.length][O];
+        }
+        if (taskBias[0].length < O) taskBias = new float[taskAcc.length][O];
+        int dyTSize = blocks * XI * IMAGES_PER_TASK * tilesPerImage * lanes;
+        if (dyT[0].length < dyTSize) for (int i = 0; i < dyT.length; i++) dyT[i] = new float[dyTSize];
+        this.dy = dy;
+        this.dw = dw;
+        team.run(tasks, gradientJob);
+        team.run(blocks * groups, reduceJob);
+        for (int task = 0; task < tasks; task++) {
+            for (int o = 0; o < O; o++) db[o] += taskBias[task][o];
+        }
+        this.x = this.dy = this.dw = null;
+    }
+
+    private void gradientTask(int task, int worker) {
+        int K = phaseChannels, n0 = task * IMAGES_PER_TASK, tiles = planesAndTiles(task, worker), tileCols = g.outWidth() / 2;
+        int O = g.outChannels(), OH = g.outHeight(), OW = g.outWidth(), blocks = O / lanes;
+        float[] P = planes[worker], T = dyT[worker], sums = taskBias[task];
+        int[][] tb = tileBase[worker];
+        int[] rb = base[worker];
+        Arrays.fill(sums, 0, O, 0f);
+        for (int block = 0; block < blocks; block++) {                   // (G dy Gᵀ)[block][ξ][tile][lane], and the sums of dy
+            for (int tile = 0; tile < tiles; tile++) {
+                int n = n0 + tile / tilesPerImage, t = tile % tilesPerImage;
+                int at = ((n * OH + 2 * (t / tileCols)) * OW + 2 * (t % tileCols)) * O + block * lanes;
+                loops.dyTile(dy, at, O, OW * O, lanes, T, (block * XI * tiles + tile) * lanes, tiles * lanes, sums, block * lanes);
+            }
+        }
+        float[][] acc = taskAcc[task];
+        for (int block = 0; block < blocks; block++) {
+            for (int xi = 0; xi < XI; xi++) {
+                int[] kOff = plane[xi] == X ? kOffX : plane[xi] == D ? kOffHalf : kOffFull;
+                float[] from = plane[xi] == X ? x : P;
+                for (int group = 0; group < groups; group++) {
+                    int k0 = group * rows;
+                    for (int r = 0; r < rows; r++) rb[r] = kOff[Math.min(k0 + r, K - 1)] + planeOff[xi];   // a ragged group repeats its last k
+                    float[] a = acc[(block * XI + xi) * groups + group];
+                    Arrays.fill(a, 0f);
+                    kernel.accumulate(from, rb, tb[plane[xi]], 0, tiles, T, (block * XI + xi) * tiles * lanes, a);
+                }
+            }
+        }
+    }
+
+    /**
+     * One group of phase channels of one block: its M_ξ summed over the tasks in order (whole tiles of
+     * the kernel at a time), then for each k = (c·s + a)·s + b in it and lane o,
+     * dw[o, c, a + s·mp, b + s·mq] += (Aᵀ M A)[mp, mq].
+     */
+    private void reduceTask(int unit, int worker) {
+        int s = g.stride(), C = g.inChannels(), KH = g.kernelH(), KW = g.kernelW(), tasks = tasks();
+        int block = unit / groups, group = unit % groups, size = rows * lanes;
+        float[][] M = m[worker];
+        for (int xi = 0; xi < XI; xi++) {
+            float[] sum = M[xi];
+            System.arraycopy(taskAcc[0][(block * XI + xi) * groups + group], 0, sum, 0, size);
+            for (int task = 1; task < tasks; task++) {
+                float[] part = taskAcc[task][(block * XI + xi) * groups + group];
+                for (int i = 0; i < size; i++) sum[i] += part[i];
+            }
+        }
+        for (int k = group * rows; k < Math.min(phaseChannels, (group + 1) * rows); k++) {
+            int c = k / (s * s), a = (k / s) % s, bb = k % s, at = (k - group * rows) * lanes;
+            for (int l = 0; l < lanes; l++) {
+                int p = at + l, o = block * lanes + l, w0 = ((o * C + c) * KH + a) * KW + bb;
+                float c01 = M[1][p] + M[4][p], c11 = M[4][p] - M[5][p];
+                dw[w0] += (M[0][p] + M[3][p]) + c01;
+                dw[w0 + s] += c01 - (M[2][p] + M[5][p]);
+                dw[w0 + s * KW] += (M[3][p] + M[4][p]) - (M[6][p] + M[7][p]);
+                dw[w0 + s * KW + s] += c11 - (M[7][p] - M[8][p]);
+            }
+        }
     }
 
     /**
@@ -171,18 +303,9 @@ final class WinogradPlanes {
     }
 
     private void task(int task, int worker) {
-        int N = g.batch(), n0 = task * IMAGES_PER_TASK, n1 = Math.min(N, n0 + IMAGES_PER_TASK);
-        int K = phaseChannels, tiles = (n1 - n0) * tilesPerImage, s = g.stride(), W = g.inWidth(), PW = planeWidth;
+        int K = phaseChannels, n0 = task * IMAGES_PER_TASK, tiles = planesAndTiles(task, worker), tileCols = g.outWidth() / 2;
         float[] P = planes[worker];
-        for (int n = n0; n < n1; n++) differences(P, n, (n - n0) * imagePlanes);
         int[][] tb = tileBase[worker];
-        int tileCols = g.outWidth() / 2, xImage = g.inChannels() * g.inHeight() * W;
-        for (int tile = 0; tile < tiles; tile++) {                        // (row 2s·ti, column 2s·tj) in x and in the planes
-            int i = tile / tilesPerImage, t = tile % tilesPerImage, ti = t / tileCols, tj = t % tileCols;
-            tb[X][tile] = (n0 + i) * xImage + 2 * s * ti * W + 2 * s * tj;
-            tb[E][tile] = tb[DE][tile] = i * imagePlanes + 2 * s * ti * PW + 2 * s * tj;
-            tb[D][tile] = i * imagePlanes + 2 * g.inChannels() * fullPlane + s * ti * PW + 2 * s * tj;
-        }
         float[][] M = m[worker];
         int[] rb = base[worker];
         int blocks = g.outChannels() / lanes;
@@ -235,8 +358,15 @@ final class WinogradPlanes {
         }
     }
 
-    /** The planes' subtractions and the output transform. */
+    /** The planes' subtractions, the output transform and dy's transform. */
     interface Loops {
+        /**
+         * G d Gᵀ for the 2 × 2 tile d of dy at dy[at + p·rowStep + q·colStep + l] (l &lt; lanes, each lane a channel):
+         * ξ to T[to + ξ·xiStride + l], in the order d00, d00 + d01, d01, h0, h0 + h1, h1, d10, d10 + d11, d11 with
+         * h0 = d00 + d10, h1 = d01 + d11; and sums[sumAt + l] += the tile's four values.
+         */
+        void dyTile(float[] dy, int at, int colStep, int rowStep, int lanes, float[] T, int to, int xiStride, float[] sums, int sumAt);
+
         /**
          * For i &lt; n, with t_j = x[top + j·s + i] and b_j = x[bottom + j·s + i] (a row of x and the row s below):
          * P[e + i] = t_0 − b_0, P[de + i] = (t_0 − t_1) − (b_0 − b_1), and where d ≥ 0, P[d + i] = b_0 − b_1.
@@ -254,6 +384,19 @@ final class WinogradPlanes {
 
     /** The loops one value at a time. (C2 does not vectorize them itself: x and P might be one array.) */
     static class PlainLoops implements Loops {
+        @Override
+        public void dyTile(float[] dy, int at, int colStep, int rowStep, int lanes, float[] T, int to, int xiStride, float[] sums, int sumAt) {
+            for (int l = 0; l < lanes; l++) {
+                float d00 = dy[at + l], d01 = dy[at + colStep + l], d10 = dy[at + rowStep + l], d11 = dy[at + rowStep + colStep + l];
+                float h0 = d00 + d10, h1 = d01 + d11;
+                int v = to + l;
+                T[v] = d00;                  T[v + xiStride] = d00 + d01;       T[v + 2 * xiStride] = d01;
+                T[v + 3 * xiStride] = h0;    T[v + 4 * xiStride] = h0 + h1;     T[v + 5 * xiStride] = h1;
+                T[v + 6 * xiStride] = d10;   T[v + 7 * xiStride] = d10 + d11;   T[v + 8 * xiStride] = d11;
+                sums[sumAt + l] += h0 + h1;
+            }
+        }
+
         @Override
         public void planes(float[] x, int top, int bottom, int s, float[] P, int e, int de, int d, int n) {
             for (int i = 0; i < n; i++) {
