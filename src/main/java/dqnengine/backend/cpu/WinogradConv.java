@@ -55,6 +55,15 @@ final class WinogradConv {
     private int xiPitch;                                      // K·lanes + lanes: 16 KB apart (conv2), the 16 ξ of a tap fell in one L1 set
     private int[] kOff = new int[0];
     private final ThreadTeam.Job job = this::task, weightJob = this::transformWeights;
+    // The weight gradient's: V and G dy Gᵀ of the whole batch, then each (block, ξ) over every tile, then dw
+    private final ThreadTeam.Job gradientInputJob = this::gradientInputs, gradientProductJob = this::gradientProducts,
+            gradientOutputJob = this::gradientOutputs;
+    private float[] vAll = new float[0], dyAll = new float[0];  // V[ξ][tile][k]; (G dy Gᵀ)[block][ξ][tile][lane], every tile of the batch (xiTiles per ξ)
+    private float[][] mAll = new float[0][];                    // [(block·16 + ξ)·groups + group of k][row·lanes + lane]: M_ξ[k, o]
+    private float[][] imageSums = new float[0][];               // [n][o]: Σ dy of image n, added in image order into db
+    private int[] tileOff = new int[0];
+    private float[] dy, dw;
+    private int groups, allTiles, xiTiles;
 
     // The call in progress.
     private Conv2dShape g;
@@ -106,6 +115,141 @@ final class WinogradConv {
     }
 
     /**
+     * dw += ∂L/∂w and db += ∂L/∂b by Winograd's F(2, 3) over the same tiles: over a 3 × 3 tile of dy,
+     * the gradient of the 2 × 2 kernel w_ab is a correlation of x's 4 × 4 tile (the forward pass's d)
+     * with dy's tile, two outputs of a three-tap filter in each dimension,
+     * <pre>
+     *   dw_ab[o, c] = A'ᵀ [Σ_tiles (Bᵀ d B) ⊙ (G' dy G'ᵀ)] A'     G' = | 1    0   0  |    A'ᵀ = | 1  1  1  0 |
+     *                                                                 | ½    ½   ½  |          | 0  1 −1  1 |
+     *                                                                 | ½   −½   ½  |
+     *                                                                 | 0    0   1  |
+     * </pre>
+     * with the forward pass's Bᵀ (the same four points), so V is the forward pass's. 16 products per
+     * tile where the direct sum takes 36. Three passes: V and G' dy G'ᵀ of every tile of the batch
+     * (four images a task); for each block of output channels and position ξ, M_ξ[k, o] =
+     * Σ_tile V_ξ[tile, k] · (G' dy G'ᵀ)_ξ[tile, o] over all tiles at once on the kernel (rows = phase
+     * channels, t = tiles: each sum in one place, so the bits do not depend on the workers); then
+     * dw from M. dy may be either layout.
+     */
+    void weightGradient(Conv2dShape g, float[] x, float[] dy, float[] dw, float[] db) {
+        int s = g.stride(), K = s * s * g.inChannels(), O = g.outChannels(), blocks = O / lanes, N = g.batch();
+        this.g = g;
+        this.phaseChannels = K;
+        tilesPerImage = (g.outHeight() / 3) * (g.outWidth() / 3);
+        allTiles = N * tilesPerImage;
+        groups = (K + rows - 1) / rows;
+        xiTiles = allTiles + 1;                                   // each ξ a tile more than the batch's apart: 288 tiles put them 36 KB
+        if (vAll.length < XI * xiTiles * K) vAll = new float[XI * xiTiles * K];                  // apart, 4 KB multiples, and the 16 writes
+        if (dyAll.length < blocks * XI * xiTiles * lanes) dyAll = new float[blocks * XI * xiTiles * lanes];   // of a tile in one L1 set
+        if (mAll.length < blocks * XI * groups) mAll = new float[blocks * XI * groups][rows * lanes];
+        if (imageSums.length < N || imageSums[0].length < O) imageSums = new float[Math.max(N, imageSums.length)][O];
+        if (tileOff.length != allTiles || (allTiles > 1 && tileOff[1] != K)) {     // tile t's phase channels start t·K into each ξ of V
+            tileOff = new int[allTiles];
+            for (int t = 0; t < allTiles; t++) tileOff[t] = t * K;
+        }
+        this.x = x;
+        this.dy = dy;
+        this.dw = dw;
+        team.run((N + IMAGES_PER_TASK - 1) / IMAGES_PER_TASK, gradientInputJob);
+        team.run(blocks * XI, gradientProductJob);
+        team.run(blocks * groups, gradientOutputJob);
+        for (int n = 0; n < N; n++) {
+            for (int o = 0; o < O; o++) db[o] += imageSums[n][o];
+        }
+        this.x = this.dy = this.dw = null;
+    }
+
+    /** V of four images, and G' dy G'ᵀ of their tiles with each image's sums of dy. */
+    private void gradientInputs(int task, int worker) {
+        int N = g.batch(), n0 = task * IMAGES_PER_TASK, n1 = Math.min(N, n0 + IMAGES_PER_TASK);
+        inputTransform(vAll, n0, n1, xiTiles, n0 * tilesPerImage);
+        int O = g.outChannels(), OH = g.outHeight(), OW = g.outWidth(), tileCols = OW / 3;
+        boolean pixelMajor = g.pixelMajorOut();
+        int rowStep = pixelMajor ? OW * O : OW, colStep = pixelMajor ? O : 1, xi = xiTiles * lanes;
+        for (int n = n0; n < n1; n++) {
+            float[] sums = imageSums[n];
+            for (int o = 0; o < O; o++) {
+                int plane = pixelMajor ? n * OH * OW * O + o : (n * O + o) * OH * OW;
+                float sum = 0f;
+                for (int t = 0; t < tilesPerImage; t++) {
+                    int at = plane + 3 * (t / tileCols) * rowStep + 3 * (t % tileCols) * colStep;
+                    int dst = (((o / lanes) * XI) * xiTiles + n * tilesPerImage + t) * lanes + o % lanes;
+                    sum += gradientTile(dy, at, rowStep, colStep, dyAll, dst, xi);
+                }
+                sums[o] = sum;
+            }
+        }
+    }
+
+    /**
+     * G' g G'ᵀ of the 3 × 3 tile g[i][j] = dy[at + i·rowStep + j·colStep], position ξ to T[to + ξ·xiStride];
+     * returns the tile's sum. G' takes the rows g0, ½(g0 + g1 + g2), ½(g0 − g1 + g2), g2, and G'ᵀ the same of the columns.
+     */
+    private static float gradientTile(float[] dy, int at, int rowStep, int colStep, float[] T, int to, int xiStride) {
+        float sum = 0f;
+        for (int ri = 0; ri < 4; ri++) {
+            // row ri of G' g: three values h0, h1, h2
+            int r0 = at, r1 = at + rowStep, r2 = at + 2 * rowStep;
+            float h0, h1, h2;
+            if (ri == 0) {
+                h0 = dy[r0]; h1 = dy[r0 + colStep]; h2 = dy[r0 + 2 * colStep];
+                sum += (h0 + h1) + h2;
+            } else if (ri == 3) {
+                h0 = dy[r2]; h1 = dy[r2 + colStep]; h2 = dy[r2 + 2 * colStep];
+                sum += (h0 + h1) + h2;
+            } else {
+                float sign = ri == 1 ? 0.5f : -0.5f;
+                h0 = 0.5f * (dy[r0] + dy[r2]) + sign * dy[r1];
+                h1 = 0.5f * (dy[r0 + colStep] + dy[r2 + colStep]) + sign * dy[r1 + colStep];
+                h2 = 0.5f * (dy[r0 + 2 * colStep] + dy[r2 + 2 * colStep]) + sign * dy[r1 + 2 * colStep];
+                if (ri == 1) sum += (dy[r1] + dy[r1 + colStep]) + dy[r1 + 2 * colStep];
+            }
+            int v = to + 4 * ri * xiStride;
+            T[v] = h0;
+            T[v + xiStride] = 0.5f * (h0 + h2) + 0.5f * h1;
+            T[v + 2 * xiStride] = 0.5f * (h0 + h2) - 0.5f * h1;
+            T[v + 3 * xiStride] = h2;
+        }
+        return sum;
+    }
+
+    /** M_ξ[k, o] of one block and position, every group of phase channels summed over every tile of the batch. */
+    private void gradientProducts(int unit, int worker) {
+        int block = unit / XI, xi = unit % XI, K = phaseChannels;
+        int[] rb = base[worker];
+        for (int group = 0; group < groups; group++) {
+            int k0 = group * rows;
+            for (int r = 0; r < rows; r++) rb[r] = xi * xiTiles * K + Math.min(k0 + r, K - 1);    // a ragged group repeats its last k
+            float[] a = mAll[(block * XI + xi) * groups + group];
+            Arrays.fill(a, 0f);
+            kernel.accumulate(vAll, rb, tileOff, 0, allTiles, dyAll, (block * XI + xi) * xiTiles * lanes, a);
+        }
+    }
+
+    /** dw[o, c, a + s·mp, b + s·mq] += (A'ᵀ M A')[mp, mq] for the phase channels k = (a·s + b)·C + c of one group and block. */
+    private void gradientOutputs(int unit, int worker) {
+        int s = g.stride(), C = g.inChannels(), KH = g.kernelH(), KW = g.kernelW();
+        int block = unit / groups, group = unit % groups, first = block * XI * groups + group;   // M_ξ is mAll[first + ξ·groups]
+        for (int k = group * rows; k < Math.min(phaseChannels, (group + 1) * rows); k++) {
+            int ab = k / C, c = k % C, a = ab / s, bb = ab % s, at = (k - group * rows) * lanes;
+            for (int l = 0; l < lanes; l++) {
+                int o = block * lanes + l, w0 = ((o * C + c) * KH + a) * KW + bb, p = at + l;
+                // A'ᵀ M: for each column ξj the rows (M_0 + M_1) + M_2 and (M_1 − M_2) + M_3 (M_i = M_(4i + ξj)); then the same across
+                float t00 = (m(first, 0, p) + m(first, 4, p)) + m(first, 8, p), t10 = (m(first, 4, p) - m(first, 8, p)) + m(first, 12, p);
+                float t01 = (m(first, 1, p) + m(first, 5, p)) + m(first, 9, p), t11 = (m(first, 5, p) - m(first, 9, p)) + m(first, 13, p);
+                float t02 = (m(first, 2, p) + m(first, 6, p)) + m(first, 10, p), t12 = (m(first, 6, p) - m(first, 10, p)) + m(first, 14, p);
+                float t03 = (m(first, 3, p) + m(first, 7, p)) + m(first, 11, p), t13 = (m(first, 7, p) - m(first, 11, p)) + m(first, 15, p);
+                dw[w0] += (t00 + t01) + t02;
+                dw[w0 + s] += (t01 - t02) + t03;
+                dw[w0 + s * KW] += (t10 + t11) + t12;
+                dw[w0 + s * KW + s] += (t11 - t12) + t13;
+            }
+        }
+    }
+
+    private float m(int first, int xi, int p) { return mAll[first + xi * groups][p]; }
+
+    /**
      * U[block][ξ][k][lane] = (G g Gᵀ)[ξ] for g = w_ab[o, c] (o = block·lanes + lane, k = (a·s + b)·C + c).
      * The output channels innermost, so that each position's lanes are written side by side (with the
      * channels outermost, every write fell on another cache line: 0.46 ms of a 2.0 ms pass, one thread).
@@ -141,7 +285,7 @@ final class WinogradConv {
         int N = g.batch(), n0 = task * IMAGES_PER_TASK, n1 = Math.min(N, n0 + IMAGES_PER_TASK);
         int K = phaseChannels, tiles = (n1 - n0) * tilesPerImage;
         float[] V = v[worker];
-        inputTransform(V, n0, n1, tiles);
+        inputTransform(V, n0, n1, tiles, 0);
         float[] M = m[worker], a = acc[worker];
         int[] rb = base[worker];
         int O = g.outChannels(), blocks = O / lanes, tileCols = g.outWidth() / 3;
@@ -161,17 +305,17 @@ final class WinogradConv {
 
     /**
      * V[ξ][tile][k] = (Bᵀ d B)[ξ] for the 4 × 4 tile d of phase channel k under output tile `tile`
-     * (images n0 … n1 − 1, tiles row by row within each image); a pixel's C channels lie side by side
-     * in x and go to neighbouring k ({@link Tiles}).
+     * (images n0 … n1 − 1 from tile firstTile on, tiles row by row within each image, each ξ xiTiles
+     * tiles from the next); a pixel's C channels lie side by side in x and go to neighbouring k ({@link Tiles}).
      */
-    private void inputTransform(float[] V, int n0, int n1, int tiles) {
+    private void inputTransform(float[] V, int n0, int n1, int xiTiles, int firstTile) {
         int s = g.stride(), C = g.inChannels(), H = g.inHeight(), W = g.inWidth(), K = phaseChannels;
         int tileRows = g.outHeight() / 3, tileCols = g.outWidth() / 3;
-        int dRow = s * W * C, dCol = s * C, xiStride = tiles * K;    // neighbours in a phase: s rows, s pixels apart
+        int dRow = s * W * C, dCol = s * C, xiStride = xiTiles * K;  // neighbours in a phase: s rows, s pixels apart
         for (int n = n0; n < n1; n++) {
             for (int ti = 0; ti < tileRows; ti++) {
                 for (int tj = 0; tj < tileCols; tj++) {
-                    int tile = (n - n0) * tilesPerImage + ti * tileCols + tj;
+                    int tile = firstTile + (n - n0) * tilesPerImage + ti * tileCols + tj;
                     for (int a = 0; a < s; a++) {
                         for (int bb = 0; bb < s; bb++) {
                             int x00 = ((n * H + s * 3 * ti + a) * W + s * 3 * tj + bb) * C;     // d[α][β][c] = x[x00 + α·dRow + β·dCol + c]
