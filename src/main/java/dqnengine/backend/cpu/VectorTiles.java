@@ -13,6 +13,36 @@ final class VectorTiles implements WinogradConv.Tiles {
     private final WinogradConv.PlainTiles tail = new WinogradConv.PlainTiles();
 
     @Override
+    public void gradient(float[] dy, int at, int dRow, int dCol, int lanes, float[] T, int to, int xiStride) {
+        int l = 0;
+        for (; l + L <= lanes; l += L) {
+            for (int i = 0; i < 4; i++) {
+                float[] c = WinogradConv.ROW_G[i];
+                gradientRow(dy, at + l, dRow, dCol, c[0], c[1], c[2], T, to + 4 * i * xiStride + l, xiStride);
+            }
+        }
+        if (l < lanes) tail.gradient(dy, at + l, dRow, dCol, lanes - l, T, to + l, xiStride);
+    }
+
+    /**
+     * Row i of G' g (coefficients a, b, c of the rows g0, g1, g2), then times G'ᵀ: four values xiStride apart.
+     * Indices and scalars in, never vectors (see {@link #row}).
+     */
+    private static void gradientRow(float[] dy, int at, int dRow, int dCol, float a, float b, float c, float[] T, int v, int xiStride) {
+        FloatVector h0 = FloatVector.fromArray(S, dy, at).mul(a).add(FloatVector.fromArray(S, dy, at + dRow).mul(b))
+                .add(FloatVector.fromArray(S, dy, at + 2 * dRow).mul(c));
+        FloatVector h1 = FloatVector.fromArray(S, dy, at + dCol).mul(a).add(FloatVector.fromArray(S, dy, at + dRow + dCol).mul(b))
+                .add(FloatVector.fromArray(S, dy, at + 2 * dRow + dCol).mul(c));
+        FloatVector h2 = FloatVector.fromArray(S, dy, at + 2 * dCol).mul(a).add(FloatVector.fromArray(S, dy, at + dRow + 2 * dCol).mul(b))
+                .add(FloatVector.fromArray(S, dy, at + 2 * dRow + 2 * dCol).mul(c));
+        FloatVector half0 = h0.mul(0.5f), half1 = h1.mul(0.5f), half2 = h2.mul(0.5f);
+        h0.intoArray(T, v);
+        half0.add(half1).add(half2).intoArray(T, v + xiStride);
+        half0.sub(half1).add(half2).intoArray(T, v + 2 * xiStride);
+        h2.intoArray(T, v + 3 * xiStride);
+    }
+
+    @Override
     public void input(float[] x, int at, int dRow, int dCol, int C, float[] V, int to, int xiStride) {
         int c = 0;
         for (; c + L <= C; c += L) {

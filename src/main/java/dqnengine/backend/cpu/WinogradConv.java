@@ -62,6 +62,7 @@ final class WinogradConv {
     private float[][] mAll = new float[0][];                    // [(block·16 + ξ)·groups + group of k][row·lanes + lane]: M_ξ[k, o]
     private float[][] imageSums = new float[0][];               // [n][o]: Σ dy of image n, added in image order into db
     private int[] tileOff = new int[0];
+    private final float[][] dyPixels;                          // [worker]: one image of a channel-major dy, pixel-major
     private float[] dy, dw;
     private int groups, allTiles, xiTiles;
 
@@ -82,6 +83,7 @@ final class WinogradConv {
         this.m = new float[team.size()][XI * rows * lanes];
         this.acc = new float[team.size()][rows * lanes];
         this.base = new int[team.size()][rows];
+        this.dyPixels = new float[team.size()][0];
     }
 
     /** Whether the convolution is one this class computes (see the class comment), with this kernel's lanes. */
@@ -159,58 +161,49 @@ final class WinogradConv {
         this.x = this.dy = this.dw = null;
     }
 
-    /** V of four images, and G' dy G'ᵀ of their tiles with each image's sums of dy. */
+    /**
+     * V of four images, and G' dy G'ᵀ of their tiles with each image's sums of dy. The transform takes a
+     * vector of output channels at a time from a pixel-major dy: a channel-major one is first copied
+     * pixel-major, image by image (its 16 values a tile, one channel at a time, took 0.48 of conv2's
+     * 1.3 ms on one thread).
+     */
     private void gradientInputs(int task, int worker) {
         int N = g.batch(), n0 = task * IMAGES_PER_TASK, n1 = Math.min(N, n0 + IMAGES_PER_TASK);
         inputTransform(vAll, n0, n1, xiTiles, n0 * tilesPerImage);
-        int O = g.outChannels(), OH = g.outHeight(), OW = g.outWidth(), tileCols = OW / 3;
-        boolean pixelMajor = g.pixelMajorOut();
-        int rowStep = pixelMajor ? OW * O : OW, colStep = pixelMajor ? O : 1, xi = xiTiles * lanes;
+        int O = g.outChannels(), OH = g.outHeight(), OW = g.outWidth(), ohw = OH * OW, tileCols = OW / 3, blocks = O / lanes;
+        if (dyPixels[worker].length < ohw * O) dyPixels[worker] = new float[ohw * O];
         for (int n = n0; n < n1; n++) {
-            float[] sums = imageSums[n];
-            for (int o = 0; o < O; o++) {
-                int plane = pixelMajor ? n * OH * OW * O + o : (n * O + o) * OH * OW;
-                float sum = 0f;
-                for (int t = 0; t < tilesPerImage; t++) {
-                    int at = plane + 3 * (t / tileCols) * rowStep + 3 * (t % tileCols) * colStep;
-                    int dst = (((o / lanes) * XI) * xiTiles + n * tilesPerImage + t) * lanes + o % lanes;
-                    sum += gradientTile(dy, at, rowStep, colStep, dyAll, dst, xi);
+            float[] sums = imageSums[n], src;
+            int base;
+            if (g.pixelMajorOut()) {
+                src = dy;
+                base = n * ohw * O;
+                Arrays.fill(sums, 0, O, 0f);
+                for (int p = 0; p < ohw; p++) {
+                    for (int o = 0; o < O; o++) sums[o] += dy[base + p * O + o];
                 }
-                sums[o] = sum;
-            }
-        }
-    }
-
-    /**
-     * G' g G'ᵀ of the 3 × 3 tile g[i][j] = dy[at + i·rowStep + j·colStep], position ξ to T[to + ξ·xiStride];
-     * returns the tile's sum. G' takes the rows g0, ½(g0 + g1 + g2), ½(g0 − g1 + g2), g2, and G'ᵀ the same of the columns.
-     */
-    private static float gradientTile(float[] dy, int at, int rowStep, int colStep, float[] T, int to, int xiStride) {
-        float sum = 0f;
-        for (int ri = 0; ri < 4; ri++) {
-            // row ri of G' g: three values h0, h1, h2
-            int r0 = at, r1 = at + rowStep, r2 = at + 2 * rowStep;
-            float h0, h1, h2;
-            if (ri == 0) {
-                h0 = dy[r0]; h1 = dy[r0 + colStep]; h2 = dy[r0 + 2 * colStep];
-                sum += (h0 + h1) + h2;
-            } else if (ri == 3) {
-                h0 = dy[r2]; h1 = dy[r2 + colStep]; h2 = dy[r2 + 2 * colStep];
-                sum += (h0 + h1) + h2;
             } else {
-                float sign = ri == 1 ? 0.5f : -0.5f;
-                h0 = 0.5f * (dy[r0] + dy[r2]) + sign * dy[r1];
-                h1 = 0.5f * (dy[r0 + colStep] + dy[r2 + colStep]) + sign * dy[r1 + colStep];
-                h2 = 0.5f * (dy[r0 + 2 * colStep] + dy[r2 + 2 * colStep]) + sign * dy[r1 + 2 * colStep];
-                if (ri == 1) sum += (dy[r1] + dy[r1 + colStep]) + dy[r1 + 2 * colStep];
+                src = dyPixels[worker];
+                base = 0;
+                for (int o = 0; o < O; o++) {
+                    int from = (n * O + o) * ohw;
+                    float sum = 0f;
+                    for (int p = 0; p < ohw; p++) {
+                        float v = dy[from + p];
+                        src[p * O + o] = v;
+                        sum += v;
+                    }
+                    sums[o] = sum;
+                }
             }
-            int v = to + 4 * ri * xiStride;
-            T[v] = h0;
-            T[v + xiStride] = 0.5f * (h0 + h2) + 0.5f * h1;
-            T[v + 2 * xiStride] = 0.5f * (h0 + h2) - 0.5f * h1;
-            T[v + 3 * xiStride] = h2;
+            for (int t = 0; t < tilesPerImage; t++) {
+                int at = base + (3 * (t / tileCols) * OW + 3 * (t % tileCols)) * O;
+                for (int block = 0; block < blocks; block++) {
+                    tileTransform.gradient(src, at + block * lanes, OW * O, O, lanes, dyAll,
+                            ((block * XI) * xiTiles + n * tilesPerImage + t) * lanes, xiTiles * lanes);
+                }
+            }
         }
-        return sum;
     }
 
     /** M_ξ[k, o] of one block and position, every group of phase channels summed over every tile of the batch. */
@@ -334,10 +327,37 @@ final class WinogradConv {
      */
     interface Tiles {
         void input(float[] x, int at, int dRow, int dCol, int C, float[] V, int to, int xiStride);
+
+        /**
+         * The weight gradient's transform of dy: T[to + ξ·xiStride + l] = (G' g G'ᵀ)[ξ] for the 3 × 3 tile
+         * g[i][j] = dy[at + i·dRow + j·dCol + l] of each of {@code lanes} neighbouring channels l. G' takes the
+         * rows g0, ½g0 + ½g1 + ½g2, ½g0 − ½g1 + ½g2, g2 (row i: the coefficients {@link #ROW_G}), G'ᵀ the same of the columns.
+         */
+        void gradient(float[] dy, int at, int dRow, int dCol, int lanes, float[] T, int to, int xiStride);
     }
 
+    /** G''s rows: row i of G' g is ROW_G[i]·(g0, g1, g2). */
+    static final float[][] ROW_G = {{1f, 0f, 0f}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0f, 0f, 1f}};
+
     /** One channel at a time. (C2 does not vectorize these loops over c itself: x and V might be one array.) */
-    static final class PlainTiles implements Tiles {
+    static class PlainTiles implements Tiles {
+        @Override
+        public void gradient(float[] dy, int at, int dRow, int dCol, int lanes, float[] T, int to, int xiStride) {
+            for (int l = 0; l < lanes; l++) {
+                for (int i = 0; i < 4; i++) {
+                    float a = ROW_G[i][0], b = ROW_G[i][1], c = ROW_G[i][2];
+                    int r0 = at + l, r1 = r0 + dRow, r2 = r1 + dRow, v = to + 4 * i * xiStride + l;
+                    float h0 = a * dy[r0] + b * dy[r1] + c * dy[r2];
+                    float h1 = a * dy[r0 + dCol] + b * dy[r1 + dCol] + c * dy[r2 + dCol];
+                    float h2 = a * dy[r0 + 2 * dCol] + b * dy[r1 + 2 * dCol] + c * dy[r2 + 2 * dCol];
+                    T[v] = h0;
+                    T[v + xiStride] = 0.5f * h0 + 0.5f * h1 + 0.5f * h2;
+                    T[v + 2 * xiStride] = 0.5f * h0 - 0.5f * h1 + 0.5f * h2;
+                    T[v + 3 * xiStride] = h2;
+                }
+            }
+        }
+
         @Override
         public void input(float[] x, int at, int dRow, int dCol, int C, float[] V, int to, int xiStride) {
             for (int c = 0; c < C; c++) {
