@@ -143,9 +143,9 @@ final class DirectConv {
         this.pixelRows = !sixteen ? null : narrowKernel instanceof NarrowBroadcastKernel ? new PixelRowKernel.Vector()
                 : narrowKernel instanceof BroadcastKernel.Scalar ? new PixelRowKernel.Scalar() : null;
         int narrowRows = narrowKernel == null ? 0 : narrowKernel.rows();
-        this.acc = new float[team.size()][Math.max(kernel.rows() * LANES, narrowRows * LANES / 2)];
-        this.rowBase = new int[team.size()][Math.max(kernel.rows(), narrowRows)];
-        this.runAcc = new float[team.size()][kernel.rows() * LANES];
+        this.acc = new float[team.size()][Math.max(kernel.rows() * LANES, narrowRows * LANES / 2) + ThreadTeam.PAD];
+        this.rowBase = new int[team.size()][Math.max(kernel.rows(), narrowRows) + ThreadTeam.PAD];
+        this.runAcc = new float[team.size()][kernel.rows() * LANES + ThreadTeam.PAD];
         this.winograd = new WinogradConv(team, kernel, kernel instanceof BroadcastKernel.Scalar ? new WinogradConv.PlainTiles() : new VectorTiles());
         this.winogradPlanes = new WinogradPlanes(team, kernel, kernel instanceof BroadcastKernel.Scalar ? new WinogradPlanes.PlainLoops() : new VectorPlanes());
     }
@@ -715,7 +715,7 @@ final class DirectConv {
         int s = g.stride();
         if (g.pixelMajorOut()) return null;                                          // it reads rows of a channel-major dy
         if (g.padding() != 0 || g.inChannels() % LANES != 0 || g.kernelH() % s != 0 || g.kernelW() % s != 0 || g.inWidth() % s != 0) return null;
-        if (g.inWidth() / s > acc[0].length / LANES) return null;                    // a row's pixels in one tile of accumulators
+        if (g.inWidth() / s > (acc[0].length - ThreadTeam.PAD) / LANES) return null;                   // a row's pixels in one tile of accumulators
         return RunKernel.exact(runKernels, 1, g.outWidth());
     }
 

@@ -38,6 +38,13 @@ public final class ThreadTeam implements AutoCloseable {
         void run(int task, int worker);
     }
 
+    /**
+     * Spare elements at the end of each worker's small work arrays (row bases, a tile's accumulators),
+     * allocated one after the other: 16 ints or floats, a cache line, so that no two workers' arrays
+     * share one and their writes do not take the line from each other.
+     */
+    static final int PAD = 16;
+
     /** How long a waiting thread spins before it also yields its core: a few loop hand-overs' worth. */
     static final long HOT_SPIN_NANOS = 10_000;
     /** How long it waits in all before it parks: still far below a scheduler time slice. */

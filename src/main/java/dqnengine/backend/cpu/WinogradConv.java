@@ -80,9 +80,9 @@ final class WinogradConv {
         this.lanes = kernel.lanes();
         this.rows = kernel.rows();
         this.v = new float[team.size()][0];
-        this.m = new float[team.size()][XI * rows * lanes];
-        this.acc = new float[team.size()][rows * lanes];
-        this.base = new int[team.size()][rows];
+        this.m = new float[team.size()][XI * rows * lanes + ThreadTeam.PAD];
+        this.acc = new float[team.size()][rows * lanes + ThreadTeam.PAD];
+        this.base = new int[team.size()][rows + ThreadTeam.PAD];
         this.dyPixels = new float[team.size()][0];
     }
 
@@ -143,7 +143,7 @@ final class WinogradConv {
         xiTiles = allTiles + 1;                                   // each ξ a tile more than the batch's apart: 288 tiles put them 36 KB
         if (vAll.length < XI * xiTiles * K) vAll = new float[XI * xiTiles * K];                  // apart, 4 KB multiples, and the 16 writes
         if (dyAll.length < blocks * XI * xiTiles * lanes) dyAll = new float[blocks * XI * xiTiles * lanes];   // of a tile in one L1 set
-        if (mAll.length < blocks * XI * groups) mAll = new float[blocks * XI * groups][rows * lanes];
+        if (mAll.length < blocks * XI * groups) mAll = new float[blocks * XI * groups][rows * lanes + ThreadTeam.PAD];
         if (imageSums.length < N || imageSums[0].length < O) imageSums = new float[Math.max(N, imageSums.length)][O];
         if (tileOff.length != allTiles || (allTiles > 1 && tileOff[1] != K)) {     // tile t's phase channels start t·K into each ξ of V
             tileOff = new int[allTiles];

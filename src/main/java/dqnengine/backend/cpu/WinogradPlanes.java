@@ -88,10 +88,10 @@ final class WinogradPlanes {
         this.lanes = kernel.lanes();
         this.rows = kernel.rows();
         this.planes = new float[team.size()][0];
-        this.m = new float[team.size()][XI][rows * lanes];
+        this.m = new float[team.size()][XI][rows * lanes + ThreadTeam.PAD];
         this.tileBase = new int[team.size()][4][0];
-        this.base = new int[team.size()][rows];
-        this.yTile = new float[team.size()][4 * lanes];
+        this.base = new int[team.size()][rows + ThreadTeam.PAD];
+        this.yTile = new float[team.size()][4 * lanes + ThreadTeam.PAD];
         this.dyT = new float[team.size()][0];
     }
 
@@ -202,7 +202,7 @@ final class WinogradPlanes {
         groups = (phaseChannels + rows - 1) / rows;
         int sums = blocks * XI * groups;
         if (taskAcc.length < tasks || taskAcc[0].length < sums) {
-            taskAcc = new float[Math.max(tasks, taskAcc.length)][sums][rows * lanes];
+            taskAcc = new float[Math.max(tasks, taskAcc.length)][sums][rows * lanes + ThreadTeam.PAD];
             taskBias = new float[taskAcc.length][O];
         }
         if (taskBias[0].length < O) taskBias = new float[taskAcc.length][O];
