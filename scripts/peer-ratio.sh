@@ -4,16 +4,21 @@
 # round), then each round's ratio of the two medians and the median of those ratios, for the step
 # and for conv1's forward pass. Run from the repository root with nothing else running:
 #
-#   scripts/peer-ratio.sh [JAR] [ROUNDS] > ratio.txt
+#   scripts/peer-ratio.sh [JAR] [ROUNDS] [WARMUP] > ratio.txt
 #
-# JAR defaults to target/dqn-engine.jar. The peer is ../shared/peers/java, built once with
+# JAR defaults to target/dqn-engine.jar. WARMUP (default 10, the peers' own default) is the untimed
+# calls before each figure, given to both sides (--warmup): 10 train steps leave the JVM's compiler
+# still at work on our kernels during the timed blocks (blocks of 23-25 ms among 12-14 ms ones);
+# 300 measures both at their steady state, the speed of a long run. The peer is ../shared/peers/java, built once with
 # `(cd ../shared/peers/java && mvn -q -B package -DskipTests)`. The host's drift between
 # processes (10-20% here, minutes apart) moves both sides, so quote the median ratio, not one round.
 set -euo pipefail
 JAR=${1:-target/dqn-engine.jar}
 ROUNDS=${2:-4}
+WARMUP=${3:-10}
 PEERS=../shared/peers/java
 if ! [[ $ROUNDS =~ ^[1-9][0-9]*$ ]]; then echo "peer-ratio: ROUNDS must be a positive integer, got '$ROUNDS'" >&2; exit 2; fi
+if ! [[ $WARMUP =~ ^[0-9]+$ ]]; then echo "peer-ratio: WARMUP must be a whole number, got '$WARMUP'" >&2; exit 2; fi
 if [ ! -f "$JAR" ]; then echo "peer-ratio: no jar at $JAR (build with: mvn -B package -DskipTests)" >&2; exit 2; fi
 if [ ! -d "$PEERS/target/classes" ]; then
   echo "peer-ratio: the DJL peer is not built (run: (cd $PEERS && mvn -q -B package -DskipTests))" >&2; exit 2
@@ -31,16 +36,16 @@ field() {
 }
 run_peer() {
   (cd "$PEERS" && OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 java -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-      -cp "target/classes:target/lib/*" peers.DjlTorchStep --threads 2) >"$PEER_LOG" 2>&1 \
+      -cp "target/classes:target/lib/*" peers.DjlTorchStep --threads 2 --warmup "$WARMUP") >"$PEER_LOG" 2>&1 \
     || { echo "peer-ratio: round $round: the DJL peer failed (its output: $PEER_LOG)" >&2; exit 1; }
   cat "$PEER_LOG"
 }
 run_ours() {
-  java -jar "$JAR" bench --threads 2 >"$OURS_LOG" 2>&1 \
+  java -jar "$JAR" bench --threads 2 --warmup "$WARMUP" >"$OURS_LOG" 2>&1 \
     || { echo "peer-ratio: round $round: bench failed (its output: $OURS_LOG)" >&2; exit 1; }
   cat "$OURS_LOG"
 }
-echo "# $(date -u) jar=$JAR rounds=$ROUNDS load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $(date -u) jar=$JAR rounds=$ROUNDS warmup=$WARMUP load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# round peer_step_ms ours_step_ms step_ratio peer_conv1_ms ours_conv1_ms conv1_ratio ours_peak_share"
 ratios=(); conv=()
 for round in $(seq 1 "$ROUNDS"); do
