@@ -135,11 +135,11 @@ public final class BackendParity {
             new ConvCase(2, 3, 8, 7, 48, 2, 1, 0, "48 channels: one full and one half block with 512-bit vectors"),
             new ConvCase(2, 3, 8, 7, 8, 2, 1, 0, "8 channels: half a block with 256-bit vectors"),
             new ConvCase(3, 9, 13, 11, 33, 4, 2, 1, "implicit GEMM: 33 channels (one past a 32-row tile), depth 144 and 33 gradient rows past a 128-column tile, 4 stride phases"),
-            new ConvCase(2, 3, 44, 44, 32, 8, 4, 0, "rows of 10 pixels at stride 4 (conv1's run kernel), 3 channels"),
+            new ConvCase(2, 3, 44, 44, 32, 8, 4, 0, "conv1's kind, 3 channels: Winograd F(2x2, 2x2) forward (the run kernel's rows of 10 at batch 1)"),
             new ConvCase(1, 2, 44, 44, 48, 8, 4, 0, "the run kernel with one full and one half block (512-bit)"),
-            new ConvCase(4, 4, 84, 84, 32, 8, 4, 0, "Nature conv1"),
+            new ConvCase(4, 4, 84, 84, 32, 8, 4, 0, "Nature conv1 (forward by Winograd F(2x2, 2x2))"),
             new ConvCase(1, 4, 84, 84, 32, 8, 4, 0, "Nature conv1 at batch 1 (acting): the direct run kernel, not Winograd"),
-            new ConvCase(3, 3, 11, 15, 32, 4, 2, 0, "Winograd F(2x2, 2x2): 3 images in tasks of 2 and 1, a ragged group, a row and a column past the last tile"),
+            new ConvCase(3, 3, 11, 15, 32, 4, 2, 0, "Winograd F(2x2, 2x2): 3 images in tasks of 2 and 1, a ragged group of the 12-row kernel, a row and a column past the last tile"),
             new ConvCase(2, 5, 7, 9, 64, 2, 1, 0, "Winograd F(2x2, 2x2) at stride 1: two channel blocks with 512-bit vectors, 5 phase channels"),
             new ConvCase(2, 32, 21, 20, 32, 4, 2, 0, "input gradient by rows of dx (512-bit): a last row that no tap reaches"),
             new ConvCase(1, 64, 8, 18, 32, 2, 2, 0, "input gradient by rows of dx (512-bit): two channel blocks, runs of 9 through dy"),
@@ -201,7 +201,10 @@ public final class BackendParity {
     }
 
     public static final List<LayoutCase> LAYOUT_CASES = List.of(
-            new LayoutCase(new ConvCase(4, 4, 84, 84, 32, 8, 4, 0, "Nature conv1"), false, true),
+            new LayoutCase(new ConvCase(4, 4, 84, 84, 32, 8, 4, 0, "Nature conv1: Winograd F(2x2, 2x2) forward and weight gradient"), false, true),
+            new LayoutCase(new ConvCase(1, 4, 84, 84, 32, 8, 4, 0, "Nature conv1 at batch 1 (acting): the direct run kernel writing pixels"), false, true),
+            new LayoutCase(new ConvCase(2, 5, 7, 9, 64, 2, 1, 0, "Winograd F(2x2, 2x2) at stride 1: two blocks with 512-bit vectors, ragged groups of 5 phase channels"), false, true),
+            new LayoutCase(new ConvCase(2, 16, 20, 20, 64, 4, 2, 0, "conv2's kind, dy pixel-major: the F(2, 3) weight gradient with two blocks"), true, true),
             new LayoutCase(new ConvCase(4, 32, 20, 20, 64, 4, 2, 0, "Nature conv2"), true, false),
             new LayoutCase(new ConvCase(2, 8, 9, 9, 32, 2, 2, 0, "ragged tiles, both layouts"), true, true),
             new LayoutCase(new ConvCase(2, 8, 9, 9, 32, 2, 2, 0, "ragged tiles"), false, true),

@@ -68,10 +68,13 @@ final class DirectConv {
     private final float[][] runAcc;                             // [worker]: the input gradient's run through dy (see inputRowsTask)
     private final int[][] rowBase;
     private final WinogradConv winograd;
-    /** Whether forward passes that {@link WinogradConv} takes go to it: {@code -Ddqn.winograd=false} keeps them direct, to compare. */
+    /**
+     * Whether the passes that the Winograd classes take go to them ({@link WinogradConv}: conv2's forward pass and weight
+     * gradient; {@link WinogradPlanes}: conv1's): {@code -Ddqn.winograd=false} keeps them all direct, to compare.
+     */
     static final boolean WINOGRAD = !"false".equals(System.getProperty("dqn.winograd"));
     private final WinogradPlanes winogradPlanes;
-    /** Whether forward passes that {@link WinogradPlanes} takes (conv1's) go to it: {@code -Ddqn.winogradPlanes=false} (or {@code -Ddqn.winograd=false}) keeps them direct. */
+    /** Whether the passes that {@link WinogradPlanes} takes (conv1's forward pass and weight gradient) go to it: {@code -Ddqn.winogradPlanes=false} keeps them direct. */
     static final boolean WINOGRAD_PLANES = WINOGRAD && !"false".equals(System.getProperty("dqn.winogradPlanes"));
     private int[] kOff = new int[0], pixelBase = new int[0];
     private int[] tapOf = new int[0];                           // tap k's index (c·KH + p)·KW + q in w: k itself, or (p, q, c) order for a pixel-major x
@@ -445,7 +448,8 @@ final class DirectConv {
      * and channel for the bias), one task per image; then each task (twice as many as threads)
      * takes several (block, tile of taps) units and sums each over every pixel, chunk by chunk
      * ({@link #weightTask}). (Packing and the bias's sums ran on one thread before: ~0.8 ms of
-     * conv1's 2.2 ms.)
+     * conv1's 2.2 ms.) Where a Winograd form applies (conv1's with a pixel-major dy, conv2's on its
+     * pixel-major x, for more than one image) it goes there instead.
      */
     void weightGradient(Conv2dShape g, float[] x, float[] dy, float[] dw, float[] db) {
         if (WINOGRAD_PLANES && WinogradPlanes.appliesToWeights(g, kernel.lanes())) {            // conv1's in a train step: 0.5625 of the multiply-adds

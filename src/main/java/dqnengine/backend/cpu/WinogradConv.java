@@ -5,7 +5,8 @@ import dqnengine.backend.Conv2dShape;
 import java.util.Arrays;
 
 /**
- * A forward convolution by Winograd's minimal filtering F(3×3, 2×2), for a pixel-major x whose
+ * A forward convolution by Winograd's minimal filtering F(3×3, 2×2), and its weight gradient by F(2, 3)
+ * ({@link #weightGradient}), for a pixel-major x whose
  * kernel is twice the stride (the Nature network's conv2: 4 × 4 at stride 2; see
  * {@link Conv2dShape} for the layout).
  *
@@ -140,11 +141,11 @@ final class WinogradConv {
         tilesPerImage = (g.outHeight() / 3) * (g.outWidth() / 3);
         allTiles = N * tilesPerImage;
         groups = (K + rows - 1) / rows;
-        xiTiles = allTiles + 1;                                   // each ξ a tile more than the batch's apart: 288 tiles put them 36 KB
-        if (vAll.length < XI * xiTiles * K) vAll = new float[XI * xiTiles * K];                  // apart, 4 KB multiples, and the 16 writes
-        if (dyAll.length < blocks * XI * xiTiles * lanes) dyAll = new float[blocks * XI * xiTiles * lanes];   // of a tile in one L1 set
+        xiTiles = allTiles + 1;                                   // each ξ a tile more than the batch's apart: 288 tiles put them 144 KB (V)
+        if (vAll.length < XI * xiTiles * K) vAll = new float[XI * xiTiles * K];                  // and 36 KB (dy's) apart, 4 KB multiples, and
+        if (dyAll.length < blocks * XI * xiTiles * lanes) dyAll = new float[blocks * XI * xiTiles * lanes];   // a tile's 16 writes fell in one L1 set
         if (mAll.length < blocks * XI * groups) mAll = new float[blocks * XI * groups][rows * lanes + ThreadTeam.PAD];
-        if (imageSums.length < N || imageSums[0].length < O) imageSums = new float[Math.max(N, imageSums.length)][O];
+        if (imageSums.length < N || imageSums[0].length < O + ThreadTeam.PAD) imageSums = new float[Math.max(N, imageSums.length)][O + ThreadTeam.PAD];
         if (tileOff.length != allTiles || (allTiles > 1 && tileOff[1] != K)) {     // tile t's phase channels start t·K into each ξ of V
             tileOff = new int[allTiles];
             for (int t = 0; t < allTiles; t++) tileOff[t] = t * K;
@@ -171,7 +172,7 @@ final class WinogradConv {
         int N = g.batch(), n0 = task * IMAGES_PER_TASK, n1 = Math.min(N, n0 + IMAGES_PER_TASK);
         inputTransform(vAll, n0, n1, xiTiles, n0 * tilesPerImage);
         int O = g.outChannels(), OH = g.outHeight(), OW = g.outWidth(), ohw = OH * OW, tileCols = OW / 3, blocks = O / lanes;
-        if (dyPixels[worker].length < ohw * O) dyPixels[worker] = new float[ohw * O];
+        if (!g.pixelMajorOut() && dyPixels[worker].length < ohw * O) dyPixels[worker] = new float[ohw * O];   // (pixel-major: read in place)
         for (int n = n0; n < n1; n++) {
             float[] sums = imageSums[n], src;
             int base;

@@ -14,7 +14,7 @@ import java.util.Arrays;
  * w[o, c, a + s·mp, b + s·mq], a stride-1 convolution over K = C·s² phase channels k = (c·s + a)·s + b.
  *
  * <p><b>F(2, 2)</b>, two outputs of a two-tap correlation (y_i = d_i·g_0 + d_(i+1)·g_1) from three
- * products (Toom-Cook at the points 0, −1, ∞, with the signs of the third row chosen as below):
+ * products (Toom-Cook at the points 0, 1, ∞, with the signs of the third row chosen as below):
  * <pre>
  *   y = Aᵀ [(G g) ⊙ (Bᵀ d)]     Bᵀ = | 1 −1  0 |    G = | 1  0 |    Aᵀ = | 1  1  0 |
  *                                    | 0  1  0 |        | 1  1 |         | 0  1 −1 |
@@ -203,9 +203,9 @@ final class WinogradPlanes {
         int sums = blocks * XI * groups;
         if (taskAcc.length < tasks || taskAcc[0].length < sums) {
             taskAcc = new float[Math.max(tasks, taskAcc.length)][sums][rows * lanes + ThreadTeam.PAD];
-            taskBias = new float[taskAcc.length][O];
+            taskBias = new float[taskAcc.length][O + ThreadTeam.PAD];
         }
-        if (taskBias[0].length < O) taskBias = new float[taskAcc.length][O];
+        if (taskBias[0].length < O + ThreadTeam.PAD) taskBias = new float[taskAcc.length][O + ThreadTeam.PAD];
         int dyTSize = blocks * XI * IMAGES_PER_TASK * tilesPerImage * lanes;
         if (dyT[0].length < dyTSize) for (int i = 0; i < dyT.length; i++) dyT[i] = new float[dyTSize];
         this.dy = dy;
