@@ -179,26 +179,6 @@ public interface Backend extends AutoCloseable {
                        float lr, float alpha, float eps, float momentum, boolean epsInsideSqrt);
 
     /**
-     * {@link #adamUpdate} of a weight whose gradient is the product dyᵀ·x (a linear layer's weight:
-     * dy [N, out], x [N, in], p [out, in]), with the product made here: the default stores it in g
-     * with {@link #gemm} and then updates; a backend may instead use each block of the product as
-     * it is made and never store it (the fast CPU backend does), so g's contents afterwards are
-     * unspecified. Either way p, m and v end as {@code gemm} then {@code adamUpdate} would leave them.
-     */
-    default void adamUpdateProduct(Tensor p, Tensor dy, Tensor x, Tensor g, Tensor m, Tensor v,
-                                   float lr, float beta1, float beta2, float eps, long step) {
-        gemm(true, false, 1f, dy, x, 0f, g);
-        adamUpdate(p, g, m, v, lr, beta1, beta2, eps, step);
-    }
-
-    /** {@link #rmsPropUpdate} of a weight whose gradient is dyᵀ·x, as {@link #adamUpdateProduct} is to {@link #adamUpdate}. */
-    default void rmsPropUpdateProduct(Tensor p, Tensor dy, Tensor x, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor momentumBuf,
-                                      float lr, float alpha, float eps, float momentum, boolean epsInsideSqrt) {
-        gemm(true, false, 1f, dy, x, 0f, g);
-        rmsPropUpdate(p, g, squareAvg, gradAvg, momentumBuf, lr, alpha, eps, momentum, epsInsideSqrt);
-    }
-
-    /**
      * One SGD update (PyTorch semantics): with momentum μ &gt; 0, buf ← μ·buf + g and p ← p − lr·buf;
      * otherwise p ← p − lr·g.
      * @param momentumBuf buf, or null when μ = 0

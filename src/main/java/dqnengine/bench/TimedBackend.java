@@ -231,25 +231,6 @@ public final class TimedBackend implements Backend {
         book("rmsprop update (all parameters)", t0, 0, b(p, g, squareAvg, gradAvg, momentumBuf) + b(p, squareAvg, gradAvg, momentumBuf));
     }
 
-    /** One row per weight: the product's work and the update's traffic, p and the state read and written, no gradient stored. */
-    @Override
-    public void adamUpdateProduct(Tensor p, Tensor dy, Tensor x, Tensor g, Tensor m, Tensor v,
-                                  float lr, float beta1, float beta2, float eps, long step) {
-        long t0 = System.nanoTime();
-        inner.adamUpdateProduct(p, dy, x, g, m, v, lr, beta1, beta2, eps, step);
-        book("gemm " + p.dim(0) + "x" + p.dim(1) + "x" + dy.dim(0) + " A' + adam update", t0,
-                2.0 * p.size() * dy.dim(0), b(dy, x) + 2 * b(p, m, v));
-    }
-
-    @Override
-    public void rmsPropUpdateProduct(Tensor p, Tensor dy, Tensor x, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor momentumBuf,
-                                     float lr, float alpha, float eps, float momentum, boolean epsInsideSqrt) {
-        long t0 = System.nanoTime();
-        inner.rmsPropUpdateProduct(p, dy, x, g, squareAvg, gradAvg, momentumBuf, lr, alpha, eps, momentum, epsInsideSqrt);
-        book("gemm " + p.dim(0) + "x" + p.dim(1) + "x" + dy.dim(0) + " A' + rmsprop update", t0,
-                2.0 * p.size() * dy.dim(0), b(dy, x) + 2 * b(p, squareAvg, gradAvg, momentumBuf));
-    }
-
     @Override
     public void sgdUpdate(Tensor p, Tensor g, Tensor momentumBuf, float lr, float momentum) {
         long t0 = System.nanoTime();

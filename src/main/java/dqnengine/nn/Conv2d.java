@@ -169,8 +169,8 @@ public final class Conv2d implements Layer {
         if (input == null) throw new IllegalStateException("Conv2d.backward called before forward");
         if (relu.output() != input) throw new IllegalStateException("the ReLU's last output is not this convolution's last input");
         if (fresh) {                                                                   // as backwardFresh: the gradients start from 0
-            be.fill(weight.gradToOverwrite(), 0f);
-            be.fill(bias.gradToOverwrite(), 0f);
+            be.fill(weight.grad(), 0f);
+            be.fill(bias.grad(), 0f);
         }
         be.conv2dBackwardWeights(shape, input, dy, weight.grad(), bias.grad());      // dW += …, db += …
         Tensor dInput = inputGrads.like(input);

@@ -36,7 +36,7 @@ public interface Layer {
      */
     default Tensor backwardFresh(Backend be, Tensor dy, boolean needInputGrad) {
         List<Parameter> params = parameters();
-        for (int i = 0; i < params.size(); i++) be.fill(params.get(i).gradToOverwrite(), 0f);     // index loop: no iterator per call
+        for (int i = 0; i < params.size(); i++) be.fill(params.get(i).grad(), 0f);     // index loop: no iterator per call
         return backward(be, dy, needInputGrad);
     }
 

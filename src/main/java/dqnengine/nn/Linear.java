@@ -57,7 +57,6 @@ public final class Linear implements Layer {
         if (x.rank() != 2 || x.dim(1) != inFeatures) {
             throw new IllegalArgumentException("Linear expects [N, " + inFeatures + "], got " + x.shapeString());
         }
-        if (weight.hasProduct()) weight.grad();                        // a pending dW = dyᵀ·x made before its factors change
         input = x;
         Tensor output = outputs.get(x.dim(0), outFeatures);
         be.gemm(false, true, 1f, x, weight.value(), 0f, output);       // y = x·wᵀ
@@ -78,19 +77,9 @@ public final class Linear implements Layer {
 
     private Tensor backward(Backend be, Tensor dy, boolean needInputGrad, boolean fresh) {
         if (input == null) throw new IllegalStateException("Linear.backward called before forward");
-        if (weight.hasProduct()) weight.grad();                        // a pending dW made before a new one replaces or adds to it
         this.dy = dy;
         this.fresh = fresh;
         try {
-            if (fresh && weight.productGradientAllowed()) {
-                // dW = dyᵀ·x left to the optimizer, which makes it a strip at a time where it uses it (Parameter's comment)
-                weight.setProduct(be, dy, input);
-                biasGrad(be);
-                if (!needInputGrad) return null;
-                Tensor dx = dInput = inputGrads.like(input);
-                inputGrad(be);
-                return dx;
-            }
             if (!needInputGrad) {
                 parameterGrads(be);
                 return null;
@@ -108,12 +97,8 @@ public final class Linear implements Layer {
     private final Backend.Work parameterGrads = this::parameterGrads, inputGrad = this::inputGrad;
 
     private void parameterGrads(Backend be) {
-        be.gemm(true, false, 1f, dy, input, fresh ? 0f : 1f, fresh ? weight.gradToOverwrite() : weight.grad());   // dW (+)= dyᵀ·x
-        biasGrad(be);
-    }
-
-    private void biasGrad(Backend be) {
-        if (fresh) be.fill(bias.gradToOverwrite(), 0f);
+        be.gemm(true, false, 1f, dy, input, fresh ? 0f : 1f, weight.grad());   // dW (+)= dyᵀ·x
+        if (fresh) be.fill(bias.grad(), 0f);
         be.sumRowsInto(dy, bias.grad());                               // db (+)= Σ_n dy
     }
 

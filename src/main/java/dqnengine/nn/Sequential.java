@@ -49,7 +49,6 @@ public final class Sequential implements Layer {
      */
     @Override
     public Tensor forward(Backend be, Tensor x) {
-        makePendingProducts();
         Tensor h = x;
         boolean pixelMajor = false;                                                    // h stored pixel-major (see Conv2dShape)
         for (int k = 0; k < layers.size(); k++) {                                     // index loop: no iterator per call
@@ -93,7 +92,6 @@ public final class Sequential implements Layer {
     }
 
     private Tensor backward(Backend be, Tensor dy, boolean needInputGrad, boolean fresh) {
-        makePendingProducts();
         Tensor g = dy;
         for (int k = layers.size() - 1; k >= 0; k--) {
             Layer layer = layers.get(k);
@@ -106,16 +104,6 @@ public final class Sequential implements Layer {
             }
         }
         return g;
-    }
-
-    /**
-     * A gradient left as a product (see {@link Parameter}) is made before a pass that would overwrite
-     * its factors; in a training step the optimizer has used it by then and this finds nothing.
-     */
-    private void makePendingProducts() {
-        for (int i = 0; i < parameters.size(); i++) {
-            if (parameters.get(i).hasProduct()) parameters.get(i).grad();
-        }
     }
 
     @Override

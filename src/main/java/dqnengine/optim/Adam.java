@@ -40,17 +40,11 @@ public final class Adam extends Optimizer {
         this.eps = eps;
         this.m = newState("exp_avg");
         this.v = newState("exp_avg_sq");
-        for (Parameter p : this.params) p.allowProductGradient();
     }
 
     @Override
     protected void update(Backend be, int i, Parameter p) {
-        if (p.hasProduct()) {                                   // a linear layer's weight: its gradient made here, a strip at a time
-            Tensor dy = p.productDy(), x = p.productX();
-            be.adamUpdateProduct(p.value(), dy, x, p.useProduct(), m.get(i), v.get(i), lr, beta1, beta2, eps, step);
-        } else {
-            be.adamUpdate(p.value(), p.grad(), m.get(i), v.get(i), lr, beta1, beta2, eps, step);
-        }
+        be.adamUpdate(p.value(), p.grad(), m.get(i), v.get(i), lr, beta1, beta2, eps, step);
     }
 
     @Override

@@ -52,7 +52,7 @@ public abstract class Optimizer {
      * to them (DqnLearner does that).
      */
     public void zeroGrad(Backend be) {
-        for (int i = 0; i < params.size(); i++) be.fill(params.get(i).gradToOverwrite(), 0f);
+        for (int i = 0; i < params.size(); i++) be.fill(params.get(i).grad(), 0f);
     }
 
     /** Sets every parameter's gradient to zero on the host (for host-resident backends and tests). */

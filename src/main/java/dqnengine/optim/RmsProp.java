@@ -46,7 +46,6 @@ public final class RmsProp extends Optimizer {
         this.squareAvg = newState("square_avg");
         this.gradAvg = centered ? newState("grad_avg") : null;
         this.buffers = momentum > 0f ? newState("momentum") : null;
-        for (Parameter p : this.params) p.allowProductGradient();
     }
 
     /** PyTorch defaults: lr 0.01, α 0.99, ε 1e-8, no momentum, not centred. */
@@ -61,13 +60,8 @@ public final class RmsProp extends Optimizer {
 
     @Override
     protected void update(Backend be, int i, Parameter p) {
-        Tensor ga = centered ? gradAvg.get(i) : null, buf = buffers == null ? null : buffers.get(i);
-        if (p.hasProduct()) {                                   // a linear layer's weight: its gradient made here, a strip at a time
-            Tensor dy = p.productDy(), x = p.productX();
-            be.rmsPropUpdateProduct(p.value(), dy, x, p.useProduct(), squareAvg.get(i), ga, buf, lr, alpha, eps, momentum, epsInsideSqrt);
-        } else {
-            be.rmsPropUpdate(p.value(), p.grad(), squareAvg.get(i), ga, buf, lr, alpha, eps, momentum, epsInsideSqrt);
-        }
+        be.rmsPropUpdate(p.value(), p.grad(), squareAvg.get(i), centered ? gradAvg.get(i) : null,
+                buffers == null ? null : buffers.get(i), lr, alpha, eps, momentum, epsInsideSqrt);
     }
 
     @Override

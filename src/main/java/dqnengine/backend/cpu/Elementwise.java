@@ -10,20 +10,16 @@ package dqnengine.backend.cpu;
  *   adam:      m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  p ← p − step · m / (√v · inv + ε)
  *              with step = lr/(1−β₁ᵗ) and inv = 1/√(1−β₂ᵗ) (see ReferenceBackend.adamUpdate)
  * </pre>
- * The optimizer updates read the gradient at {@code g[i + gShift]} for element i of p and its
- * state: 0 when g is a tensor like p, another value when g is a block of a gradient that was never
- * stored whole (a linear layer's weight gradient made a strip at a time and used at once, see
- * {@link FastCpuBackend#adamUpdateProduct}).
  */
 interface Elementwise {
     void relu(float[] x, float[] y, int from, int to);
 
     void reluGrad(float[] y, float[] dy, float[] dx, int from, int to);
 
-    void adam(float[] p, float[] g, int gShift, float[] m, float[] v, float beta1, float beta2, float eps, float step, float inv, int from, int to);
+    void adam(float[] p, float[] g, float[] m, float[] v, float beta1, float beta2, float eps, float step, float inv, int from, int to);
 
     /** ReferenceBackend.rmsPropUpdate on [from, to); {@code gradAvg} null when not centred, {@code buf} null without momentum. */
-    void rmsProp(float[] p, float[] g, int gShift, float[] squareAvg, float[] gradAvg, float[] buf, float lr, float alpha, float eps, float momentum,
+    void rmsProp(float[] p, float[] g, float[] squareAvg, float[] gradAvg, float[] buf, float lr, float alpha, float eps, float momentum,
                  boolean epsInsideSqrt, int from, int to);
 
     /** The same loops in plain Java. */
@@ -39,10 +35,10 @@ interface Elementwise {
         }
 
         @Override
-        public void adam(float[] p, float[] g, int gShift, float[] m, float[] v, float beta1, float beta2, float eps, float step, float inv, int from, int to) {
+        public void adam(float[] p, float[] g, float[] m, float[] v, float beta1, float beta2, float eps, float step, float inv, int from, int to) {
             float c1 = 1 - beta1, c2 = 1 - beta2;
             for (int i = from; i < to; i++) {
-                float gi = g[i + gShift];
+                float gi = g[i];
                 float mi = beta1 * m[i] + c1 * gi;
                 float vi = beta2 * v[i] + c2 * gi * gi;
                 m[i] = mi;
@@ -52,11 +48,11 @@ interface Elementwise {
         }
 
         @Override
-        public void rmsProp(float[] p, float[] g, int gShift, float[] sq, float[] ga, float[] buf, float lr, float alpha, float eps, float momentum,
+        public void rmsProp(float[] p, float[] g, float[] sq, float[] ga, float[] buf, float lr, float alpha, float eps, float momentum,
                             boolean epsInsideSqrt, int from, int to) {
             float c = 1 - alpha;
             for (int i = from; i < to; i++) {
-                float gi = g[i + gShift];
+                float gi = g[i];
                 float si = alpha * sq[i] + c * gi * gi;
                 sq[i] = si;
                 float variance = si;

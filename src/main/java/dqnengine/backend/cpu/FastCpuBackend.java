@@ -386,7 +386,7 @@ public final class FastCpuBackend extends ReferenceBackend {
 
     private void adamChunk(int chunk, int worker) {
         int from = chunk * CHUNK, to = Math.min(length, from + CHUNK);
-        elementwise.adam(pD, gD, 0, mD, vD, beta1, beta2, eps, stepSize, invSqrtBias2, from, to);
+        elementwise.adam(pD, gD, mD, vD, beta1, beta2, eps, stepSize, invSqrtBias2, from, to);
     }
 
     private final ThreadTeam.Job rmsPropJob = this::rmsPropChunk;
@@ -416,83 +416,7 @@ public final class FastCpuBackend extends ReferenceBackend {
     /** The same update as {@link ReferenceBackend#rmsPropUpdate}, on one chunk. */
     private void rmsPropChunk(int chunk, int worker) {
         int from = chunk * CHUNK, to = Math.min(length, from + CHUNK);
-        elementwise.rmsProp(pD, gD, 0, sD, gaD, bufD, lr, alpha, eps, momentum, epsInsideSqrt, from, to);
-    }
-
-    // ---------------------------------------------------------------- updates from a product, the gradient never stored
-
-    private final PackedGemm.StripSink adamSink = this::adamStrip, rmsPropSink = this::rmsPropStrip;
-    private int productCols;
-
-    /**
-     * The gradient dyᵀ·x made a strip of {@link MicroKernel#ROWS} rows at a time ({@link PackedGemm#multiplyInto})
-     * and each strip used by the update at once, while it is in cache: the Nature network's first
-     * linear layer (a 6.4 MB gradient) is never written to memory and read back. g is not written.
-     * The values are those of {@link #gemm} then {@link #adamUpdate}, bit for bit. A reduction over
-     * more than {@link PackedGemm#KC} rows of dy (batches past 128 or 256) takes that unfused path.
-     */
-    @Override
-    public void adamUpdateProduct(Tensor p, Tensor dy, Tensor x, Tensor g, Tensor m, Tensor v,
-                                  float lr, float beta1, float beta2, float eps, long step) {
-        if (!productShapes("adamUpdateProduct", p, dy, x, g)) {
-            gemm(true, false, 1f, dy, x, 0f, g);
-            adamUpdate(p, g, m, v, lr, beta1, beta2, eps, step);
-            return;
-        }
-        Checks.sameShapes("adamUpdateProduct", p, m, v);
-        this.pD = p.data;
-        this.mD = m.data;
-        this.vD = v.data;
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.eps = eps;
-        this.stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
-        this.invSqrtBias2 = (float) (1 / Math.sqrt(1 - Math.pow(beta2, step)));
-        gemm.multiplyInto(p.dim(0), p.dim(1), dy.dim(0), denseA.set(dy.data, 0, dy.dim(1), true),
-                denseB.set(x.data, 0, x.dim(1), false), adamSink);
-        pD = mD = vD = null;
-    }
-
-    @Override
-    public void rmsPropUpdateProduct(Tensor p, Tensor dy, Tensor x, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor momentumBuf,
-                                     float lr, float alpha, float eps, float momentum, boolean epsInsideSqrt) {
-        if (!productShapes("rmsPropUpdateProduct", p, dy, x, g)) {
-            gemm(true, false, 1f, dy, x, 0f, g);
-            rmsPropUpdate(p, g, squareAvg, gradAvg, momentumBuf, lr, alpha, eps, momentum, epsInsideSqrt);
-            return;
-        }
-        Checks.sameShapes("rmsPropUpdateProduct", p, squareAvg);
-        this.pD = p.data;
-        this.sD = squareAvg.data;
-        this.gaD = gradAvg == null ? null : gradAvg.data;
-        this.bufD = momentumBuf == null || momentum == 0f ? null : momentumBuf.data;
-        this.lr = lr;
-        this.alpha = alpha;
-        this.eps = eps;
-        this.momentum = momentum;
-        this.epsInsideSqrt = epsInsideSqrt;
-        gemm.multiplyInto(p.dim(0), p.dim(1), dy.dim(0), denseA.set(dy.data, 0, dy.dim(1), true),
-                denseB.set(x.data, 0, x.dim(1), false), rmsPropSink);
-        pD = sD = gaD = bufD = null;
-    }
-
-    /** Checks the shapes of an update from dyᵀ·x, and says whether the fused path takes it. */
-    private boolean productShapes(String op, Tensor p, Tensor dy, Tensor x, Tensor g) {
-        Checks.gemmShapes(true, false, dy, x, g);
-        Checks.sameShapes(op, p, g);
-        productCols = p.dim(1);
-        return PackedGemm.takesInto(dy.dim(0));
-    }
-
-    /** Rows i0 … i0 + rows − 1 of the weight are contiguous in p: one update over them, g read from the strip. */
-    private void adamStrip(int i0, int rows, float[] strip, int worker) {
-        int from = i0 * productCols;
-        elementwise.adam(pD, strip, -from, mD, vD, beta1, beta2, eps, stepSize, invSqrtBias2, from, from + rows * productCols);
-    }
-
-    private void rmsPropStrip(int i0, int rows, float[] strip, int worker) {
-        int from = i0 * productCols;
-        elementwise.rmsProp(pD, strip, -from, sD, gaD, bufD, lr, alpha, eps, momentum, epsInsideSqrt, from, from + rows * productCols);
+        elementwise.rmsProp(pD, gD, sD, gaD, bufD, lr, alpha, eps, momentum, epsInsideSqrt, from, to);
     }
 
     // ---------------------------------------------------------------- independent work

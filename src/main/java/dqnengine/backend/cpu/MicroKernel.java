@@ -7,8 +7,8 @@ package dqnengine.backend.cpu;
  *
  * <pre>
  *   a strip: ap[k·ROWS + r]  = op(A)[i0 + r, k0 + k]      (already multiplied by α)
- *   b panel: bp[bpOff + k·COLS + j]  = op(B)[k0 + k, j0 + j]
- *   C[i0 + r, j0 + j] (+)= Σ_{k &lt; kc} ap[k·ROWS + r] · bp[bpOff + k·COLS + j]     for r &lt; rows, j &lt; cols
+ *   b panel: bp[k·COLS + j]  = op(B)[k0 + k, j0 + j]
+ *   C[i0 + r, j0 + j] (+)= Σ_{k &lt; kc} ap[k·ROWS + r] · bp[k·COLS + j]     for r &lt; rows, j &lt; cols
  * </pre>
  * With {@code overwrite} the tile is stored; otherwise it is added to C.
  */
@@ -16,7 +16,7 @@ interface MicroKernel {
     int ROWS = VectorSupport.LANES >= 16 ? 8 : 4;      // 8 rows with 512-bit vectors (32 registers), 4 with 256-bit ones (16)
     int COLS = 3 * VectorSupport.LANES;
 
-    void tile(float[] ap, int apOff, float[] bp, int bpOff, int kc, float[] c, int cOff, int ldc, int rows, int cols,
+    void tile(float[] ap, int apOff, float[] bp, int kc, float[] c, int cOff, int ldc, int rows, int cols,
               boolean overwrite, float[] scratch);
 
     /** Stores or adds a finished tile held in {@code acc[r·COLS + j]} into C (the partial-tile path). */

@@ -90,7 +90,7 @@ final class PackedGemm {
             b.packColumnPanel(k0, kc, j0, cols, bp, worker);
             boolean store = overwrite && k0 == 0;
             for (int s = 0; s < strips; s++) {
-                kernel.tile(aPacked, (s * k + k0) * ROWS, bp, 0, kc, c, cOff + s * ROWS * ldc + j0, ldc,
+                kernel.tile(aPacked, (s * k + k0) * ROWS, bp, kc, c, cOff + s * ROWS * ldc + j0, ldc,
                         Math.min(ROWS, m - s * ROWS), cols, store, acc);
             }
         }
@@ -106,75 +106,9 @@ final class PackedGemm {
             int rows = Math.min(ROWS, m - s * ROWS), cRow = cOff + s * ROWS * ldc;
             for (int p = p0; p < p1; p++) {
                 int j0 = p * COLS;
-                kernel.tile(aPacked, s * k * ROWS, bps[p - p0], 0, k, c, cRow + j0, ldc, rows, Math.min(COLS, n - j0), overwrite, acc);
+                kernel.tile(aPacked, s * k * ROWS, bps[p - p0], k, c, cRow + j0, ldc, rows, Math.min(COLS, n - j0), overwrite, acc);
             }
         }
-    }
-
-    // ---------------------------------------------------------------- the product used where it is made
-
-    /** Takes the rows of a product as they are finished ({@link #multiplyInto}). */
-    interface StripSink {
-        /**
-         * Rows i0 … i0 + rows − 1 of the product, all n columns: element (i0 + r, j) is
-         * {@code strip[r·n + j]}. Called once per strip of ROWS rows, on the worker that made it; the
-         * strip is overwritten by that worker's next one.
-         */
-        void rows(int i0, int rows, float[] strip, int worker);
-    }
-
-    /** Whether {@link #multiplyInto} takes a reduction of length k (one block: k ≤ KC). */
-    static boolean takesInto(int k) { return k > 0 && k <= KC; }
-
-    private float[] bAll = new float[0];                  // every panel of B, packed once for all strips
-    private float[][] strips_ = new float[0][];           // [worker]: one finished strip of C, ROWS × n
-    private StripSink sink;
-    private final ThreadTeam.Job packAllJob = this::packPanel, stripJob = this::stripInto;
-
-    /**
-     * The product op(A)·op(B) [m,n] handed to {@code sink} a strip of ROWS rows at a time and never
-     * stored whole: a linear layer's weight gradient dYᵀ·X (6.4 MB in the Nature network) used by
-     * the optimizer while it is in cache. B is packed once into all its panels (k × n floats); each
-     * task is one strip of A, run along every panel into the worker's strip buffer (ROWS × n
-     * floats), then handed on. Each element is the micro-kernel's sum over k in the order
-     * {@link #multiply} takes with one block of k, so the values are the same bit for bit.
-     */
-    void multiplyInto(int m, int n, int k, Operands.Left a, Operands.Right b, StripSink sink) {
-        if (!takesInto(k)) throw new IllegalArgumentException("multiplyInto takes k in 1.." + KC + ", got " + k);
-        if (m == 0 || n == 0) return;
-        this.strips = (m + ROWS - 1) / ROWS;
-        int packedSize = strips * k * ROWS;
-        if (aPacked.length < packedSize) aPacked = new float[packedSize];
-        for (int s = 0; s < strips; s++) a.packRowStrip(s * ROWS, Math.min(ROWS, m - s * ROWS), k, 1f, aPacked, s * k * ROWS);
-        int panelCount = (n + COLS - 1) / COLS;
-        if (bAll.length < panelCount * k * COLS) bAll = new float[panelCount * k * COLS];
-        if (strips_.length != team.size() || strips_[0].length < ROWS * n + ThreadTeam.PAD) {
-            strips_ = new float[team.size()][ROWS * n + ThreadTeam.PAD];
-        }
-        this.b = b;
-        this.m = m;
-        this.n = n;
-        this.k = k;
-        this.sink = sink;
-        team.run(panelCount, packAllJob);
-        team.run(strips, stripJob);
-        this.b = null;
-        this.sink = null;
-    }
-
-    private void packPanel(int p, int worker) {
-        b.packColumnPanel(0, k, p * COLS, Math.min(COLS, n - p * COLS), panels[worker], worker);
-        System.arraycopy(panels[worker], 0, bAll, p * k * COLS, k * COLS);
-    }
-
-    private void stripInto(int s, int worker) {
-        int rows = Math.min(ROWS, m - s * ROWS), panelCount = (n + COLS - 1) / COLS;
-        float[] strip = strips_[worker], acc = scratch[worker];
-        for (int p = 0; p < panelCount; p++) {
-            int j0 = p * COLS;
-            kernel.tile(aPacked, s * k * ROWS, bAll, p * k * COLS, k, strip, j0, n, rows, Math.min(COLS, n - j0), true, acc);
-        }
-        sink.rows(s * ROWS, rows, strip, worker);
     }
 
     private static void scaleC(int m, int n, float beta, float[] c, int cOff, int ldc) {

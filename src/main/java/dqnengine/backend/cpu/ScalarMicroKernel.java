@@ -9,14 +9,14 @@ import java.util.Arrays;
  */
 final class ScalarMicroKernel implements MicroKernel {
     @Override
-    public void tile(float[] ap, int apOff, float[] bp, int bpOff, int kc, float[] c, int cOff, int ldc, int rows, int cols,
+    public void tile(float[] ap, int apOff, float[] bp, int kc, float[] c, int cOff, int ldc, int rows, int cols,
                      boolean overwrite, float[] acc) {
         Arrays.fill(acc, 0, ROWS * COLS, 0f);
         for (int r = 0; r < ROWS; r++) {
             int accRow = r * COLS;
             for (int k = 0; k < kc; k++) {
                 float a = ap[apOff + k * ROWS + r];
-                int b = bpOff + k * COLS;
+                int b = k * COLS;
                 for (int j = 0; j < COLS; j++) acc[accRow + j] += a * bp[b + j];
             }
         }

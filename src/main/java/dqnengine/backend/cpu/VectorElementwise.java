@@ -29,11 +29,11 @@ final class VectorElementwise implements Elementwise {
     }
 
     @Override
-    public void adam(float[] p, float[] g, int gShift, float[] m, float[] v, float beta1, float beta2, float eps, float step, float inv, int from, int to) {
+    public void adam(float[] p, float[] g, float[] m, float[] v, float beta1, float beta2, float eps, float step, float inv, int from, int to) {
         float c1 = 1 - beta1, c2 = 1 - beta2;
         int i = from, end = from + S.loopBound(to - from);
         for (; i < end; i += S.length()) {            // the scalar loop's operations in its order (no fused multiply-adds)
-            FloatVector gi = FloatVector.fromArray(S, g, i + gShift);
+            FloatVector gi = FloatVector.fromArray(S, g, i);
             FloatVector mi = FloatVector.fromArray(S, m, i).mul(beta1).add(gi.mul(c1));
             FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(gi.mul(c2).mul(gi));
             mi.intoArray(m, i);
@@ -41,16 +41,16 @@ final class VectorElementwise implements Elementwise {
             FloatVector denom = vi.lanewise(VectorOperators.SQRT).mul(inv).add(eps);
             FloatVector.fromArray(S, p, i).sub(mi.mul(step).div(denom)).intoArray(p, i);
         }
-        TAIL.adam(p, g, gShift, m, v, beta1, beta2, eps, step, inv, i, to);
+        TAIL.adam(p, g, m, v, beta1, beta2, eps, step, inv, i, to);
     }
 
     @Override
-    public void rmsProp(float[] p, float[] g, int gShift, float[] sq, float[] ga, float[] buf, float lr, float alpha, float eps, float momentum,
+    public void rmsProp(float[] p, float[] g, float[] sq, float[] ga, float[] buf, float lr, float alpha, float eps, float momentum,
                         boolean epsInsideSqrt, int from, int to) {
         float c = 1 - alpha;
         int i = from, end = from + S.loopBound(to - from);
         for (; i < end; i += S.length()) {            // the scalar loop's operations in its order
-            FloatVector gi = FloatVector.fromArray(S, g, i + gShift);
+            FloatVector gi = FloatVector.fromArray(S, g, i);
             FloatVector si = FloatVector.fromArray(S, sq, i).mul(alpha).add(gi.mul(c).mul(gi));
             si.intoArray(sq, i);
             FloatVector variance = si;
@@ -69,6 +69,6 @@ final class VectorElementwise implements Elementwise {
                 pi.sub(gi.mul(lr).div(denom)).intoArray(p, i);
             }
         }
-        TAIL.rmsProp(p, g, gShift, sq, ga, buf, lr, alpha, eps, momentum, epsInsideSqrt, i, to);
+        TAIL.rmsProp(p, g, sq, ga, buf, lr, alpha, eps, momentum, epsInsideSqrt, i, to);
     }
 }

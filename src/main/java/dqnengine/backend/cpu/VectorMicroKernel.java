@@ -20,17 +20,17 @@ final class VectorMicroKernel implements MicroKernel {
     private static final int L = VectorSupport.LANES;
 
     @Override
-    public void tile(float[] ap, int apOff, float[] bp, int bpOff, int kc, float[] c, int cOff, int ldc, int rows, int cols,
+    public void tile(float[] ap, int apOff, float[] bp, int kc, float[] c, int cOff, int ldc, int rows, int cols,
                      boolean overwrite, float[] scratch) {
-        if (ROWS == 8) tile8(ap, apOff, bp, bpOff, kc, c, cOff, ldc, rows, cols, overwrite, scratch);     // ROWS is a constant of the JVM's width
-        else tile4(ap, apOff, bp, bpOff, kc, c, cOff, ldc, rows, cols, overwrite, scratch);
+        if (ROWS == 8) tile8(ap, apOff, bp, kc, c, cOff, ldc, rows, cols, overwrite, scratch);     // ROWS is a constant of the JVM's width
+        else tile4(ap, apOff, bp, kc, c, cOff, ldc, rows, cols, overwrite, scratch);
     }
 
-    private static void tile4(float[] ap, int apOff, float[] bp, int bpOff, int kc, float[] c, int cOff, int ldc, int rows, int cols,
+    private static void tile4(float[] ap, int apOff, float[] bp, int kc, float[] c, int cOff, int ldc, int rows, int cols,
                      boolean overwrite, float[] scratch) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00,
                 c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
-        int a = apOff, b = bpOff;
+        int a = apOff, b = 0;
         for (int k = 0; k < kc; k++, a += ROWS, b += COLS) {
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
             FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
@@ -67,10 +67,10 @@ final class VectorMicroKernel implements MicroKernel {
         }
     }
 
-    private static void tile8(float[] ap, int apOff, float[] bp, int bpOff, int kc, float[] c, int cOff, int ldc, int rows, int cols,
+    private static void tile8(float[] ap, int apOff, float[] bp, int kc, float[] c, int cOff, int ldc, int rows, int cols,
                      boolean overwrite, float[] scratch) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00, c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
-        int a = apOff, b = bpOff;
+        int a = apOff, b = 0;
         for (int k = 0; k < kc; k++, a += ROWS, b += COLS) {
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
             FloatVector b1 = FloatVector.fromArray(S, bp, b + L);

@@ -137,7 +137,7 @@ public final class VectorSupport {
         VectorMicroKernel kernel = new VectorMicroKernel();
         for (int i = 0; i < TILE_WARM_UP; i++) {                // every path: full tiles, tiles short of rows or of columns, adding and overwriting, short and longer k
             int kc = i % 3 == 0 ? 40 : 8, rows = i % 5 == 0 ? MicroKernel.ROWS - 1 : MicroKernel.ROWS, cols = i % 7 == 0 ? MicroKernel.COLS - 5 : MicroKernel.COLS;
-            kernel.tile(ap, 0, bp, 0, kc, out, 0, MicroKernel.COLS, rows, cols, (i & 1) == 0, scratch);
+            kernel.tile(ap, 0, bp, kc, out, 0, MicroKernel.COLS, rows, cols, (i & 1) == 0, scratch);
         }
         sink = c[0] + out[0];
     }
