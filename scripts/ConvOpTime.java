@@ -12,7 +12,7 @@ import java.util.Random;
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp target/dqn-engine.jar scripts/ConvOpTime.java LAYER OP THREADS [LAYOUT]
  * </pre>
- * LAYER: conv1 or conv2 (the Nature network's, batch 32). OP: forward (with its ReLU), weights (the
+ * LAYER: conv1, conv2 or conv3 (the Nature network's, batch 32; conv3 channel-major in either LAYOUT, as the step runs it). OP: forward (with its ReLU), weights (the
  * weight and bias gradient) or data (the input gradient with the ReLU mask before the layer).
  * LAYOUT: as-in-step (default: conv1 writes pixel-major, conv2 reads pixel-major, as the train step
  * runs them) or channel-major. 2,000 calls of warm-up, then 15 blocks of 200; prints the median and
@@ -20,7 +20,7 @@ import java.util.Random;
  * `-Ddqn.winogradPlanes=false`, before `-cp`) in separate runs, alternated: the host drifts.
  */
 public final class ConvOpTime {
-    private static final String USAGE = "usage: ConvOpTime conv1|conv2 forward|weights|data THREADS [as-in-step|channel-major]";
+    private static final String USAGE = "usage: ConvOpTime conv1|conv2|conv3 forward|weights|data THREADS [as-in-step|channel-major]";
 
     public static void main(String[] args) {
         try {
@@ -44,7 +44,8 @@ public final class ConvOpTime {
         Conv2dShape g = switch (layer) {
             case "conv1" -> new Conv2dShape(32, 4, 84, 84, 32, 8, 8, 4, 0, false, inStep);
             case "conv2" -> new Conv2dShape(32, 32, 20, 20, 64, 4, 4, 2, 0, inStep, false);
-            default -> throw new IllegalArgumentException("layer must be conv1 or conv2, got " + layer);
+            case "conv3" -> new Conv2dShape(32, 64, 9, 9, 64, 3, 3, 1, 0, false, false);
+            default -> throw new IllegalArgumentException("layer must be conv1, conv2 or conv3, got " + layer);
         };
         Random rng = new Random(7);
         Tensor x = uniform(rng, 0f, 1f, g.inputShape()), w = uniform(rng, -0.06f, 0.06f, g.weightShape());
