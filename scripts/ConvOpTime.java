@@ -12,7 +12,8 @@ import java.util.Random;
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp target/dqn-engine.jar scripts/ConvOpTime.java LAYER OP THREADS [LAYOUT]
  * </pre>
- * LAYER: conv1, conv2 or conv3 (the Nature network's, batch 32; conv3 channel-major in either LAYOUT, as the step runs it). OP: forward (with its ReLU), weights (the
+ * LAYER: conv1, conv2 or conv3 (the Nature network's, batch 32; conv3 channel-major whatever the
+ * LAYOUT, as the step runs it). OP: forward (with its ReLU), weights (the
  * weight and bias gradient) or data (the input gradient with the ReLU mask before the layer).
  * LAYOUT: as-in-step (default: conv1 writes pixel-major, conv2 reads pixel-major, as the train step
  * runs them) or channel-major. 2,000 calls of warm-up, then 15 blocks of 200; prints the median and
