@@ -207,20 +207,6 @@ public interface Backend extends AutoCloseable {
         second.run(this);
     }
 
-    /**
-     * Runs {@code side} beside {@code main} and returns when both are done: {@code side} a piece
-     * bound by memory (the optimizer's update of the parameters whose gradients are already final),
-     * {@code main} the work that follows it in the step (the backward pass through the layers below
-     * them). They must write disjoint tensors, and neither may read what the other writes. The
-     * default runs {@code main}, then {@code side}, on this backend; a backend with threads to spare
-     * may give {@code side} one thread of its own, which then joins {@code main}'s ops. Either way
-     * each op computes what it would compute alone.
-     */
-    default void runBeside(Work side, Work main) {
-        main.run(this);
-        side.run(this);
-    }
-
     // ---------------------------------------------------------------- where tensors live
 
     /**

@@ -7,7 +7,6 @@ import dqnengine.nn.Conv2d;
 import dqnengine.nn.Networks;
 import dqnengine.nn.Sequential;
 import dqnengine.optim.Adam;
-import dqnengine.optim.UpdateBesideBackward;
 import dqnengine.tensor.Tensor;
 
 import java.util.Random;
@@ -33,7 +32,6 @@ public final class TrainStepWorkload {
     private final Backend be;
     public final Sequential online, target;
     private final Adam adam;
-    private final UpdateBesideBackward backwardAndUpdate;      // as DqnLearner: the head's update beside the convolutions' backward pass
     private final Huber huber = new Huber();
     private final Tensor states, nextStates, single, rewards, discounts, targets, dq;
     private final int[] actions, chosen = new int[1];
@@ -56,7 +54,6 @@ public final class TrainStepWorkload {
         target = minatar ? Networks.minatar(4, ACTIONS, rng) : Networks.nature(4, ACTIONS, rng);
         target.copyParametersFrom(online);
         adam = new Adam(online.parameters(), 1e-4f, 0.9f, 0.999f, 1.5e-4f);
-        backwardAndUpdate = new UpdateBesideBackward(online, adam);
         states = Tensor.zeros(batch, sample[0], sample[1], sample[2]);
         nextStates = Tensor.zeros(batch, sample[0], sample[1], sample[2]);
         for (int i = 0; i < states.size(); i++) {
@@ -109,7 +106,10 @@ public final class TrainStepWorkload {
         phase.accept("loss");
         be.tdTarget(nextQ, null, rewards.data, discounts.data, targets);
         float loss = huber.compute(be, q, actions, targets, dq);
-        backwardAndUpdate.run(be, dq, phase);             // as DqnLearner: the gradients written, not zeroed first
+        phase.accept("backward");
+        online.backwardFresh(be, dq, false);                // as DqnLearner: the gradients written, not zeroed first
+        phase.accept("optimizer");
+        adam.step(be);
         return loss;
     }
 

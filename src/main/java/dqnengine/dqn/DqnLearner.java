@@ -13,7 +13,6 @@ import dqnengine.optim.GradClip;
 import dqnengine.optim.Optimizer;
 import dqnengine.optim.RmsProp;
 import dqnengine.optim.Sgd;
-import dqnengine.optim.UpdateBesideBackward;
 import dqnengine.replay.ReplayBuffer;
 import dqnengine.tensor.Tensor;
 
@@ -73,7 +72,6 @@ public final class DqnLearner {
     private final ObservationEncoding encoding;
     public final Sequential online, target;
     public final Optimizer optimizer;
-    private final UpdateBesideBackward backwardAndUpdate;
     private final Loss loss;
     private final int actions;
     private final ReplayBuffer.Batch batch;
@@ -107,7 +105,6 @@ public final class DqnLearner {
         this.online = online;
         this.target = target;
         this.optimizer = optimizer;
-        this.backwardAndUpdate = new UpdateBesideBackward(online, optimizer);
         this.batchBytes = encoding == ObservationEncoding.FLOAT32 ? null : new byte[Math.multiplyExact(settings.batchSize(), encoding.bytes(obsShape))];
         this.loss = settings.loss().equals("mse") ? new Mse() : new Huber((float) settings.huberDelta());
         int b = settings.batchSize();
@@ -252,13 +249,9 @@ public final class DqnLearner {
             be.scaleRows(dq, batch.weights);                // importance weights on each sample's ∂ℓ_j/∂Q
         }
         if (settings.sumOverBatch()) be.scale(dq, batch.size);          // ∂(Σ_j ℓ_j)/∂Q = B · ∂(mean_j ℓ_j)/∂Q
-        if (settings.maxGradNorm() > 0) {
-            online.backwardFresh(be, dq, false);                                 // ∂L/∂θ written, not added to: no pass that zeroes the gradients first
-            GradClip.clipGlobalNorm(be, online.parameters(), settings.maxGradNorm());
-            optimizer.step(be);                                                  // [A1.14] the gradient step on θ
-        } else {
-            backwardAndUpdate.run(be, dq);     // the same, with the linear layers' update beside the convolutions' backward pass
-        }
+        online.backwardFresh(be, dq, false);                                     // ∂L/∂θ written, not added to: no pass that zeroes the gradients first
+        if (settings.maxGradNorm() > 0) GradClip.clipGlobalNorm(be, online.parameters(), settings.maxGradNorm());
+        optimizer.step(be);                                                      // [A1.14] the gradient step on θ
         if (prioritized) replay.updatePriorities(batch, tdErrors);
 
         double sum = 0;

@@ -92,47 +92,11 @@ public final class Sequential implements Layer {
     }
 
     private Tensor backward(Backend be, Tensor dy, boolean needInputGrad, boolean fresh) {
-        return backward(be, dy, needInputGrad, fresh, 0, layers.size());
-    }
-
-    /**
-     * {@link #backwardFresh} through layers {@code from} … {@code to − 1} only: {@code dy} is the
-     * gradient with respect to layer {@code to − 1}'s output, and the result the gradient with respect
-     * to layer {@code from}'s input (null when {@code from} is 0 and {@code needInputGrad} is false).
-     * Layers {@code to − 1} down to {@code from} then hold the same gradients as after the whole
-     * pass, so a step may run the pass in parts (see {@code UpdateBesideBackward}). The convolution
-     * and ReLU fused in the whole pass stay fused where {@code from} does not fall between them.
-     */
-    public Tensor backwardFresh(Backend be, Tensor dy, int from, int to, boolean needInputGrad) {
-        if (from < 0 || to > layers.size() || from >= to) throw new IndexOutOfBoundsException("layers " + from + " to " + to + " of " + layers.size());
-        return backward(be, dy, needInputGrad, true, from, to);
-    }
-
-    /**
-     * Where a step may split the backward pass: the first layer after the last convolution and its
-     * ReLU (the Nature network's flatten, before its linear layers); 0 when there is no convolution.
-     */
-    public int headStart() {
-        for (int k = layers.size() - 1; k >= 0; k--) {
-            if (layers.get(k) instanceof Conv2d) return k + 1 < layers.size() && layers.get(k + 1) instanceof ReLU ? k + 2 : k + 1;
-        }
-        return 0;
-    }
-
-    /** The index in {@link #parameters()} of layer {@code layer}'s first parameter: the count of the layers' before it. */
-    public int firstParameterOf(int layer) {
-        if (layer < 0 || layer > layers.size()) throw new IndexOutOfBoundsException("layer " + layer + " of " + layers.size());
-        int n = 0;
-        for (int k = 0; k < layer; k++) n += layers.get(k).parameters().size();
-        return n;
-    }
-
-    private Tensor backward(Backend be, Tensor dy, boolean needInputGrad, boolean fresh, int from, int to) {
         Tensor g = dy;
-        for (int k = to - 1; k >= from; k--) {
+        for (int k = layers.size() - 1; k >= 0; k--) {
             Layer layer = layers.get(k);
             boolean wanted = k > 0 || needInputGrad;
-            if (layer instanceof Conv2d conv && k - 1 >= from && layers.get(k - 1) instanceof ReLU relu && (k - 1 > 0 || needInputGrad)) {
+            if (layer instanceof Conv2d conv && k >= 1 && layers.get(k - 1) instanceof ReLU relu && (k - 1 > 0 || needInputGrad)) {
                 g = conv.backwardThenRelu(be, g, relu, fresh);
                 k--;
             } else {

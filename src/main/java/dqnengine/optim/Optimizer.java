@@ -39,22 +39,8 @@ public abstract class Optimizer {
 
     /** Applies one update to every parameter, using its current gradient. */
     public final void step(Backend be) {
-        beginStep();
-        updateRange(be, 0, params.size());
-    }
-
-    /**
-     * Counts one update, to be applied in parts by {@link #updateRange}, each parameter once: a
-     * step whose parameters' gradients are final at different times (see {@link UpdateBesideBackward}).
-     */
-    public final void beginStep() {
         step++;
-    }
-
-    /** Updates parameters {@code from} … {@code to − 1} (in {@link #parameters()} order), as part of the update {@link #beginStep} counted. */
-    public final void updateRange(Backend be, int from, int to) {
-        if (from < 0 || to > params.size() || from > to) throw new IndexOutOfBoundsException("parameters " + from + " to " + to + " of " + params.size());
-        for (int i = from; i < to; i++) update(be, i, params.get(i));
+        for (int i = 0; i < params.size(); i++) update(be, i, params.get(i));
     }
 
     /** Updates parameter {@code index}; {@link #step} already counts this update (t ≥ 1). */

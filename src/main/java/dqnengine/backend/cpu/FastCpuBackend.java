@@ -466,45 +466,9 @@ public final class FastCpuBackend extends ReferenceBackend {
         }
     }
 
-    private FastCpuBackend sideBackend;             // runBeside's side piece's backend: one thread, its own buffers
-    private Work sideWork;
-    private final Runnable sideJob = () -> sideWork.run(sideBackend);
-
-    /**
-     * With two threads or more, {@code side} runs on worker 1 alone, on a one-thread backend of its
-     * own, while {@code main} issues its ops on this backend: the caller does their tasks alone until
-     * {@code side} is done, then worker 1 joins them (see {@link ThreadTeam#startSide}). The optimizer's
-     * update, bound by memory, takes about as long on one thread as on two (the first linear
-     * layer's Adam update with cold caches: 0.82–0.93 ms against 0.74–0.82), so the second thread's
-     * time goes to the convolutions' backward passes instead. {@code -Ddqnengine.cpu.runBoth=sequential}
-     * runs {@code main}, then {@code side}, here, as on one thread.
-     */
-    @Override
-    public void runBeside(Work side, Work main) {
-        if (team.size() < 2 || !concurrent) {
-            main.run(this);
-            side.run(this);
-            return;
-        }
-        if (sideWork != null) throw new IllegalStateException("runBeside called from inside a piece of runBeside on the same backend");
-        if (sideBackend == null) sideBackend = new FastCpuBackend(1, microKernel, broadcastKernel, elementwise, streamedKernel, outerKernel);
-        sideWork = side;
-        try {
-            team.startSide(sideJob);
-            main.run(this);
-        } finally {
-            try {
-                team.awaitSide();
-            } finally {
-                sideWork = null;
-            }
-        }
-    }
-
     @Override
     public void close() {
         team.close();
         if (halves != null) for (FastCpuBackend h : halves) h.close();
-        if (sideBackend != null) sideBackend.close();
     }
 }

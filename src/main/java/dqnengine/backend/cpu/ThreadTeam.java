@@ -28,11 +28,6 @@ import java.util.concurrent.locks.LockSupport;
  * round's job the caller closes the old round (next task = {@code CLOSED}), so a task claimed in a
  * round always runs that round's job.
  *
- * <p>A side job ({@link #startSide}): worker 1 runs one piece of work of its own (an optimizer's
- * update, bound by memory) while the caller goes on issuing loops; those loops' tasks are done by
- * whoever is free, so until the side job ends the caller does them alone, and then worker 1 joins
- * the loop in progress at its next task. {@link #awaitSide} waits for the side job's end.
- *
  * <p>One caller at a time: a team belongs to one backend, and a backend is driven by one thread
  * at a time.
  */
@@ -80,9 +75,6 @@ public final class ThreadTeam implements AutoCloseable {
     private volatile int taskCount;
     private volatile Throwable failure;
     private volatile Thread caller;
-    private volatile Runnable side;                 // a side job handed to worker 1, until it takes it
-    private volatile boolean sideRunning;           // from startSide until the side job has ended
-    private volatile Throwable sideFailure;
 
     public ThreadTeam(int size) {
         if (size < 1) throw new IllegalArgumentException("thread count must be at least 1, got " + size);
@@ -130,55 +122,6 @@ public final class ThreadTeam implements AutoCloseable {
         }
     }
 
-    /**
-     * Hands {@code work} to worker 1, which runs it on its own instead of this team's loops, and
-     * returns at once; {@link #awaitSide} must follow, from the same caller, before another side job
-     * or anything that reads what {@code work} writes. Until the side job ends, the loops the caller
-     * runs meanwhile are done by the caller (and the workers after worker 1); then worker 1 takes
-     * their remaining tasks as usual. {@code work} must not use this team.
-     *
-     * @throws IllegalStateException on a team of one thread, or while a side job is running
-     */
-    public void startSide(Runnable work) {
-        if (size < 2) throw new IllegalStateException("a side job needs a team of two threads or more, this one has " + size);
-        if (sideRunning) throw new IllegalStateException("a side job is already running: awaitSide() first");
-        sideFailure = null;
-        sideRunning = true;
-        caller = Thread.currentThread();
-        side = work;                                    // published last: worker 1 reads it, then the fields above
-        LockSupport.unpark(workers[0]);
-    }
-
-    /** Returns when the side job {@link #startSide} handed out has ended; rethrows what it threw. No side job: returns at once. */
-    public void awaitSide() {
-        caller = Thread.currentThread();
-        long spinStart = System.nanoTime();
-        for (int spins = 0; sideRunning; spins++) {
-            if (spins < 64 || (spins & 63) != 0) Thread.onSpinWait();
-            else if (pause(spinStart)) LockSupport.park(this);      // worker 1 unparks us when the side job ends
-        }
-        Throwable f = sideFailure;
-        sideFailure = null;
-        if (f != null) {
-            if (f instanceof RuntimeException re) throw re;
-            if (f instanceof Error e) throw e;
-            throw new IllegalStateException(f);
-        }
-    }
-
-    /** Worker 1: runs the side job it was handed, then says it has ended. */
-    private void runSide() {
-        Runnable r = side;
-        side = null;
-        try {
-            r.run();
-        } catch (Throwable e) {
-            sideFailure = e;
-        }
-        sideRunning = false;
-        LockSupport.unpark(caller);
-    }
-
     /** Claims and runs tasks of {@code round} until there are none left (or the round is over). */
     private void work(long round, int worker) {
         Job j = job;
@@ -205,14 +148,9 @@ public final class ThreadTeam implements AutoCloseable {
         while (!closed) {
             long spinStart = System.nanoTime();
             long v;
-            boolean sideWorker = id == 1;
-            for (int spins = 0; ((v = ticket.get()) >>> 32) == seen && !closed && !(sideWorker && side != null); spins++) {
+            for (int spins = 0; ((v = ticket.get()) >>> 32) == seen && !closed; spins++) {
                 if (spins < 64 || (spins & 63) != 0) Thread.onSpinWait();
-                else if (pause(spinStart)) LockSupport.park(this);  // run(), startSide() and close() unpark workers
-            }
-            if (sideWorker && side != null) {
-                runSide();
-                continue;                               // then straight into the loop in progress, if there is one
+                else if (pause(spinStart)) LockSupport.park(this);  // run() and close() unpark every worker
             }
             if (closed) return;
             seen = v >>> 32;
